@@ -1,0 +1,31 @@
+# Two commands on a fresh machine: `make lab` (set up, open JupyterLab on the first notebook)
+# and `make test` (set up, run every test). Both create .venv on first use.
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+# The torch range first, on its own: pip then takes the CPU wheel where one lies on disk,
+# and an ordinary PyPI wheel elsewhere; `pip install -e .` afterwards leaves it alone.
+TORCH   ?= torch>=2.2,<2.14
+
+.PHONY: setup lab test bench clean
+
+$(BIN)/tutor: pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet "$(TORCH)" numpy
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(BIN)/tutor
+
+setup: $(BIN)/tutor
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/01_forward.ipynb
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,122 @@
+"""The result of checking one submission: plain dataclasses that every renderer reads."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+STAGES = ("runs", "exists", "shape", "finite", "reference", "autograd")
+
+
+@dataclass
+class Check:
+    """One gradient (or forward output) on one case, judged stage by stage."""
+
+    name: str  # e.g. "batch 1000 · float32 · w.g"
+    passed: bool
+    message: str
+    case: str = ""
+    tensor: str = ""
+    stage: str = ""  # the first stage that failed, or "autograd" when all passed
+    got_shape: tuple | None = None
+    expected_shape: tuple | None = None
+    max_abs_err: float | None = None
+    rel_err: float | None = None
+    worst_index: tuple | None = None
+    tol: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict."""
+        d = asdict(self)
+        for k in ("got_shape", "expected_shape", "worst_index"):
+            if d[k] is not None:
+                d[k] = list(d[k])
+        return d
+
+
+@dataclass
+class Diagnosis:
+    """A named mistake (or warning) with a message that explains it without giving the answer away."""
+
+    code: str
+    message: str
+    tensor: str = ""
+    severity: str = "error"  # "error" fails the check; "warning" does not
+    line: str = ""  # the learner's own source line, when the code raised
+    lineno: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict."""
+        return asdict(self)
+
+
+@dataclass
+class GradientSample:
+    """What came back for one tensor on one case, beside the reference: the data the plots draw."""
+
+    tensor: str
+    case: str
+    reference: np.ndarray
+    learner: np.ndarray | None  # None when nothing usable came back
+    image_shape: tuple | None = None  # (28, 28) when rows of this gradient are MNIST pixels
+
+
+@dataclass
+class CheckReport:
+    """Everything one check found: per-check verdicts, diagnoses, and samples for plots."""
+
+    exercise: str
+    passed: bool
+    checks: list[Check] = field(default_factory=list)
+    diagnoses: list[Diagnosis] = field(default_factory=list)
+    samples: list[GradientSample] = field(default_factory=list, repr=False)
+    title: str = ""
+    seconds: float = 0.0
+
+    @property
+    def codes(self) -> list[str]:
+        """Diagnosis codes in order, without repeats (warnings included)."""
+        return list(dict.fromkeys(d.code for d in self.diagnoses))
+
+    @property
+    def errors(self) -> list[Diagnosis]:
+        """The diagnoses that fail the check (warnings left out)."""
+        return [d for d in self.diagnoses if d.severity == "error"]
+
+    def summary_line(self) -> str:
+        """`NAME: PASS` or `NAME: FAIL [code, code]`."""
+        if self.passed:
+            warn = [d.code for d in self.diagnoses]
+            return f"{self.exercise}: PASS" + (f" (warnings: {', '.join(warn)})" if warn else "")
+        codes = list(dict.fromkeys(d.code for d in self.errors)) or ["wrong-value"]
+        return f"{self.exercise}: FAIL [{', '.join(codes)}]"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as the JSON object `tutor check --json` prints."""
+        return {
+            "exercise": self.exercise,
+            "passed": self.passed,
+            "summary": self.summary_line(),
+            "checks": [c.to_dict() for c in self.checks],
+            "diagnoses": [d.to_dict() for d in self.diagnoses],
+            "seconds": round(self.seconds, 4),
+        }
+
+    def to_json(self, **kw: Any) -> str:
+        """`to_dict()` as a JSON string."""
+        return json.dumps(self.to_dict(), **kw)
+
+    def __str__(self) -> str:
+        from .render.text import render_text
+
+        return render_text(self)
+
+    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
+        p.text(str(self))
+
+    def _repr_html_(self) -> str:
+        from .render.html import render_html
+
+        return render_html(self)
