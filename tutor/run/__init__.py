@@ -1,0 +1,81 @@
+"""Run learner code on every case and hand back plain arrays: the only place learner code executes."""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from ..cases import CASES, Case
+from ..exercises import Exercise, get
+from .guard import AutogradUsed, guarded
+from .harness import call_model, call_unit, collect, inputs_for
+from .namespace import LoadError, data_globals, error_info, load, source_of, submission_filename
+from .result import CaseRun, ErrorInfo, SubmissionRun
+
+__all__ = ["run_submission", "run_entry", "source_of", "SubmissionRun", "CaseRun", "ErrorInfo"]
+
+
+def run_submission(exercise: str, source: str) -> SubmissionRun:
+    """Load learner source in a fresh namespace and run its definition of the exercise on every case."""
+    ex = get(exercise)
+    try:
+        entry, ns = load(source, ex.name, ex.entry)
+    except LoadError as e:
+        return SubmissionRun(ex.name, load_error=e.info, missing_entry=e.info.kind == "missing-entry")
+    run = SubmissionRun(ex.name, globals_used=data_globals(entry, ns))
+    reference_hit = _reference_in(ns, ex)
+    if reference_hit:
+        run.load_error = ErrorInfo("ReferenceUsed", f"{reference_hit} comes from the tutor package: "
+                                   "the check needs your own code, not the shipped reference", kind="uses-reference")
+        return run
+    run.cases = [run_entry(ex, entry, case, submission_filename(ex.name)) for case in CASES]
+    return run
+
+
+def run_entry(ex: Exercise, entry: Any, case: Case, filename: str = "", guard: bool = True) -> CaseRun:
+    """Run one definition on one case; `guard=False` for our own trusted code (reference, variants)."""
+    t = inputs_for(ex, case)
+    before = {k: v.clone() for k, v in t.items()} if guard else {}
+    run = CaseRun(case.name)
+    hits: list[str] = []
+    try:
+        if guard:
+            with guarded(ex.reference_codes()) as hits, torch.no_grad():
+                named, returned = _call(ex, entry, case, t)
+        else:
+            with torch.no_grad():
+                named, returned = _call(ex, entry, case, t)
+    except AutogradUsed as e:
+        run.error = error_info(e, filename, kind="uses-autograd")
+        return run
+    except Exception as e:
+        run.error = error_info(e, filename)
+        return run
+    if hits:
+        run.error = ErrorInfo("ReferenceUsed", f"{hits[0]} from the tutor package was called: the check needs "
+                              "your own code, not the shipped reference", kind="uses-reference")
+        return run
+    collect(ex, case, named, returned, t.get("up"), run)
+    run.mutated = [k for k, v in t.items() if k in before and not torch.equal(v, before[k])]
+    return run
+
+
+def _call(ex: Exercise, entry: Any, case: Case, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:
+    return call_model(ex, entry, t) if case.kind == "model" else call_unit(ex, entry, t)
+
+
+def _reference_in(ns: dict[str, Any], ex: Exercise) -> str:
+    """Name of a shipped reference object the learner's namespace holds or inherits from ('' when none)."""
+    codes = ex.reference_codes()
+    for name, value in ns.items():
+        if name.startswith("__") or name in ("Module", "torch", "tensor"):
+            continue
+        if getattr(value, "__name__", "") in ("tutor.lesson", "tutor.exercises") or value is ex.reference:
+            return name
+        classes = value.__mro__ if isinstance(value, type) else ()
+        if any(c is ex.reference or c in ex.trapped for c in classes):
+            return name
+        funcs = [getattr(v, "__func__", v) for c in classes for v in vars(c).values()] or [value]
+        if any(getattr(f, "__code__", None) in codes for f in funcs):
+            return name
+    return ""

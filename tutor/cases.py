@@ -1,0 +1,115 @@
+"""The cases every submission runs on: real MNIST slices, two hidden widths, float32 and float64."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import torch
+
+from .mnist import mnist
+
+
+@dataclass(frozen=True)
+class Case:
+    """One way of calling the learner's code: a piece alone (`unit`) or inside the 784-50-1 model."""
+
+    kind: str  # "unit" | "model"
+    n: int  # batch size
+    dtype: torch.dtype
+    hidden: int
+    layer: int  # unit cases of a linear layer: 1 = 784→hidden, 2 = hidden→1
+    seed: int
+
+    @property
+    def name(self) -> str:
+        """A short label: `unit · batch 1000 · float32 · 784→50`."""
+        dt = str(self.dtype).replace("torch.", "")
+        if self.kind == "model":
+            return f"model 784-{self.hidden}-1 · batch {self.n} · {dt}"
+        return f"alone · batch {self.n} · {dt} · width {self.hidden}" + (" · layer 2" if self.layer == 2 else "")
+
+
+CASES: tuple[Case, ...] = (
+    Case("unit", 1, torch.float32, 50, 1, seed=1),
+    Case("unit", 64, torch.float64, 17, 2, seed=2),
+    Case("unit", 1000, torch.float32, 50, 1, seed=3),
+    Case("unit", 256, torch.float64, 30, 2, seed=4),
+    Case("model", 1000, torch.float32, 50, 1, seed=5),
+    Case("model", 1, torch.float64, 50, 1, seed=6),
+)
+
+# Relative error allowed, normwise: max|got - expected| <= tol * max(max|expected|, 1).
+TOLERANCE = {torch.float32: 1e-4, torch.float64: 1e-9}
+
+
+def case_by_name(name: str) -> Case:
+    """The case with this label (KeyError names the label when there is none)."""
+    for c in CASES:
+        if c.name == name:
+            return c
+    raise KeyError(f"no case named {name!r}")
+
+
+@lru_cache(maxsize=None)
+def case_data(case: Case) -> dict[str, torch.Tensor]:
+    """The tensors of a case, built once: MNIST rows, weights, upstream gradients (never hand these out: clone)."""
+    x_train, y_train, _, _ = mnist()
+    g = torch.Generator().manual_seed(case.seed)
+    start = (case.seed * 397) % (len(x_train) - case.n)
+    x = x_train[start:start + case.n].to(case.dtype)
+    y = y_train[start:start + case.n].to(case.dtype)
+    h = case.hidden
+    rand = lambda *shape: torch.randn(*shape, generator=g, dtype=torch.float64).to(case.dtype)  # noqa: E731
+    w1, b1 = rand(784, h) / 784 ** 0.5, rand(h) * 0.1
+    w2, b2 = rand(h, 1) / h ** 0.5, rand(1) * 0.1
+    pre = x @ w1 + b1
+    pre_zeros = pre.clone()
+    pre_zeros.view(-1)[::7] = 0.0  # exact zeros: ReLU's subgradient at 0 may be either 0 or 1
+    pred = pre.clamp_min(0.) @ w2 + b2
+    return {"x": x, "y": y, "w1": w1, "b1": b1, "w2": w2, "b2": b2, "pre": pre_zeros, "pred": pred,
+            "up1": rand(case.n, h), "up2": rand(case.n, 1)}
+
+
+def unit_inputs(unit: str, case: Case, copy: bool = True) -> dict[str, torch.Tensor]:
+    """What a piece gets alone (fresh copies unless copy=False): linear → inp, w, b, up; relu → inp, up; mse → inp, targ."""
+    d = case_data(case)
+    if unit == "linear":
+        if case.layer == 1:
+            t = {"inp": d["x"], "w": d["w1"], "b": d["b1"], "up": d["up1"]}
+        else:
+            t = {"inp": d["pre"].clamp_min(0.), "w": d["w2"], "b": d["b2"], "up": d["up2"]}
+    elif unit == "relu":
+        t = {"inp": d["pre"], "up": d["up1"]}
+    elif unit == "mse":
+        t = {"inp": d["pred"], "targ": d["y"]}
+    else:
+        raise ValueError(f"unknown unit {unit!r}")
+    return {k: v.clone() for k, v in t.items()} if copy else t
+
+
+def model_inputs(case: Case) -> dict[str, torch.Tensor]:
+    """Fresh copies of the model's data and parameters: x, y, w1, b1, w2, b2."""
+    d = case_data(case)
+    return {k: d[k].clone() for k in ("x", "y", "w1", "b1", "w2", "b2")}
+
+
+@lru_cache(maxsize=None)
+def autograd_grads(unit: str, case: Case) -> dict[str, torch.Tensor]:
+    """Ground truth from torch autograd for a unit or the whole model (names as the checks use them)."""
+    if case.kind == "model":
+        t = model_inputs(case)
+        ps = {k: t[k].requires_grad_() for k in ("x", "w1", "b1", "w2", "b2")}
+        out = (ps["x"] @ ps["w1"] + ps["b1"]).clamp_min(0.) @ ps["w2"] + ps["b2"]
+        (out[:, 0] - t["y"]).pow(2).mean().backward()
+        return {f"{k}.g": p.grad.detach() for k, p in ps.items()}
+    t = unit_inputs(unit, case)
+    if unit == "linear":
+        ps = {k: t[k].requires_grad_() for k in ("inp", "w", "b")}
+        (ps["inp"] @ ps["w"] + ps["b"]).backward(t["up"])
+    elif unit == "relu":
+        ps = {"inp": t["inp"].requires_grad_()}
+        ps["inp"].clamp_min(0.).backward(t["up"])
+    else:
+        ps = {"inp": t["inp"].requires_grad_()}
+        (ps["inp"].squeeze(-1) - t["targ"]).pow(2).mean().backward()
+    return {f"{k}.g": p.grad.detach() for k, p in ps.items()}

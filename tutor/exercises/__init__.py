@@ -1,0 +1,30 @@
+"""The exercises, one module each; `get(name)` and `names()` look them up."""
+from __future__ import annotations
+
+from .spec import Exercise, Variant
+
+_MODULES = ("lin_grad", "relu", "mse", "lin")
+
+
+class UnknownExercise(KeyError):
+    """An exercise name that does not exist."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def names() -> list[str]:
+    """Exercise names in lesson order."""
+    return list(_MODULES)
+
+
+def get(name: str) -> Exercise:
+    """The exercise called `name`; UnknownExercise lists the known ones when there is none."""
+    if name not in _MODULES:
+        raise UnknownExercise(f"unknown exercise {name!r}; known: {', '.join(_MODULES)}")
+    from importlib import import_module
+
+    return import_module(f"{__name__}.{name}").EXERCISE
+
+
+__all__ = ["Exercise", "Variant", "UnknownExercise", "get", "names"]

@@ -1,0 +1,98 @@
+"""Exercise: the gradients of a linear layer, `lin_grad(inp, out, w, b)`."""
+import inspect
+import textwrap
+
+from .. import lesson
+from .spec import Exercise, Variant
+
+STATEMENT = r"""
+### The gradients of a linear layer
+
+The forward pass computed `out = inp @ w + b`, that is
+$$y_{ij} = \sum_k x_{ik}\, w_{kj} + b_j$$
+for every example $i$ of the batch. The layers above have already stored
+$\dfrac{\partial L}{\partial y_{ij}}$ in `out.g`.
+
+Write `lin_grad(inp, out, w, b)` so that it **sets** `inp.g`, `w.g` and `b.g` to
+$\dfrac{\partial L}{\partial x}$, $\dfrac{\partial L}{\partial w}$, $\dfrac{\partial L}{\partial b}$ — the chain rule
+sums over every path from a parameter to the loss:
+$$\frac{\partial L}{\partial w_{kj}} = \sum_i \frac{\partial L}{\partial y_{ij}}\,\frac{\partial y_{ij}}{\partial w_{kj}}$$
+Each gradient has exactly the shape of the tensor it belongs to. No autograd: the point is to do it by hand.
+"""
+
+STUB = '''\
+def lin_grad(inp, out, w, b):
+    # out = inp @ w + b, and out.g holds dL/dout (same shape as out).
+    # TODO: set inp.g, w.g and b.g, each the same shape as the tensor it belongs to.
+    inp.g = ...
+    w.g = ...
+    b.g = ...
+'''
+
+HINTS = (
+    "Start from the shapes: inp is (n, in), w is (in, out), b is (out,), out.g is (n, out). "
+    "Which products of these give (n, in), (in, out) and (out,)?",
+    "y = x @ w is a sum of products: a small change in one x_ik moves every y_ij in row i by w_kj. "
+    "Collect those changes, weighted by out.g, over j.",
+    "The bias is added to every example of the batch, so every example's out.g contributes to b's gradient.",
+    "inp.g uses out.g and w; w.g uses inp and out.g; b.g uses only out.g. Transposing a 2-D tensor: `.t()` or `.T`.",
+)
+
+CORRECT = {
+    "inp": "inp.g = out.g @ w.t()",
+    "w": "w.g = inp.t() @ out.g",
+    "b": "b.g = out.g.sum(0)",
+}
+
+
+def body(**wrong: str) -> str:
+    """The three lines of a lin_grad body, with some replaced by a wrong version."""
+    return "\n".join({**CORRECT, **wrong}[k] for k in ("inp", "w", "b"))
+
+
+def as_function(lines: str) -> str:
+    """A lin_grad definition around a body."""
+    return "def lin_grad(inp, out, w, b):\n" + textwrap.indent(lines, "    ") + "\n"
+
+
+# (code, body lines, message) — shared with the Lin exercise, which wraps the same bodies in a class.
+MISTAKES = (
+    ("not-summed-over-batch", body(b="b.g = out.g"),
+     "{tensor} holds one row per example: the bias is shared by the whole batch, so each example's "
+     "contribution has to be gathered into a single gradient of b's shape"),
+    ("wrong-reduction", body(b="b.g = out.g.sum(1)"),
+     "{tensor} was reduced over the wrong axis: the bias has one entry per output unit, and what is "
+     "gathered is the contribution of each example"),
+    ("batch-scale", body(b="b.g = out.g.mean(0)"),
+     "{tensor} is off by the batch size: out.g already carries the 1/n of the loss's mean, so "
+     "averaging again divides by n twice"),
+    ("transposed", body(w="w.g = out.g.t() @ inp"),
+     "{tensor} came back transposed: its rows and columns are swapped relative to w"),
+    ("elementwise-instead-of-matmul", body(inp="inp.g = out.g * w.t()"),
+     "{tensor} used an elementwise product `*` where the layer used a matrix product: "
+     "the gradient of a matrix product needs a matrix product too"),
+    ("elementwise-instead-of-matmul", body(w="w.g = inp.t() * out.g"),
+     "{tensor} used an elementwise product `*` where a matrix product is needed: "
+     "the gradient of w sums over the examples of the batch"),
+    ("elementwise-instead-of-matmul", body(w="w.g = inp * out.g"),
+     "{tensor} used an elementwise product `*` where a matrix product is needed: "
+     "the gradient of w sums over the examples of the batch"),
+    ("missing-chain-rule", "g = torch.ones_like(out.g)\n" + body(
+        inp="inp.g = g @ w.t()", w="w.g = inp.t() @ g", b="b.g = g.sum(0)"),
+     "{tensor} does not use the upstream gradient out.g: the chain rule multiplies the local "
+     "derivative by the gradient flowing in from above"),
+)
+
+EXERCISE = Exercise(
+    name="lin_grad",
+    title="Gradients of a linear layer: lin_grad(inp, out, w, b)",
+    entry="lin_grad",
+    unit="linear",
+    style="function",
+    statement=STATEMENT,
+    stub=STUB,
+    reference=lesson.lin_grad,
+    reference_source=inspect.getsource(lesson.lin_grad),
+    hints=HINTS,
+    variants=tuple(Variant(code, as_function(lines), msg) for code, lines, msg in MISTAKES),
+)

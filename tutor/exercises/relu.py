@@ -1,0 +1,70 @@
+"""Exercise: the gradient of ReLU, `Relu.bwd` (or `Relu.backward` in the earlier style)."""
+import inspect
+
+from .. import lesson
+from .spec import Exercise, Variant
+
+STATEMENT = r"""
+### The gradient of ReLU
+
+$\text{relu}(x) = \max(x, 0)$ elementwise, so its local derivative is
+$$\frac{\partial\, \text{relu}(x)}{\partial x} = \begin{cases} 1 & x > 0 \\ 0 & x < 0 \end{cases}$$
+(at exactly $x = 0$ either value is accepted). `out.g` holds $\dfrac{\partial L}{\partial\,\text{out}}$.
+
+Write `Relu` on the lesson's `Module`: `forward(self, inp)` and `bwd(self, out, inp)` setting `inp.g`.
+(The earlier style — `__call__` storing `self.inp`/`self.out`, and `backward(self)` — works too.)
+"""
+
+STUB = '''\
+class Relu(Module):
+    def forward(self, inp):
+        # TODO: max(inp, 0), elementwise
+        return ...
+
+    def bwd(self, out, inp):
+        # out.g holds dL/dout. TODO: set inp.g
+        inp.g = ...
+'''
+
+HINTS = (
+    "inp.g has the shape of inp, and each entry depends only on the same entry of inp and of out.g.",
+    "Where the input was positive, the gradient passes through unchanged; elsewhere it is blocked.",
+    "A comparison like `inp > 0` gives a tensor of True/False; `.float()` turns it into 1/0.",
+)
+
+
+def as_class(line: str) -> str:
+    """A Module-style Relu whose bwd sets inp.g by the given expression."""
+    return ("class Relu(Module):\n"
+            "    def forward(self, inp): return inp.clamp_min(0.)\n"
+            f"    def bwd(self, out, inp): inp.g = {line}\n")
+
+
+EXERCISE = Exercise(
+    name="relu",
+    title="The gradient of ReLU: Relu.bwd / Relu.backward",
+    entry="Relu",
+    unit="relu",
+    style="class",
+    statement=STATEMENT,
+    stub=STUB,
+    reference=lesson.Relu,
+    reference_source=inspect.getsource(lesson.Relu),
+    hints=HINTS,
+    variants=(
+        Variant("activation-not-mask", as_class("out * out.g"),
+                "{tensor} was multiplied by the activation itself: the local derivative of ReLU is 0 or 1, "
+                "a mask of where the input was positive, not the activation's value"),
+        Variant("ignores-mask", as_class("out.g"),
+                "{tensor} passes the upstream gradient through everywhere: where the input was negative, "
+                "ReLU's output did not move, so no gradient flows back there"),
+        Variant("inverted-mask", as_class("(inp < 0).float() * out.g"),
+                "{tensor} lets the gradient through exactly where it should be blocked: the mask is inverted"),
+        Variant("inverted-mask", as_class("(inp <= 0).float() * out.g"),
+                "{tensor} lets the gradient through exactly where it should be blocked: the mask is inverted"),
+        Variant("missing-chain-rule", as_class("(inp > 0).float()"),
+                "{tensor} does not use the upstream gradient out.g: the chain rule multiplies ReLU's local "
+                "derivative by the gradient flowing in from above"),
+    ),
+    forward="out",
+)

@@ -1,0 +1,47 @@
+"""What an exercise is: statement, stub, reference, hints and the known wrong variants it diagnoses."""
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A known mistake: wrong source that makes it, the code it is named by, and how to explain it."""
+
+    code: str
+    source: str
+    message: str  # "{tensor}" is filled in; explain the cause without handing over the answer
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise of the lesson (one file per exercise under tutor/exercises/)."""
+
+    name: str  # lin_grad | relu | mse | lin
+    title: str
+    entry: str  # the name the learner defines: lin_grad, Relu, Mse, Lin
+    unit: str  # which piece of the network alone: linear | relu | mse
+    style: str  # function | class
+    statement: str  # Markdown with LaTeX
+    stub: str
+    reference: Any  # the live reference object from tutor.lesson
+    reference_source: str
+    hints: tuple[str, ...]
+    variants: tuple[Variant, ...] = ()
+    forward: str = ""  # name of the forward output checked for classes ("out" or "loss")
+    trapped: tuple[Any, ...] = field(default=())  # more reference objects learner code must not call
+
+    @property
+    def grads(self) -> tuple[str, ...]:
+        """Gradients checked when the piece runs alone."""
+        return {"linear": ("inp.g", "w.g", "b.g"), "relu": ("inp.g",), "mse": ("inp.g",)}[self.unit]
+
+    def reference_codes(self) -> frozenset[types.CodeType]:
+        """Code objects of this exercise's reference that learner code must not call."""
+        codes = set()
+        for obj in (self.reference, *self.trapped):
+            funcs = vars(obj).values() if isinstance(obj, type) else [obj]
+            codes.update(f.__code__ for f in funcs if isinstance(f, types.FunctionType))
+        return frozenset(codes)

@@ -1,0 +1,157 @@
+"""Confine a freshly forked child before it runs learner code: limits, private temp dir, no network, no privileges."""
+from __future__ import annotations
+
+import ctypes
+import io
+import os
+import resource
+import signal
+import sys
+from dataclasses import dataclass
+
+from .protocol import Limits
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWNET = 0x40000000
+MS_REC = 0x4000
+MS_PRIVATE = 1 << 18
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+UID_BASE = 1_990_000_000  # one unused uid per worker slot (root only); no /etc/passwd entry needed
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@dataclass
+class Isolation:
+    """What this machine lets a worker do (probed once per worker)."""
+
+    root: bool
+    network: bool = False  # own network namespace: no network at all
+    mounts: bool = False  # own mount namespace: private tmpfs on /tmp, /var/tmp, /dev/shm
+    uid: int | None = None  # the unprivileged uid learner code runs as
+
+    def describe(self) -> str:
+        """One line: which protections are in force."""
+        parts = [f"uid {self.uid}" if self.uid is not None else "same user (not root: no uid switch)",
+                 "no network" if self.network else "network reachable",
+                 "private /tmp" if self.mounts else "temp dir only by convention"]
+        return ", ".join(parts)
+
+
+def _check(ret: int, what: str) -> None:
+    if ret != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def unshare(flags: int) -> None:
+    """unshare(2) through libc (Python 3.11 has no os.unshare)."""
+    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
+
+
+def prctl(option: int, arg: int) -> None:
+    """prctl(2) with one argument."""
+    _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), "prctl")
+
+
+def mount(source: str, target: str, fstype: str | None, flags: int, data: str | None) -> None:
+    """mount(2) through libc."""
+    enc = lambda s: None if s is None else s.encode()  # noqa: E731
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
+
+
+def vm_size() -> int:
+    """This process's mapped address space in bytes (VmSize)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def user_tasks(uid: int) -> int:
+    """How many tasks (processes and threads) the uid owns now, for RLIMIT_NPROC when we cannot switch uid."""
+    n = 0
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                st = os.stat(f"/proc/{pid}")
+                if st.st_uid == uid:
+                    with open(f"/proc/{pid}/status") as fh:
+                        n += next((int(l.split()[1]) for l in fh if l.startswith("Threads:")), 1)
+            except (OSError, StopIteration, ValueError):
+                pass
+    return n
+
+
+class CappedStream(io.TextIOBase):
+    """A text stream that writes to an fd until `cap` bytes, then silently drops the rest."""
+
+    def __init__(self, fd: int, cap: int) -> None:
+        self.fd, self.left = fd, cap
+
+    def writable(self) -> bool:
+        """Always writable."""
+        return True
+
+    def write(self, s: str) -> int:
+        """Write what fits under the cap; report the whole string as written."""
+        if self.left > 0 and s:
+            data = s.encode("utf-8", "replace")[: self.left]
+            self.left -= len(data)
+            try:
+                while data:
+                    data = data[os.write(self.fd, data):]
+            except OSError:
+                self.left = 0
+        return len(s)
+
+
+SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
+            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], workdir: str) -> None:
+    """Apply every limit to the current (child) process; raise OSError when one cannot be applied."""
+    os.setsid()
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    low = 3  # close everything but `keep` (devnull and out_fd included)
+    for fd in sorted(keep):
+        os.closerange(low, fd)
+        low = fd + 1
+    os.closerange(low, 65536)
+    if iso.mounts:
+        unshare(CLONE_NEWNS)
+        mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+        for target in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
+            if os.path.isdir(target):
+                mount("tmpfs", target, "tmpfs", 0, f"size={limits.disk_mb}m,mode=0700")
+                os.chown(target, iso.uid, iso.uid)
+        workdir = "/tmp"
+    os.chdir(workdir)
+    nproc = limits.nproc if iso.uid is not None else user_tasks(os.getuid()) + limits.nproc
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    if iso.uid is not None:
+        os.setgroups([])
+        os.setresgid(iso.uid, iso.uid, iso.uid)
+        os.setresuid(iso.uid, iso.uid, iso.uid)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid switch, which clears it
+    cpu = max(1, int(round(limits.cpu)))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.disk_mb << 20,) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    budget = vm_size() + (limits.memory_mb << 20)
+    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    os.environ.clear()
+    os.environ.update(SAFE_ENV, HOME=workdir if not iso.mounts else "/tmp", TMPDIR=os.getcwd())
+    cap = limits.output_kb << 10
+    sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = CappedStream(1, cap)  # type: ignore[misc]
+    sys.stdin = sys.__stdin__ = io.StringIO()  # type: ignore[misc]

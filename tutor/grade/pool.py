@@ -1,0 +1,187 @@
+"""The grader's side of the workers: start them once, feed them jobs in parallel, restart one that dies."""
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from .protocol import ChannelClosed, Limits, Outcome, read_frame, read_json, write_json
+from .worker import DEFAULT_JOB
+
+STARTUP_SECONDS = 300.0  # importing torch on a loaded machine can be slow
+GRACE_SECONDS = 30.0  # on top of the wall limit before a silent worker counts as dead
+
+
+class WorkerError(RuntimeError):
+    """A worker could not start or could not do its job (the grader's failure, not the submission's)."""
+
+
+def worker_env() -> dict[str, str]:
+    """A scrubbed environment for workers: no secrets, one thread, the same MNIST file as the grader."""
+    from tutor.mnist import mnist_source
+
+    root = str(Path(__file__).resolve().parents[2])
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/tmp",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "PYTHONPATH": os.environ.get("TUTOR_GRADE_PYTHONPATH", "") + root, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+    try:
+        env["TUTOR_MNIST"] = str(mnist_source().resolve())
+    except Exception:  # noqa: BLE001 - the worker then reports the same MNIST error itself
+        pass
+    return env
+
+
+class Worker:
+    """One long-lived worker process and the pipes to it."""
+
+    def __init__(self, slot: int, job: str = DEFAULT_JOB, log: Path | None = None) -> None:
+        self.slot, self.job, self.log = slot, job, log
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.isolation = ""
+
+    def start(self) -> None:
+        """Start the process and wait until it has imported torch and warmed up."""
+        self.stop()
+        err = open(self.log, "ab") if self.log else subprocess.DEVNULL
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-m", "tutor.grade.worker", "--slot", str(self.slot),
+                                          "--job", self.job], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         stderr=err, env=worker_env(), cwd="/", close_fds=True)
+        finally:
+            if self.log:
+                err.close()  # type: ignore[union-attr]
+        try:
+            hello = read_json(self.proc.stdout.fileno(), time.monotonic() + STARTUP_SECONDS)  # type: ignore[union-attr]
+        except (ChannelClosed, TimeoutError, ValueError) as e:
+            self.stop()
+            raise WorkerError(f"grading worker {self.slot} did not start ({e}); see {self.log or 'its stderr'}")
+        if not hello.get("ready"):
+            self.stop()
+            raise WorkerError(f"grading worker {self.slot} could not start: {hello.get('error')}")
+        self.isolation = hello.get("isolation", "")
+
+    def run(self, exercise: str, source: str, limits: Limits) -> Outcome:
+        """Run one exercise; a worker that dies or hangs is killed, restarted, and the run counts as crashed."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
+        deadline = time.monotonic() + limits.wall + GRACE_SECONDS
+        try:
+            write_json(self.proc.stdin.fileno(), {"exercise": exercise, "source": source,
+                                                  "limits": limits.to_dict()})
+            header = read_json(self.proc.stdout.fileno(), deadline)
+            payload = read_frame(self.proc.stdout.fileno(), deadline, limit=(limits.result_mb + 1) << 20)
+        except (ChannelClosed, TimeoutError, OSError, ValueError) as e:
+            self.stop()
+            return Outcome("crashed", detail=f"the grading worker running it died ({e}); it was restarted")
+        return Outcome(payload=payload, **header)
+
+    def stop(self) -> None:
+        """End the process (closing stdin first so it can clean up)."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        try:
+            proc.stdin.close()  # type: ignore[union-attr]
+            proc.wait(timeout=5)
+        except (OSError, subprocess.TimeoutExpired):
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()  # type: ignore[union-attr]
+
+
+@dataclass
+class Task:
+    """One exercise of one submission to run."""
+
+    key: Any
+    exercise: str
+    source: str
+
+
+_STOP = object()
+
+
+class Pool:
+    """N workers, each owned by one thread for its whole life (a worker dies with the thread that started it)."""
+
+    def __init__(self, size: int, limits: Limits, job: str = DEFAULT_JOB, log: Path | None = None) -> None:
+        self.size, self.limits, self.job, self.log = max(1, size), limits, job, log
+        self.tasks: queue.Queue[Any] = queue.Queue()
+        self.done: queue.Queue[Any] = queue.Queue()
+        self.threads: list[threading.Thread] = []
+        self.isolation = ""
+        self.handle: Callable[[Task, Outcome], Any] = lambda task, out: out
+
+    def start(self) -> None:
+        """Start every worker; raise WorkerError with the first one's reason when any cannot start."""
+        started: queue.Queue[Any] = queue.Queue()
+        for slot in range(self.size):
+            t = threading.Thread(target=self._serve, args=(slot, started), daemon=True, name=f"grade-worker-{slot}")
+            t.start()
+            self.threads.append(t)
+        for _ in range(self.size):
+            ok = started.get()
+            if isinstance(ok, Exception):
+                self.close()
+                raise ok
+            self.isolation = ok
+
+    def _serve(self, slot: int, started: queue.Queue[Any]) -> None:
+        worker = Worker(slot, self.job, self.log)
+        try:
+            worker.start()
+        except WorkerError as e:
+            started.put(e)
+            return
+        started.put(worker.isolation)
+        try:
+            while (task := self.tasks.get()) is not _STOP:
+                try:
+                    out = worker.run(task.exercise, task.source, self.limits)
+                    self.done.put((task, self.handle(task, out)))
+                except BaseException as e:  # noqa: BLE001 - handed to the main thread, which stops cleanly
+                    self.done.put((task, e))
+        finally:
+            worker.stop()
+
+    def map(self, tasks: Iterable[Task], handle: Callable[[Task, Outcome], Any]) -> Iterator[tuple[Task, Any]]:
+        """Run tasks in parallel; yield `(task, handle(task, outcome))` as each finishes (handle runs in workers'
+        threads). An exception from `handle` or the pool is re-raised here."""
+        self.handle = handle
+        n = 0
+        for task in tasks:
+            self.tasks.put(task)
+            n += 1
+        for _ in range(n):
+            task, result = self.done.get()
+            if isinstance(result, BaseException):
+                raise result
+            yield task, result
+
+    def close(self) -> None:
+        """Stop every worker and wait for their threads."""
+        while not self.tasks.empty():  # drop what was not started (after an error)
+            try:
+                self.tasks.get_nowait()
+            except queue.Empty:
+                break
+        for _ in self.threads:
+            self.tasks.put(_STOP)
+        for t in self.threads:
+            t.join(timeout=30)
+        self.threads = []
+
+
+def default_workers() -> int:
+    """How many workers by default: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1

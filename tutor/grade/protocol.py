@@ -1,0 +1,107 @@
+"""What the grader and its workers say to each other: length-prefixed JSON and raw bytes, never pickle."""
+from __future__ import annotations
+
+import json
+import os
+import select
+import struct
+import time
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+_LEN = struct.Struct(">Q")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-exercise limits for learner code (seconds, megabytes, kilobytes, processes)."""
+
+    wall: float = 8.0  # wall-clock seconds for one exercise
+    cpu: float = 5.0  # CPU seconds (RLIMIT_CPU)
+    memory_mb: int = 1024  # address space on top of what the worker already maps (RLIMIT_AS)
+    nproc: int = 32  # processes and threads (RLIMIT_NPROC)
+    output_kb: int = 256  # printed output kept; the rest is cut off
+    disk_mb: int = 64  # the private temp dir's size, and the largest file (RLIMIT_FSIZE)
+    result_mb: int = 256  # the largest result a worker may hand back
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able dict."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Limits":
+        """Inverse of `to_dict` (unknown keys are refused)."""
+        names = {f.name for f in fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise ValueError(f"unknown limit(s) {sorted(unknown)}, expected some of {sorted(names)}")
+        return cls(**d)
+
+
+# What a worker reports about one exercise run (besides the result bytes).
+STATUSES = ("ok", "timeout", "memory", "crashed", "error")
+
+
+@dataclass
+class Outcome:
+    """How one run of learner code ended, as the worker saw it; `payload` is the raw result (may be empty)."""
+
+    status: str  # one of STATUSES; "error" means the worker could not do its job
+    detail: str = ""
+    output: str = ""  # the start of what the code printed
+    output_cut: bool = False  # more was printed than `Limits.output_kb`
+    cpu: float = 0.0
+    wall: float = 0.0
+    payload: bytes = b""
+
+    def header(self) -> dict[str, Any]:
+        """Everything but the payload, as a JSON-able dict."""
+        d = asdict(self)
+        d.pop("payload")
+        return d
+
+
+class ChannelClosed(EOFError):
+    """The other end went away."""
+
+
+def write_frame(fd: int, data: bytes) -> None:
+    """Write one length-prefixed frame."""
+    view = memoryview(_LEN.pack(len(data)) + data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
+    """Read exactly n bytes, raising ChannelClosed on EOF and TimeoutError past the monotonic deadline."""
+    chunks, left = [], n
+    while left:
+        if deadline is not None:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+                raise TimeoutError(f"no answer within the deadline ({n - left} of {n} bytes read)")
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise ChannelClosed(f"the other end closed after {n - left} of {n} bytes")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_frame(fd: int, deadline: float | None = None, limit: int = 1 << 34) -> bytes:
+    """Read one length-prefixed frame (refusing one longer than `limit` bytes)."""
+    (n,) = _LEN.unpack(read_exact(fd, _LEN.size, deadline))
+    if n > limit:
+        raise ValueError(f"a frame of {n} bytes came back, expected at most {limit}")
+    return read_exact(fd, n, deadline)
+
+
+def write_json(fd: int, obj: Any) -> None:
+    """Write a JSON object as one frame."""
+    write_frame(fd, json.dumps(obj).encode())
+
+
+def read_json(fd: int, deadline: float | None = None) -> Any:
+    """Read one frame holding JSON."""
+    return json.loads(read_frame(fd, deadline, limit=1 << 26).decode())

@@ -1,0 +1,279 @@
+"""A long-lived grading worker ("zygote"): imports torch once, then forks one confined child per exercise run.
+
+Run as `python -m tutor.grade.worker --slot N`. It reads jobs as length-prefixed JSON on stdin and answers
+each with a JSON header frame and a raw result frame on stdout. Learner code only ever runs in the children.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import select
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any, Callable
+
+from . import jail
+from .protocol import ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
+
+DEFAULT_JOB = "tutor.run:run_submission"
+
+
+def probe_isolation(slot: int) -> jail.Isolation:
+    """Find out which protections this machine allows, switching this worker off the network when it can."""
+    iso = jail.Isolation(root=os.geteuid() == 0)
+    if not iso.root:
+        return iso
+    try:
+        jail.unshare(jail.CLONE_NEWNET)
+        iso.network = True
+    except OSError:
+        pass
+    iso.uid = jail.UID_BASE + slot
+    pid = os.fork()
+    if pid == 0:  # try a private /tmp in a throwaway child
+        try:
+            jail.unshare(jail.CLONE_NEWNS)
+            jail.mount("none", "/", None, jail.MS_REC | jail.MS_PRIVATE, None)
+            jail.mount("tmpfs", "/tmp", "tmpfs", 0, "size=1m")
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    iso.mounts = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    return iso
+
+
+def _child(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
+           out_fd: int, setup_w: int, result_w: int, workdir: str) -> None:
+    """The forked child: confine, say so on the setup pipe (then close it), run the job, send the result."""
+    try:
+        try:
+            jail.confine(limits, iso, out_fd, (setup_w, result_w), workdir)
+        except BaseException as e:  # noqa: BLE001 - reported to the worker, learner code has not run
+            os.write(setup_w, f"could not confine the run: {type(e).__name__}: {e}".encode()[:2000])
+            os._exit(71)
+        os.write(setup_w, b"ok")
+        os.close(setup_w)
+        me = os.getpid()
+        try:
+            data = b"R" + job(exercise, source).to_bytes()
+        except MemoryError:
+            data = b"M"
+        except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
+            data = b"X" + f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]
+        if os.getpid() == me:  # a copy forked by learner code does not answer
+            view = memoryview(data)
+            while view:
+                view = view[os.write(result_w, view):]
+            os._exit(0)
+    finally:
+        os._exit(70)
+
+
+def _children() -> list[int]:
+    """This worker's child processes (orphaned descendants land here: the worker is a subreaper)."""
+    pids: list[int] = []
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/children") as fh:
+                pids += [int(p) for p in fh.read().split()]
+        except OSError:
+            pass
+    return pids
+
+
+def kill_descendants(pid: int) -> int:
+    """Kill the run's process group and every process it left behind, reaping them; return how many were left."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    extra = 0
+    for _ in range(10_000):  # bounded: RLIMIT_NPROC caps how many there can be
+        kids = _children()
+        if not kids:
+            break
+        for p in kids:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(p, signal.SIGKILL)
+                except OSError:
+                    pass
+            try:
+                os.waitpid(p, 0)
+            except ChildProcessError:
+                pass
+            extra += 1
+    return extra
+
+
+def _read_setup(fd: int, deadline: float) -> bytes:
+    data = b""
+    while time.monotonic() < deadline and select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
+            scratch: str) -> Outcome:
+    """Fork a confined child to run one exercise, watch it under the limits, classify how it ended."""
+    out_path = os.path.join(scratch, "output")
+    out_fd = os.open(out_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else scratch
+    setup_r, setup_w = os.pipe()
+    result_r, result_w = os.pipe()
+    t0 = time.monotonic()
+    pid = os.fork()
+    if pid == 0:
+        os.close(setup_r)
+        os.close(result_r)
+        _child(job, exercise, source, limits, iso, out_fd, setup_w, result_w, workdir)
+    for fd in (setup_w, result_w):
+        os.close(fd)
+    deadline = t0 + limits.wall
+    setup = _read_setup(setup_r, deadline)
+    os.close(setup_r)
+    buf, cap, too_big, timed_out = bytearray(), (limits.result_mb << 20) + 1, False, False
+    pidfd = os.pidfd_open(pid)
+    if setup == b"ok":
+        watch = [result_r, pidfd]
+        while True:
+            wait = deadline - time.monotonic()
+            ready = select.select(watch, [], [], max(0.0, wait))[0] if wait > 0 else []
+            if not ready:
+                timed_out = True
+                break
+            if result_r in ready:
+                chunk = os.read(result_r, 1 << 20)
+                if not chunk:
+                    watch.remove(result_r)
+                buf += chunk
+                if len(buf) > cap:
+                    too_big = True
+                    break
+            if pidfd in ready:
+                os.set_blocking(result_r, False)
+                try:
+                    while len(buf) <= cap and (chunk := os.read(result_r, 1 << 20)):
+                        buf += chunk
+                except BlockingIOError:
+                    pass
+                break
+    wall = time.monotonic() - t0
+    try:
+        os.killpg(pid, signal.SIGKILL) if (timed_out or too_big or setup != b"ok") else None
+    except OSError:
+        pass
+    _, status, usage = os.wait4(pid, 0)
+    kill_descendants(pid)
+    os.close(pidfd)
+    os.close(result_r)
+    os.lseek(out_fd, 0, os.SEEK_SET)
+    printed = os.read(out_fd, limits.output_kb << 10)
+    cut = os.fstat(out_fd).st_size >= (limits.output_kb << 10)
+    os.close(out_fd)
+    os.unlink(out_path)
+    if workdir != scratch:
+        shutil.rmtree(workdir, ignore_errors=True)
+    out = Outcome("ok", output=printed.decode("utf-8", "replace"), output_cut=cut,
+                  cpu=usage.ru_utime + usage.ru_stime, wall=wall)
+    return classify(out, status, bytes(buf), setup, limits, timed_out, too_big)
+
+
+def classify(out: Outcome, status: int, buf: bytes, setup: bytes, limits: Limits, timed_out: bool,
+             too_big: bool) -> Outcome:
+    """Fill in `out.status` / `detail` / `payload` from how the child ended."""
+    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    if setup != b"ok":
+        out.status, out.detail = "error", setup.decode("utf-8", "replace") or "the run died before it was confined"
+    elif too_big:
+        out.status, out.detail = "crashed", f"handed back more than {limits.result_mb} MB of results"
+    elif timed_out:
+        out.status, out.detail = "timeout", f"still running after {limits.wall:g} s (wall-clock limit)"
+    elif sig in (signal.SIGXCPU, signal.SIGKILL) and out.cpu >= max(1, round(limits.cpu)) - 0.05:
+        out.status, out.detail = "timeout", f"used more than {limits.cpu:g} s of CPU time"
+    elif sig is not None:
+        out.status, out.detail = "crashed", f"the process was killed by {signal.Signals(sig).name}"
+    elif buf[:1] == b"R" and os.WEXITSTATUS(status) == 0:
+        out.payload = buf[1:]
+    elif buf[:1] == b"M":
+        out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB)"
+    elif buf[:1] == b"X":
+        out.status, out.detail = "crashed", f"stopped the run with {buf[1:].decode('utf-8', 'replace')}"
+    else:
+        out.status = "crashed"
+        out.detail = f"the process ended (exit status {os.WEXITSTATUS(status)}) without handing back a result"
+    return out
+
+
+def load_job(spec: str) -> Callable[[str, str], Any]:
+    """`module:function` -> the function."""
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def warm_up(job: Callable[[str, str], Any]) -> None:
+    """Run each exercise's own stub once so data, cases and lazy imports are loaded before any fork."""
+    try:
+        from tutor.exercises import get, names
+    except ImportError:
+        return
+    for name in names():
+        try:
+            job(name, get(name).stub)
+        except Exception:  # noqa: BLE001 - a stub may raise NotImplementedError; loading is what counts
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve jobs from the grader until it closes our stdin."""
+    ap = argparse.ArgumentParser(prog="python -m tutor.grade.worker")
+    ap.add_argument("--slot", type=int, default=0)
+    ap.add_argument("--job", default=DEFAULT_JOB)
+    args = ap.parse_args(argv)
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.dup2(2, 1)  # stray prints from imports go to the log, not into the protocol
+    try:
+        jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)
+        jail.prctl(jail.PR_SET_CHILD_SUBREAPER, 1)
+        iso = probe_isolation(args.slot)
+        import torch
+
+        torch.set_num_threads(1)  # before any op: no thread pool that a fork would break
+        job = load_job(args.job)
+        warm_up(job)
+        scratch = tempfile.mkdtemp(prefix="tutor-worker-")
+        os.chmod(scratch, 0o711)
+    except BaseException as e:  # noqa: BLE001 - said to the grader in one line
+        traceback.print_exc()
+        write_json(proto_out, {"ready": False, "error": f"{type(e).__name__}: {e}"})
+        return 1
+    write_json(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe()})
+    try:
+        while True:
+            try:
+                msg = read_json(proto_in)
+            except ChannelClosed:
+                return 0
+            try:
+                out = run_one(job, msg["exercise"], msg["source"], Limits.from_dict(msg["limits"]), iso, scratch)
+            except Exception as e:  # noqa: BLE001 - the worker's own failure (fork failed, ...), not learner code
+                traceback.print_exc()
+                out = Outcome("error", detail=f"the worker could not run the job: {type(e).__name__}: {e}")
+            write_json(proto_out, out.header())
+            write_frame(proto_out, out.payload)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""The verdict: compare a `SubmissionRun` with the reference and torch autograd, stage by stage."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+from ..cases import CASES, TOLERANCE, Case, autograd_grads, case_by_name, unit_inputs
+from ..exercises import Exercise, get
+from ..report import Check, CheckReport, Diagnosis, GradientSample
+from ..run import run_entry
+from ..run.harness import expected_names
+from ..run.namespace import LoadError, load
+from ..run.result import CaseRun, SubmissionRun
+from .compare import closeness, shape_str
+from .diagnose import diagnose_error, diagnose_missing, diagnose_value, owner
+
+__all__ = ["judge"]
+
+
+@lru_cache(maxsize=None)
+def reference_run(name: str, case: Case) -> CaseRun:
+    """The reference implementation on a case (cached: cases are fixed)."""
+    ex = get(name)
+    return run_entry(ex, ex.reference, case, guard=False)
+
+
+@lru_cache(maxsize=None)
+def variant_run(name: str, index: int, case: Case) -> CaseRun:
+    """A known wrong variant on a case (cached; only computed when a failure needs naming)."""
+    ex = get(name)
+    try:
+        entry, _ = load(ex.variants[index].source, f"{name}-variant", ex.entry)
+    except LoadError:
+        return CaseRun(case.name)
+    return run_entry(ex, entry, case, guard=False)
+
+
+def judge(exercise: str, run: SubmissionRun) -> CheckReport:
+    """Judge what learner code gave back; the learner's code is not touched here."""
+    ex = get(exercise)
+    report = CheckReport(ex.name, passed=False, title=ex.title)
+    if run.load_error is not None:
+        err = run.load_error
+        code = "not-defined" if run.missing_entry else None
+        d = Diagnosis(code, err.message + ".", line=err.line, lineno=err.lineno) if code else \
+            diagnose_error(err, ex, lambda: [])
+        report.checks.append(Check("loads", False, f"{err.type}: {err.message}", stage="runs"))
+        report.diagnoses.append(d)
+        return report
+    for crun in run.cases:
+        _judge_case(ex, case_by_name(crun.case), crun, report)
+    if run.globals_used:
+        names = ", ".join(f"`{n}`" for n in run.globals_used)
+        report.diagnoses.insert(0, Diagnosis(
+            "uses-globals", f"your code reads {names} from outside its arguments: it would only work with the "
+            "notebook's globals, never inside the model on its real inputs. Use the arguments (or self.…)."))
+        report.checks.append(Check("uses only its arguments", False, f"reads {names}", stage="runs"))
+    report.passed = all(c.passed for c in report.checks) and not report.errors
+    report.diagnoses = _dedupe(report.diagnoses)
+    report.samples = _samples(ex, run, report)
+    return report
+
+
+def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport) -> None:
+    tol = TOLERANCE[case.dtype]
+    ref = reference_run(ex.name, case)
+    auto = {k: v.numpy() for k, v in autograd_grads(ex.unit, case).items()}
+    variants = _lazy(lambda: [(i, variant_run(ex.name, i, case)) for i in range(len(ex.variants))])
+    context = {k: v.numpy() for k, v in unit_inputs(ex.unit, case, copy=False).items()} if case.kind == "unit" else {}
+    for name in expected_names(ex, case):
+        label = f"{case.name} · {name}"
+        expected = ref.values[name]
+        chk = Check(label, False, "", case=case.name, tensor=name, expected_shape=tuple(expected.shape), tol=tol)
+        report.checks.append(chk)
+        if crun.error is not None:
+            chk.stage, chk.message = "runs", f"raised {crun.error.type}: {crun.error.message}"
+            report.diagnoses.append(diagnose_error(crun.error, ex, variants))
+            continue
+        got = crun.values.get(name)
+        if got is None:
+            problem = crun.problems.get(name, "missing")
+            chk.stage, chk.message = "exists", f"{name} {problem}"
+            if problem.startswith("still"):
+                report.diagnoses.append(Diagnosis("unfinished", f"{name} is {problem}.", name))
+            elif problem == "missing":
+                report.diagnoses.append(diagnose_missing(name, expected, crun, tol))
+            else:
+                report.diagnoses.append(Diagnosis("wrong-shape", f"{name} is {problem}; expected a tensor of shape "
+                                                  f"{shape_str(expected.shape)}.", name))
+            continue
+        chk.got_shape = tuple(got.shape)
+        if got.shape != expected.shape:
+            chk.stage = "shape"
+            chk.message = f"{name} has shape {shape_str(got.shape)} but {owner(name)} has shape " \
+                          f"{shape_str(expected.shape)}"
+            report.diagnoses.append(diagnose_value(name, got, expected, case, ex, tol, variants, context))
+            continue
+        if not np.all(np.isfinite(got)):
+            bad = int(np.size(got) - np.isfinite(got).sum())
+            chk.stage, chk.message = "finite", f"{name} has {bad} non-finite entries (nan or inf)"
+            report.diagnoses.append(Diagnosis("not-finite", f"{name} holds {bad} nan/inf values: a division by "
+                                              "zero or an overflow somewhere in the derivative.", name))
+            continue
+        expected = _subgradient(ex, case, name, got, expected, context)
+        for stage, target in (("reference", expected), ("autograd", auto.get(name))):
+            if target is None:
+                continue
+            c = closeness(got, _subgradient(ex, case, name, got, target, context), tol)
+            chk.stage, chk.max_abs_err, chk.rel_err, chk.worst_index = stage, c.max_abs, c.rel, c.worst
+            if not c.ok:
+                against = "the reference" if stage == "reference" else "torch autograd"
+                chk.message = (f"{name} differs from {against}: max abs error {c.max_abs:.3g} at {list(c.worst)}, "
+                               f"relative error {c.rel:.3g} > {tol:g}")
+                report.diagnoses.append(diagnose_value(name, got, expected, case, ex, tol, variants, context))
+                break
+        else:
+            chk.passed = True
+            chk.message = f"max abs error {chk.max_abs_err:.2g}, relative error {chk.rel_err:.2g} ≤ {tol:g}"
+    for name in crun.mutated:
+        report.diagnoses.append(Diagnosis("mutates-input", f"your code changed `{name}` in place. Backward should "
+                                          "only read its inputs: other layers still need them unchanged.",
+                                          name, severity="warning"))
+
+
+def _subgradient(ex: Exercise, case: Case, name: str, got: np.ndarray, expected: np.ndarray,
+                 context: dict[str, np.ndarray]) -> np.ndarray:
+    """At inputs exactly 0, ReLU's gradient may be 0 or pass through: accept whichever the learner chose."""
+    if ex.unit != "relu" or case.kind != "unit" or name != "inp.g" or got.shape != expected.shape:
+        return expected
+    at_zero = context["inp"] == 0
+    either = at_zero & (np.isclose(got, 0, atol=1e-12) | np.isclose(got, context["up"], rtol=1e-6, atol=1e-12))
+    return np.where(either, got, expected)
+
+
+def _lazy(fn):
+    cache: list = []
+
+    def get_once():
+        if not cache:
+            cache.append(fn())
+        return cache[0]
+    return get_once
+
+
+def _dedupe(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
+    """One diagnosis per code; an error raised outside the learner's lines is only a knock-on when others exist."""
+    own = [d for d in diagnoses if d.severity == "error" and not (d.code == "raises" and not d.line)]
+    if own:
+        diagnoses = [d for d in diagnoses if not (d.code == "raises" and not d.line)]
+    seen, out = set(), []
+    for d in diagnoses:
+        if d.code not in seen:
+            seen.add(d.code)
+            out.append(d)
+    return out
+
+
+def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[GradientSample]:
+    """Gradients to plot: the first failing case with a batch > 1 (else any failing), or the model case."""
+    failing = [c.case for c in report.checks if not c.passed and c.case]
+    by_name = {c.case: c for c in run.cases}
+    order = sorted(dict.fromkeys(failing), key=lambda n: case_by_name(n).n == 1)
+    chosen = order[0] if order else next(c.name for c in CASES if c.kind == "model")
+    if chosen not in by_name:
+        return []
+    case, crun = case_by_name(chosen), by_name[chosen]
+    ref = reference_run(ex.name, case)
+    samples = []
+    for name in expected_names(ex, case):
+        if not name.endswith(".g"):
+            continue
+        r, g = ref.values[name], crun.values.get(name)
+        image = (28, 28) if 784 in r.shape else None
+        samples.append(GradientSample(name, chosen, _trim(r), None if g is None else _trim(g), image))
+    return samples
+
+
+def _trim(a: np.ndarray, rows: int = 256) -> np.ndarray:
+    return a[:rows] if a.ndim >= 1 and a.shape[0] > rows and a.shape[0] != 784 else a

@@ -1,0 +1,53 @@
+"""Numbers: how far a returned gradient is from the expected one, under the stated tolerance."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Closeness:
+    """Distance between two same-shape arrays: max abs error, normwise relative error, and where."""
+
+    ok: bool
+    max_abs: float
+    rel: float
+    worst: tuple[int, ...]
+
+
+def closeness(got: np.ndarray, expected: np.ndarray, tol: float) -> Closeness:
+    """Compare same-shape arrays: relative error = max|got - expected| / max|expected|, pass when <= tol."""
+    got64, exp64 = got.astype(np.float64), expected.astype(np.float64)
+    diff = np.abs(got64 - exp64)
+    if diff.size == 0:
+        return Closeness(True, 0.0, 0.0, ())
+    if not np.all(np.isfinite(diff)):
+        diff = np.where(np.isfinite(diff), diff, np.inf)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(diff)), diff.shape))
+    max_abs = float(diff[worst]) if diff.ndim else float(diff)
+    scale = max(float(np.max(np.abs(exp64))), 1e-12)
+    rel = max_abs / scale
+    return Closeness(rel <= tol, max_abs, rel, worst)
+
+
+def close(got: np.ndarray, expected: np.ndarray, tol: float) -> bool:
+    """True when shapes are equal and values within tolerance."""
+    return got.shape == expected.shape and closeness(got, expected, tol).ok
+
+
+def best_scale(got: np.ndarray, expected: np.ndarray, tol: float) -> float | None:
+    """The constant c with got ≈ c·expected (within tolerance), or None when no constant fits."""
+    g, e = got.astype(np.float64).ravel(), expected.astype(np.float64).ravel()
+    denom = float(e @ e)
+    if g.shape != e.shape or denom == 0.0:
+        return None
+    c = float(g @ e) / denom
+    if c == 0.0:
+        return None
+    return c if closeness(g, c * e, max(tol, 1e-6)).ok else None
+
+
+def shape_str(shape: tuple) -> str:
+    """`(50, 1)`, `(50,)`, `()` — shapes as the learner would type them."""
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"

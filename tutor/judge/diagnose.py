@@ -1,0 +1,131 @@
+"""Name the mistake: match what came back against known wrong variants, then analyse shapes and ratios."""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+import numpy as np
+
+from ..cases import Case
+from ..exercises import Exercise
+from ..report import Diagnosis
+from ..run.result import CaseRun, ErrorInfo
+from .compare import best_scale, close, closeness, shape_str
+
+VariantRuns = Callable[[], list[tuple[int, CaseRun]]]
+
+
+def owner(name: str) -> str:
+    """`w1.g` → `w1`: the tensor a gradient belongs to."""
+    return name.split(".")[0]
+
+
+def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns) -> Diagnosis:
+    """A diagnosis for learner code that raised (or tripped a guard)."""
+    where = dict(line=err.line, lineno=err.lineno)
+    if err.kind == "uses-autograd":
+        return Diagnosis("uses-autograd", f"{err.message}.", **where)
+    if err.kind == "uses-reference":
+        return Diagnosis("uses-reference", err.message + ".", **where)
+    if err.kind == "name-error":
+        name = re.findall(r"'([^']+)'", err.message)
+        missing = f"`{name[0]}`" if name else "a name"
+        return Diagnosis("uses-globals", f"your code reads {missing}, which is neither one of its arguments nor "
+                         "defined in your code: it only worked in the notebook because of a global there. "
+                         "Use the arguments the lesson passes in (or self.…).", **where)
+    if err.type == "ForwardError":
+        code = "unfinished" if "not filled in" in err.message else "raises"
+        return Diagnosis(code, err.message + ".", **where)
+    for i, vrun in variants():
+        if vrun.error is not None and vrun.error.type == err.type and _ints(vrun.error.message) == _ints(err.message):
+            v = ex.variants[i]
+            return Diagnosis(v.code, f"{err.type}: {err.message}. " + v.message.format(tensor="the gradient") + ".",
+                             **where)
+    return Diagnosis("raises", f"{err.type}: {err.message}", **where)
+
+
+def _ints(message: str) -> list[str]:
+    return sorted(re.findall(r"\d+", message))
+
+
+def diagnose_missing(name: str, ref: np.ndarray, run: CaseRun, tol: float) -> Diagnosis:
+    """A gradient that was never set: returned instead, put under another name, or just missing."""
+    base = owner(name)
+    for key, value in run.extras.items():
+        if not close_any(value, ref, tol):
+            continue
+        if key.startswith("returned"):
+            return Diagnosis("returns-instead-of-setting", f"{name} was not set, but your code returned a tensor "
+                             f"of shape {shape_str(value.shape)} that holds it: the lesson reads gradients from the "
+                             f"`.g` attribute, so store it there instead of returning it.", name)
+        return Diagnosis("wrong-attribute", f"{name} was not set, but {key} holds what {name} should: the lesson "
+                         f"reads each gradient from `.g` on the tensor it belongs to ({base}).", name)
+    for key in run.extras:
+        if key.endswith(".grad") or key.startswith(f"{base}.") or key == "out.g":
+            return Diagnosis("wrong-attribute", f"{name} was not set, and {key} was: each gradient goes in `.g` "
+                             f"on the tensor it belongs to ({base}.g).", name)
+    return Diagnosis("missing-grad", f"{name} was never set: after backward, {base} has no `.g` attribute. "
+                     f"Set {name} to a tensor of {base}'s shape, {shape_str(ref.shape)}.", name)
+
+
+def close_any(value: np.ndarray, ref: np.ndarray, tol: float) -> bool:
+    """True when `value` holds `ref`, maybe in a different but equal-sized shape."""
+    return value.size == ref.size and close(value.reshape(ref.shape), ref, tol)
+
+
+def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: Exercise, tol: float,
+                   variants: VariantRuns, context: dict[str, np.ndarray]) -> Diagnosis:
+    """A gradient that came back wrong: a known variant, or what its shape and ratio to the reference say."""
+    base, n = owner(name), case.n
+    came = (f"{name} has shape {shape_str(got.shape)} but {base} has shape {shape_str(ref.shape)}"
+            if got.shape != ref.shape else "")
+    for i, vrun in variants():
+        v = vrun.values.get(name)
+        if v is not None and v.shape == got.shape and close(got, v, tol):
+            variant = ex.variants[i]
+            lead = came or f"{name} is off ({_numbers(got, ref)})"
+            return Diagnosis(variant.code, f"{lead}: " + variant.message.format(tensor=name) + ".", name)
+    if got.shape != ref.shape:
+        return _diagnose_shape(name, got, ref, n, tol, came)
+    c = best_scale(got, ref, tol)
+    off = f"{name} is off ({_numbers(got, ref)})"
+    if c is not None and abs(c + 1) < 1e-3:
+        return Diagnosis("sign-flipped", f"{off}: it is exactly minus the expected gradient. "
+                         "Check the sign of the derivative you wrote down.", name)
+    if c is not None and n > 1 and (abs(c - n) / n < 1e-3 or abs(c * n - 1) < 1e-3):
+        how = f"{n}× too large" if c > 1 else f"{n}× too small"
+        return Diagnosis("batch-scale", f"{off}: it is {how} on a batch of {n} — off by the batch size. The 1/n of "
+                         "the loss's mean belongs in the gradient exactly once.", name)
+    if c is not None:
+        return Diagnosis("scale", f"{off}: it is a constant {c:.3g}× the expected gradient — a constant factor "
+                         "is missing or extra somewhere in the derivative.", name)
+    if ex.unit == "relu" and case.kind == "unit" and "up" in context:
+        up = context["up"]
+        masked = np.isclose(got, 0, atol=1e-12) | np.isclose(got, up, rtol=1e-5, atol=1e-12)
+        if masked.all():
+            return Diagnosis("wrong-mask", f"{off}: it passes the upstream gradient through in some places and "
+                             "blocks it in others, but not in the right places. Which inputs let it through?", name)
+    return Diagnosis("wrong-value", f"{off}. Compare your derivation with the chain rule one entry at a time.", name)
+
+
+def _diagnose_shape(name: str, got: np.ndarray, ref: np.ndarray, n: int, tol: float, came: str) -> Diagnosis:
+    if ref.ndim == 2 and got.shape == ref.shape[::-1] and close(got.T, ref, tol):
+        return Diagnosis("transposed", f"{came}: the values are right but transposed.", name)
+    if ref.ndim == 2 and ref.shape[1] == 1 and got.shape == (ref.shape[0], ref.shape[0]) and ref.shape[0] > 1:
+        return Diagnosis("broadcast-outer", f"{came}: a (n, 1) tensor combined with a (n,) tensor broadcasts to "
+                         "(n, n), one entry per pair of examples.", name)
+    if got.shape == (n,) + ref.shape and close(got.sum(0), ref, tol):
+        return Diagnosis("not-summed-over-batch", f"{came}: it holds one entry per example of the batch; the "
+                         f"parameter {owner(name)} is shared by all of them.", name)
+    if got.size == ref.size and close(got.reshape(ref.shape), ref, tol):
+        return Diagnosis("wrong-shape", f"{came}: the numbers are right, the shape is not. A gradient has "
+                         "exactly the shape of its tensor; broadcasting would hide the difference later.", name)
+    if got.ndim < ref.ndim or got.size < ref.size:
+        return Diagnosis("wrong-reduction", f"{came}: something was summed or averaged away that should not be.",
+                         name)
+    return Diagnosis("wrong-shape", f"{came}. A gradient has exactly the shape of the tensor it belongs to.", name)
+
+
+def _numbers(got: np.ndarray, ref: np.ndarray) -> str:
+    c = closeness(got, ref, 0.0)
+    return f"max abs error {c.max_abs:.3g} at index {list(c.worst)}, relative error {c.rel:.3g}"

@@ -1,0 +1,134 @@
+"""Call learner code the way the lesson does: construct, forward, set `out.g`, backward; collect what came back."""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .. import lesson
+from ..cases import Case, model_inputs, unit_inputs
+from ..exercises import Exercise
+from .result import CaseRun, to_array
+
+MODEL_GRADS = ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")
+_ROLES = {"linear": "Lin", "relu": "Relu", "mse": "Mse"}
+
+
+def forward(obj: Any, *args: Any) -> Any:
+    """Run a layer's forward: through its `__call__` when it has one, else like the lesson's Module would."""
+    if callable(obj) and "__call__" in {k for c in type(obj).__mro__[:-1] for k in vars(c)}:
+        return obj(*args)
+    obj.args, obj.inp = args, args[0]
+    obj.out = obj.forward(*args)
+    return obj.out
+
+
+def backward(obj: Any, out: Any, *args: Any) -> Any:
+    """Run a layer's backward: `backward()` when it has one, else `bwd(out, *args)` directly."""
+    if hasattr(obj, "backward"):
+        return obj.backward()
+    return obj.bwd(out, *args)
+
+
+def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:
+    """Run the piece alone on fresh tensors `t`; return (the tensors involved by name, what the call returned)."""
+    if ex.unit == "linear":
+        inp, w, b = t["inp"], t["w"], t["b"]
+        if ex.style == "function":
+            out = inp @ w + b
+            out.g = t["up"]
+            return {"inp": inp, "out": out, "w": w, "b": b}, entry(inp, out, w, b)
+        layer = entry(w, b)
+        out = _tensor(forward(layer, inp), ex)
+        named = {"inp": inp, "out": out, "w": w, "b": b}
+        out.g = t["up"]
+        return named, backward(layer, out, inp)
+    if ex.unit == "relu":
+        layer, inp = entry(), t["inp"]
+        out = _tensor(forward(layer, inp), ex)
+        named = {"inp": inp, "out": out}
+        out.g = t["up"]
+        return named, backward(layer, out, inp)
+    layer, inp, targ = entry(), t["inp"], t["targ"]
+    loss = forward(layer, inp, targ)
+    return {"inp": inp, "loss": loss, "targ": targ}, backward(layer, loss, inp, targ)
+
+
+class ForwardError(Exception):
+    """The learner's forward returned something that is not a tensor."""
+
+
+def _tensor(out: Any, ex: Exercise) -> torch.Tensor:
+    if not isinstance(out, torch.Tensor):
+        what = "`...` (not filled in yet)" if out is Ellipsis else f"a {type(out).__name__}"
+        raise ForwardError(f"{ex.entry}.forward returned {what}, expected a tensor")
+    return out
+
+
+def call_model(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:
+    """Run the lesson's 784-50-1 model with the learner's piece in its place and the reference elsewhere."""
+    if ex.style == "function":
+        lesson.forward_and_backward(t["x"], t["y"], t["w1"], t["b1"], t["w2"], t["b2"], lin_grad=entry)
+        return {k: t[k] for k in ("x", "w1", "b1", "w2", "b2")}, None
+    cls = {role: getattr(lesson, role) for role in _ROLES.values()}
+    cls[_ROLES[ex.unit]] = entry
+    layers = [cls["Lin"](t["w1"], t["b1"]), cls["Relu"](), cls["Lin"](t["w2"], t["b2"])]
+    loss_fn = cls["Mse"]()
+    acts = [t["x"]]
+    for layer in layers:
+        acts.append(forward(layer, acts[-1]))
+    loss = forward(loss_fn, acts[-1], t["y"])
+    backward(loss_fn, loss, acts[-1], t["y"])
+    for i in reversed(range(len(layers))):
+        backward(layers[i], acts[i + 1], acts[i])
+    return {k: t[k] for k in ("x", "w1", "b1", "w2", "b2")}, None
+
+
+def inputs_for(ex: Exercise, case: Case) -> dict[str, torch.Tensor]:
+    """Fresh tensors for one run of the exercise on a case."""
+    return model_inputs(case) if case.kind == "model" else unit_inputs(ex.unit, case)
+
+
+def expected_names(ex: Exercise, case: Case) -> tuple[str, ...]:
+    """The values checked on a case: gradients, and the forward output for classes run alone."""
+    if case.kind == "model":
+        return MODEL_GRADS
+    return ((ex.forward,) if ex.forward else ()) + ex.grads
+
+
+def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: Any, run: CaseRun) -> None:
+    """Read the gradients (and places a gradient may have been put by mistake) into `run`."""
+    for name in expected_names(ex, case):
+        base, _, attr = name.partition(".")
+        obj = named.get(base)
+        value = getattr(obj, attr, _MISSING) if attr else obj
+        if value is _MISSING:
+            run.problems[name] = "missing"
+        elif value is Ellipsis:
+            run.problems[name] = "still `...`: this line is not filled in yet"
+        else:
+            arr = to_array(value)
+            if isinstance(arr, str):
+                run.problems[name] = arr
+            else:
+                run.values[name] = arr
+    for base, obj in named.items():
+        if not isinstance(obj, torch.Tensor):
+            continue
+        if obj.grad is not None:
+            run.extras[f"{base}.grad"] = obj.grad.detach().numpy().copy()
+        for attr, value in vars(obj).items():
+            key = f"{base}.{attr}"
+            if attr == "g" and (key in expected_names(ex, case) or value is up):
+                continue
+            arr = to_array(value)
+            if not isinstance(arr, str):
+                run.extras[key] = arr
+    items = returned if isinstance(returned, (tuple, list)) else [returned]
+    for i, value in enumerate(items[:5]):
+        arr = to_array(value)
+        if value is not None and not isinstance(arr, str):
+            run.extras["returned" if len(items) == 1 else f"returned[{i}]"] = arr
+
+
+_MISSING = object()
