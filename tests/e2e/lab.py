@@ -1,0 +1,233 @@
+"""Helpers that drive JupyterLab 4 in Chromium through its real UI (menus, editor, keyboard).
+
+Every wait is on real DOM state (prompts, status bar, outputs), never on a guessed delay.
+Pitfalls met on this machine, and handled here:
+- JupyterLab restores old tabs and stale widgets: notebooks open with ``?reset`` after every
+  session was shut down over REST.
+- "Run All" clicked before the kernel is connected is sometimes dropped: wait for the status bar
+  to read "| Idle", then confirm that prompts changed, and retry if not.
+- Typing code into CodeMirror 6 auto-closes brackets and auto-indents:
+  ``keyboard.insert_text`` inserts the text as one input, with neither.
+- After a restart the old prompts stay unless cleared: restarts clear outputs, so a later run is
+  seen by its prompts changing, and the restart by the first prompt reading ``[1]``.
+"""
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "test-artifacts"
+
+ACTIVE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+KERNEL_STATUS = ".jp-StatusBar-TextItem:has-text(' | ')"
+PROMPT_RE = re.compile(r"\[(\*|\d*| )\]")
+
+KERNEL_START_TIMEOUT = 60_000
+RUN_TIMEOUT = 60_000
+
+# JS: the prompts of the active notebook's code cells, as text ("[1]:", "[*]:", "[ ]:").
+_PROMPTS_JS = """(sel) => [...document.querySelectorAll(sel + ' .jp-CodeCell .jp-InputPrompt')]
+                          .map(e => e.textContent.trim())"""
+
+
+# ----------------------------------------------------------------------------------- notebooks
+
+
+def open_notebook(page: Page, server, name: str) -> None:
+    """Open ``name`` (relative to the server root) in a fresh workspace; return once the kernel is idle."""
+    server.shutdown_sessions()  # or JupyterLab may reattach to an old kernel with old widgets
+    page.goto(f"{server.url}/lab/tree/{name}?reset", wait_until="domcontentloaded")
+    page.wait_for_selector(f"{ACTIVE} .jp-Cell", timeout=KERNEL_START_TIMEOUT)
+    wait_kernel_idle(page)
+
+
+def wait_kernel_idle(page: Page, timeout: float = KERNEL_START_TIMEOUT) -> None:
+    """The status bar names the kernel and says Idle: connected and not running anything."""
+    page.wait_for_selector(f"{KERNEL_STATUS}:has-text('| Idle')", timeout=timeout)
+
+
+def code_cells(page: Page) -> Locator:
+    return page.locator(f"{ACTIVE} .jp-CodeCell")
+
+
+def code_cell(page: Page, source_contains: str) -> Locator:
+    """The one code cell whose editor text contains ``source_contains``, pinned by position
+    (so the locator still finds it after its text is replaced)."""
+    page.locator(f"{ACTIVE} .jp-CodeCell .jp-InputArea-editor", has_text=source_contains
+                 ).first.wait_for(state="attached")
+    found = page.evaluate(
+        """([sel, text]) => [...document.querySelectorAll(sel + ' .jp-CodeCell')]
+               .map((c, i) => [i, c.querySelector('.jp-InputArea-editor')])
+               .filter(([i, e]) => e && e.textContent.includes(text)).map(([i]) => i)""",
+        [ACTIVE, source_contains])
+    assert len(found) == 1, f"{len(found)} code cells contain {source_contains!r}"
+    return code_cells(page).nth(found[0])
+
+
+def prompts(page: Page) -> list[str]:
+    return page.evaluate(_PROMPTS_JS, ACTIVE)
+
+
+def prompt(cell: Locator) -> str:
+    return cell.locator(".jp-InputPrompt").first.text_content().strip()
+
+
+def execution_count(cell: Locator) -> int | None:
+    m = re.search(r"\[(\d+)\]", prompt(cell))
+    return int(m.group(1)) if m else None
+
+
+def error_outputs(page: Page) -> list[str]:
+    """Texts of every traceback shown in the active notebook."""
+    return page.locator(
+        f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
+    ).all_inner_texts()
+
+
+def assert_no_errors(page: Page) -> None:
+    errs = error_outputs(page)
+    assert not errs, "a cell raised:\n" + "\n---\n".join(e[-2000:] for e in errs)
+
+
+# -------------------------------------------------------------------------------------- running
+
+
+def _menu(page: Page, menu: str, command: str) -> None:
+    """Click a main-menu item by its Lumino command id (e.g. Run > runmenu:run-all)."""
+    page.click(f".lm-MenuBar-itemLabel:text-is('{menu}')")
+    page.click(f".lm-Menu-item[data-command='{command}']")
+
+
+def _wait_all_done(page: Page, timeout: float) -> None:
+    """No prompt is [*] any more, and the kernel is idle."""
+    page.wait_for_function(
+        f"(sel) => !({_PROMPTS_JS})(sel).some(t => t.includes('*'))", arg=ACTIVE, timeout=timeout)
+    wait_kernel_idle(page, timeout)
+
+
+def run_all(page: Page, timeout: float = RUN_TIMEOUT) -> None:
+    """Run > Run All Cells, retried if the click was dropped; return when every cell has run."""
+    wait_kernel_idle(page)
+    before = prompts(page)
+    for attempt in range(3):
+        _menu(page, "Run", "runmenu:run-all")
+        try:  # started: some prompt changed (to [*] or a new number)
+            page.wait_for_function(
+                f"([sel, before]) => {{ const now = ({_PROMPTS_JS})(sel);"
+                " return now.some((t, i) => t.includes('*') || t !== before[i]); }",
+                arg=[ACTIVE, before], timeout=10_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise AssertionError(f"Run All never started (prompts stayed {before})")
+    _wait_all_done(page, timeout)
+
+
+def set_code(page: Page, cell: Locator, code: str) -> None:
+    """Replace the whole text of a code cell's CodeMirror 6 editor with ``code``, and check it."""
+    content = cell.locator(".cm-content")
+    content.click()
+    page.wait_for_function("(el) => el.contains(document.activeElement) || el === document.activeElement",
+                           arg=content.element_handle())
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)  # one input event: no auto-closed brackets, no auto-indent
+    expected = code.rstrip("\n")
+    try:
+        page.wait_for_function(
+            "([el, want]) => [...el.querySelectorAll('.cm-line')].map(l => l.textContent)"
+            ".join('\\n').replace(/\\u00a0/g, ' ') === want",
+            arg=[content.element_handle(), expected], timeout=5_000)
+    except Exception:
+        got = editor_text(cell)
+        raise AssertionError(f"editor text differs from what was typed:\n--- want\n{expected}\n--- got\n{got}")
+
+
+def editor_text(cell: Locator) -> str:
+    return "\n".join(cell.locator(".cm-content .cm-line").all_text_contents()).replace("\u00a0", " ")
+
+
+def run_cell(page: Page, cell: Locator, timeout: float = RUN_TIMEOUT) -> int:
+    """Run ``cell`` with Shift+Enter from its editor; return its new execution count once done."""
+    before = prompt(cell)
+    cell.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function(
+        "([el, before]) => { const t = el.textContent.trim();"
+        " return t !== before && /\\[\\d+\\]/.test(t); }",
+        arg=[cell.locator(".jp-InputPrompt").first.element_handle(), before], timeout=timeout)
+    wait_kernel_idle(page, timeout)
+    n = execution_count(cell)
+    assert n is not None
+    return n
+
+
+def restart_kernel(page: Page, clear_outputs: bool = True, timeout: float = KERNEL_START_TIMEOUT) -> None:
+    """Kernel > Restart Kernel (and Clear Outputs)…, confirm the dialog, wait until it is idle again.
+
+    The status bar is watched from before the click, so the Idle waited for is the one that
+    follows the restart, not the one before it.
+    """
+    wait_kernel_idle(page)
+    page.evaluate(
+        """() => { const el = [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                               .find(e => e.textContent.includes(' | '));
+               window.__kernelStates = [el.textContent];
+               if (window.__kernelObserver) window.__kernelObserver.disconnect();
+               window.__kernelObserver = new MutationObserver(
+                   () => window.__kernelStates.push(el.textContent));
+               window.__kernelObserver.observe(el, {subtree: true, childList: true, characterData: true}); }""")
+    _menu(page, "Kernel", "kernelmenu:restart-and-clear" if clear_outputs else "kernelmenu:restart")
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("button.jp-mod-accept").click()
+    dialog.wait_for(state="detached")
+    page.wait_for_function(
+        """() => { const s = window.__kernelStates || [];
+               const i = s.findIndex(t => !t.includes('| Idle'));
+               return i >= 0 && s.slice(i).some(t => t.includes('| Idle'))
+                      && s[s.length - 1].includes('| Idle'); }""", timeout=timeout)
+    if clear_outputs:
+        page.wait_for_function(
+            f"(sel) => ({_PROMPTS_JS})(sel).every(t => !/\\d/.test(t))", arg=ACTIVE, timeout=timeout)
+
+
+# ---------------------------------------------------------------------------------------- misc
+
+
+def wait_text(page: Page, locator: Locator, text: str, timeout: float = 30_000) -> None:
+    """Wait until ``locator``'s first match contains ``text`` (its live DOM text)."""
+    locator.first.wait_for(state="attached", timeout=timeout)
+    try:
+        page.wait_for_function("([el, t]) => el.textContent.includes(t)",
+                               arg=[locator.first.element_handle(), text], timeout=timeout)
+    except Exception as e:
+        raise AssertionError(f"{text!r} never appeared in {timeout / 1000:.0f}s; the text is:\n"
+                             f"{locator.first.text_content()!r}") from e
+
+
+def screenshot(page: Page, name: str, locator: Locator | None = None) -> Path:
+    """Save a PNG into test-artifacts/ at the repo root: the viewport, or just ``locator``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    if locator is None:
+        page.screenshot(path=str(path))
+    else:
+        locator.scroll_into_view_if_needed()
+        locator.screenshot(path=str(path))
+    return path
+
+
+class Stopwatch:
+    """Print how long each step took (shown with pytest -s, or in the report on failure)."""
+
+    def __init__(self) -> None:
+        self.t0 = self.last = time.monotonic()
+
+    def __call__(self, what: str) -> None:
+        now = time.monotonic()
+        print(f"{now - self.t0:7.2f}s (+{now - self.last:5.2f}s)  {what}", flush=True)
+        self.last = now
