@@ -9,8 +9,12 @@ from typing import Any
 
 MAGIC = "%%exercise"
 
-# What each exercise's code must define, for `.py` submissions (a script holds definitions, not cells).
-ENTRY_NAMES = {"lin_grad": "lin_grad", "relu": "Relu", "mse": "Mse", "lin": "Lin"}
+
+def entry_names() -> dict[str, str]:
+    """Exercise -> the name its code must define (`relu` -> `Relu`), for `.py` submissions."""
+    from .exercises import get, names
+
+    return {n: get(n).entry for n in names()}
 
 
 class NotebookError(ValueError):
@@ -21,8 +25,8 @@ class NotebookError(ValueError):
 class ExerciseCell:
     """One `%%exercise NAME` cell: the exercise it answers, the learner's code under the magic line, where."""
 
-    name: str
-    code: str
+    exercise: str
+    source: str  # the learner's code: the cell below its magic line (a `.py` file: the whole file)
     index: int  # cell index in the notebook (-1 for a `.py` file)
 
 
@@ -38,7 +42,7 @@ def cell_source(cell: dict[str, Any]) -> str:
     return src
 
 
-def load_notebook(path: str | Path, data: bytes | None = None) -> dict[str, Any]:
+def read_notebook(path: str | Path, data: bytes | None = None) -> dict[str, Any]:
     """Parse a notebook's JSON into a dict, raising NotebookError with a one-line reason when it is not one."""
     path = Path(path)
     if data is None:
@@ -102,7 +106,7 @@ def script_exercises(path: str | Path, data: bytes | None = None) -> list[Exerci
         tree = ast.parse(text, filename=str(path))
     except SyntaxError:
         # It still answers every exercise it seems to name; running it reports the syntax error per exercise.
-        return [ExerciseCell(ex, text, -1) for ex, entry in ENTRY_NAMES.items() if entry in text]
+        return [ExerciseCell(ex, text, -1) for ex, entry in entry_names().items() if entry in text]
     except ValueError as e:  # null bytes
         raise NotebookError(f"{path}: not Python source ({e})") from None
     defined = set()
@@ -113,11 +117,11 @@ def script_exercises(path: str | Path, data: bytes | None = None) -> list[Exerci
             defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             defined.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return [ExerciseCell(ex, text, -1) for ex, entry in ENTRY_NAMES.items() if entry in defined]
+    return [ExerciseCell(ex, text, -1) for ex, entry in entry_names().items() if entry in defined]
 
 
 def submission_exercises(path: str | Path, data: bytes | None = None) -> dict[str, ExerciseCell]:
     """Exercise name -> its cell for a `.ipynb` or `.py` submission (the last cell wins when one is repeated)."""
     path = Path(path)
-    cells = script_exercises(path, data) if path.suffix == ".py" else exercise_cells(load_notebook(path, data))
-    return {c.name: c for c in cells}
+    cells = script_exercises(path, data) if path.suffix == ".py" else exercise_cells(read_notebook(path, data))
+    return {c.exercise: c for c in cells}

@@ -14,6 +14,7 @@ from .protocol import Limits
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_REC = 0x4000
+MS_BIND = 0x1000
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -59,6 +60,42 @@ def mount(source: str, target: str, fstype: str | None, flags: int, data: str | 
     """mount(2) through libc."""
     enc = lambda s: None if s is None else s.encode()  # noqa: E731
     _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), f"mount {target}")
+
+
+def _blocked_ancestor(path: str) -> str | None:
+    """The first directory on the way to `path` that other users cannot enter, if any."""
+    parts = os.path.realpath(path).split(os.sep)[1:]
+    for i in range(1, len(parts) + 1):
+        anc = os.sep + os.sep.join(parts[:i])
+        try:
+            if not os.stat(anc).st_mode & 0o001:
+                return anc if i < len(parts) else None
+        except OSError:
+            return None
+    return None
+
+
+def expose(paths: list[str]) -> list[str]:
+    """In this process's own mount namespace, make `paths` reachable by an unprivileged uid: each directory
+    that blocks the way (e.g. /root, mode 700) is covered by an empty tmpfs holding bind mounts of just those
+    paths. Return the paths exposed this way (others were reachable already)."""
+    blocked: dict[str, list[str]] = {}
+    for p in sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)}):
+        anc = _blocked_ancestor(p)
+        if anc and not any(p.startswith(q + os.sep) for q in blocked.get(anc, [])):
+            blocked.setdefault(anc, []).append(p)
+    if not blocked:
+        return []
+    unshare(CLONE_NEWNS)
+    mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+    for anc, subs in blocked.items():
+        fds = [(sub, os.open(sub, os.O_PATH | os.O_DIRECTORY)) for sub in subs]
+        mount("tmpfs", anc, "tmpfs", 0, "size=1m,mode=0755")
+        for sub, fd in fds:
+            os.makedirs(sub, mode=0o755, exist_ok=True)
+            mount(f"/proc/self/fd/{fd}", sub, None, MS_BIND | MS_REC, None)
+            os.close(fd)
+    return [p for subs in blocked.values() for p in subs]
 
 
 def vm_size() -> int:

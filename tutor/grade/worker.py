@@ -44,7 +44,35 @@ def probe_isolation(slot: int) -> jail.Isolation:
         except BaseException:
             os._exit(1)
     iso.mounts = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    if iso.mounts:  # python and its packages may sit under /root (mode 700): let the learner's uid import
+        jail.expose([sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, *os.environ.get("PYTHONPATH",
+                                                                                              "").split(":")])
     return iso
+
+
+class ReferenceUsed(Exception):
+    """Learner code called the shipped reference (which, in a worker's child, only raises)."""
+
+
+def _reference_tripwire(*args: Any, **kwargs: Any) -> None:
+    raise __tutor_reference_used__("a function of the shipped reference (tutor.lesson) was called: "  # noqa: F821
+                                   "the check needs your own code")
+
+
+def poison_reference(exercise: str) -> None:
+    """In a child about to run learner code: make the exercise's shipped reference raise when called, even
+    when learner code turns off the checker's own tripwires. The harness never calls it for this exercise."""
+    import builtins
+    import types
+
+    from tutor.exercises import get
+
+    builtins.__tutor_reference_used__ = ReferenceUsed  # type: ignore[attr-defined]
+    ex = get(exercise)
+    for obj in (ex.reference, *ex.trapped):
+        for f in (vars(obj).values() if isinstance(obj, type) else [obj]):
+            if isinstance(f, types.FunctionType) and not f.__code__.co_freevars:
+                f.__code__ = _reference_tripwire.__code__
 
 
 def _child(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
@@ -58,6 +86,10 @@ def _child(job: Callable[[str, str], Any], exercise: str, source: str, limits: L
             os._exit(71)
         os.write(setup_w, b"ok")
         os.close(setup_w)
+        try:
+            poison_reference(exercise)
+        except Exception:  # noqa: BLE001 - unknown exercise: the job itself says so
+            pass
         me = os.getpid()
         try:
             data = b"R" + job(exercise, source).to_bytes()
@@ -172,7 +204,7 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
     except OSError:
         pass
     _, status, usage = os.wait4(pid, 0)
-    kill_descendants(pid)
+    extra = kill_descendants(pid)
     os.close(pidfd)
     os.close(result_r)
     os.lseek(out_fd, 0, os.SEEK_SET)
@@ -184,7 +216,11 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
         shutil.rmtree(workdir, ignore_errors=True)
     out = Outcome("ok", output=printed.decode("utf-8", "replace"), output_cut=cut,
                   cpu=usage.ru_utime + usage.ru_stime, wall=wall)
-    return classify(out, status, bytes(buf), setup, limits, timed_out, too_big)
+    out = classify(out, status, bytes(buf), setup, limits, timed_out, too_big)
+    if extra >= max(2, limits.nproc // 2) and out.status in ("ok", "timeout"):
+        out.status, out.detail, out.payload = "crashed", f"started {extra}+ processes (limit {limits.nproc}): " \
+                                                         "a fork bomb?", b""
+    return out
 
 
 def classify(out: Outcome, status: int, buf: bytes, setup: bytes, limits: Limits, timed_out: bool,

@@ -1,0 +1,84 @@
+"""Find the submissions to grade (files and folders) and read each one's exercise cells."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..notebook import NotebookError, submission_exercises
+
+SUFFIXES = (".ipynb", ".py")
+MAX_BYTES = 64 << 20  # a notebook larger than this is not read (reported as malformed)
+
+
+class CollectError(ValueError):
+    """A path given on the command line that cannot be graded (the instructor's input, not a submission)."""
+
+
+@dataclass
+class Submission:
+    """One submitted file: its label in the gradebook, content hash, and the code of each exercise it answers."""
+
+    label: str  # the path as given, or relative to the folder given
+    path: Path
+    sha: str = ""
+    cells: dict[str, str] = field(default_factory=dict)  # exercise -> learner source
+    malformed: str = ""  # one-line reason when the file could not be read as a submission
+
+
+def _label(path: Path, root: Path | None) -> str:
+    return path.relative_to(root).as_posix() if root is not None else str(path)
+
+
+def find_files(paths: list[str]) -> list[tuple[Path, str]]:
+    """Expand the paths given (files and folders, recursively) into (file, label) pairs, in a stable order."""
+    found: list[tuple[Path, str]] = []
+    for given in paths:
+        p = Path(given)
+        if p.is_dir():
+            files = sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file()
+                           and ".ipynb_checkpoints" not in f.parts and not f.name.startswith("."))
+            found += [(f, _label(f, p)) for f in files]
+        elif p.is_file():
+            if p.suffix not in SUFFIXES:
+                raise CollectError(f"{given}: not a submission (expected a .ipynb or .py file, or a folder of them)")
+            found.append((p, _label(p, None)))
+        else:
+            raise CollectError(f"{given}: no such file or folder")
+    seen: dict[str, Path] = {}
+    unique = []
+    for f, label in found:
+        if label in seen and seen[label].resolve() == f.resolve():
+            continue
+        if label in seen:  # same relative name under two folders given: keep both apart
+            label = str(f)
+        seen[label] = f
+        unique.append((f, label))
+    return unique
+
+
+def read_submission(path: Path, label: str, known: set[str]) -> Submission:
+    """Hash and parse one file; a file that cannot be parsed is kept, marked malformed."""
+    sub = Submission(label, path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            sub.sha = hashlib.sha256(f"too-large:{size}".encode()).hexdigest()
+            sub.malformed = f"{label}: {size >> 20} MB, larger than the {MAX_BYTES >> 20} MB a submission may be"
+            return sub
+        data = path.read_bytes()
+    except OSError as e:
+        raise CollectError(f"{label}: cannot read ({e.strerror or e})") from None
+    sub.sha = hashlib.sha256(data).hexdigest()
+    try:
+        cells = submission_exercises(path, data)
+    except NotebookError as e:
+        sub.malformed = str(e)
+        return sub
+    sub.cells = {name: cell.source for name, cell in cells.items() if name in known}
+    return sub
+
+
+def collect(paths: list[str], known: set[str]) -> list[Submission]:
+    """Every submission under `paths`, read and parsed."""
+    return [read_submission(f, label, known) for f, label in find_files(paths)]

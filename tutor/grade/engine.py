@@ -1,0 +1,159 @@
+"""Grade a class: collect submissions, skip what the gradebook has, run the rest on the workers, export."""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import time
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..report import CheckReport
+from .collect import CollectError, Submission, collect
+from .exports import Graded, write_all
+from .gradebook import Gradebook
+from .pool import Pool, Task, default_workers
+from .protocol import Limits, Outcome
+from .verdicts import grader_report, report_for
+from .worker import DEFAULT_JOB
+
+log = logging.getLogger("tutor.grade")
+
+
+@dataclass
+class Settings:
+    """Everything `tutor grade` can be told besides the submissions and --out."""
+
+    limits: Limits = field(default_factory=Limits)
+    workers: int = field(default_factory=default_workers)
+    points: dict[str, float] = field(default_factory=dict)  # exercise -> points (default 1)
+    expected: list[str] | None = None  # the assignment's exercises; None: every exercise seen in a submission
+    job: str = DEFAULT_JOB
+
+
+@dataclass
+class Summary:
+    """What one grading run did."""
+
+    submissions: int
+    exercises: list[str]
+    graded_now: int  # exercise runs done in this run (the rest came from the gradebook)
+    passed: int  # (submission, exercise) pairs that passed
+    total: int  # (submission, exercise) pairs
+    seconds: float
+    isolation: str = ""
+    written: list[Path] = field(default_factory=list)
+
+
+def config_key(limits: Limits) -> str:
+    """What a stored verdict depends on besides the file: the limits and the tutor version."""
+    try:
+        from importlib.metadata import version
+
+        v = version("tutor")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        v = "unknown"
+    return hashlib.sha256(json.dumps([v, limits.to_dict()], sort_keys=True).encode()).hexdigest()[:16]
+
+
+def render_html(report: CheckReport) -> str:
+    """The report's static HTML (with plots), or its text in a <pre> when no HTML renderer is available."""
+    try:
+        return report._repr_html_()
+    except ImportError:
+        return f"<pre>{html.escape(str(report))}</pre>"
+
+
+def expected_exercises(subs: list[Submission], settings: Settings, known: list[str]) -> list[str]:
+    """The assignment's exercises, else every exercise any submission answers (in lesson order)."""
+    if settings.expected is not None:
+        return list(settings.expected)
+    seen = {ex for s in subs for ex in s.cells}
+    return [ex for ex in known if ex in seen]
+
+
+def verdict(task: Task, out: Outcome, limits: Limits) -> tuple[CheckReport, str]:
+    """Judge one outcome (runs in a pool thread); a checker failure on odd data is a `crashed` verdict."""
+    try:
+        report = report_for(task.exercise, out, limits)
+    except Exception as e:  # noqa: BLE001 - learner-shaped data the judge could not handle
+        log.exception("judging %s failed", task.exercise)
+        report = grader_report(task.exercise, "crashed", f"the checker could not judge what your code handed "
+                               f"back ({type(e).__name__}: {e})")
+    report.seconds = out.wall
+    return report, render_html(report)
+
+
+def grade(paths: list[str], out: Path, settings: Settings,
+          progress: Callable[[int, int], None] = lambda done, total: None) -> Summary:
+    """Grade every submission under `paths` into the gradebook under `out`, then write the exports."""
+    from ..exercises import names
+
+    start = time.monotonic()
+    known = names()
+    subs = collect(paths, set(known))
+    if not subs:
+        raise CollectError(f"no .ipynb or .py submissions found in {' '.join(paths)}")
+    expected = expected_exercises(subs, settings, known)
+    if not expected:
+        raise CollectError("no `%%exercise NAME` cell found in any submission; pass --assignment RELEASED.ipynb "
+                           "to say which exercises to expect")
+    out.mkdir(parents=True, exist_ok=True)
+    book = Gradebook(out / "gradebook.sqlite", config_key(settings.limits))
+    try:
+        graded_now, isolation = _run(subs, expected, book, settings, out, progress)
+        results = [Graded(s.label, {ex: book.get(s.sha, ex) for ex in expected}) for s in subs]
+    finally:
+        book.close()
+    points = {ex: settings.points.get(ex, 1.0) for ex in expected}
+    written = write_all(out, results, points)
+    passed = sum(r.passed for g in results for r in g.rows.values())
+    return Summary(len(subs), expected, graded_now, passed, len(subs) * len(expected),
+                   time.monotonic() - start, isolation, written)
+
+
+def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings: Settings, out: Path,
+         progress: Callable[[int, int], None]) -> tuple[int, str]:
+    """Store grader verdicts (malformed, missing) and run every exercise not in the gradebook yet."""
+    done = book.done()
+    pending: dict[tuple[str, str], list[int]] = {}  # (sha, exercise) -> indices of submissions waiting on it
+    tasks: list[Task] = []
+    for i, sub in enumerate(subs):
+        for ex in expected:
+            key = (sub.sha, ex)
+            if key in done:
+                continue
+            if sub.malformed or ex not in sub.cells:
+                code, msg = ("malformed", f"The notebook could not be read: {sub.malformed}") if sub.malformed \
+                    else ("missing", f"No `%%exercise {ex}` cell was found in your notebook.")
+                r = grader_report(ex, code, msg)
+                book.put(sub.sha, ex, False, r.codes, r.to_dict(), str(r), render_html(r), 0.0)
+                done.add(key)
+                continue
+            if key not in pending:
+                pending[key] = []
+                tasks.append(Task(key, ex, sub.cells[ex]))
+            pending[key].append(i)
+    waiting = [0] * len(subs)
+    for idxs in pending.values():
+        for i in idxs:
+            waiting[i] += 1
+    finished = sum(w == 0 for w in waiting)
+    progress(finished, len(subs))
+    if not tasks:
+        return 0, ""
+    pool = Pool(min(settings.workers, len(tasks)), settings.limits, settings.job, log=out / "workers.log")
+    pool.start()
+    try:
+        for task, (report, page) in pool.map(tasks, lambda t, o: verdict(t, o, settings.limits)):
+            sha, ex = task.key
+            book.put(sha, ex, report.passed, report.codes, report.to_dict(), str(report), page, report.seconds)
+            for i in pending[task.key]:
+                waiting[i] -= 1
+                finished += waiting[i] == 0
+            progress(finished, len(subs))
+    finally:
+        pool.close()
+    return len(tasks), pool.isolation
