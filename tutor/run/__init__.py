@@ -56,8 +56,11 @@ def run_entry(ex: Exercise, entry: Any, case: Case, filename: str = "", guard: b
                               "your own code, not the shipped reference", kind="uses-reference")
         return run
     collect(ex, case, named, returned, t.get("up"), run)
-    run.mutated = [k for k, v in t.items() if k in before and not torch.equal(v, before[k])]
+    run.mutated = [_SHOWN_AS.get(k, k) for k, v in t.items() if k in before and not torch.equal(v, before[k])]
     return run
+
+
+_SHOWN_AS = {"up": "out.g"}
 
 
 def _call(ex: Exercise, entry: Any, case: Case, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:

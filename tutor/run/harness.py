@@ -24,10 +24,19 @@ def forward(obj: Any, *args: Any) -> Any:
 
 
 def backward(obj: Any, out: Any, *args: Any) -> Any:
-    """Run a layer's backward: `backward()` when it has one, else `bwd(out, *args)` directly."""
-    if hasattr(obj, "backward"):
-        return obj.backward()
-    return obj.bwd(out, *args)
+    """Run a layer's backward: `backward()` when it has one, else `bwd(out, *args)` directly; return what it returned."""
+    if not hasattr(obj, "backward"):
+        return obj.bwd(out, *args)
+    returned = []
+    if callable(getattr(obj, "bwd", None)):  # Module.backward drops bwd's return value: keep it to diagnose
+        original = obj.bwd
+
+        def bwd(*a: Any, **kw: Any) -> Any:
+            returned.append(original(*a, **kw))
+            return returned[-1]
+        obj.bwd = bwd
+    result = obj.backward()
+    return result if result is not None or not returned else returned[0]
 
 
 def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:

@@ -1,0 +1,1 @@
+from tutor.lesson import lin_grad

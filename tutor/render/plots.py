@@ -1,0 +1,298 @@
+"""Gradient plots drawn from a report's samples (yours beside the reference); never recomputes a gradient.
+
+Figures are plain `matplotlib.figure.Figure` objects rendered with Agg, never registered with pyplot,
+so nothing leaks into a notebook's global figure state. For speed, each figure has at most two axes:
+heatmaps and 28×28 tiles are composed into one RGBA `Picture` and labelled with text (tick labels are slow).
+"""
+from __future__ import annotations
+
+import io
+
+import matplotlib
+import numpy as np
+from matplotlib.colors import Normalize
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
+
+from ..report import CheckReport, GradientSample
+
+TILES = 5  # hidden units (or examples) shown as 28×28 images
+MAX_POINTS = 5000  # scatter points per gradient
+MAX_BARS = 60  # bias entries shown as bars
+YOURS, REFERENCE = "#e66101", "#5e3c99"
+DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
+SEQUENTIAL = matplotlib.colormaps["Greys"].with_extremes(bad="#bbbbbb")
+FONT = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7}
+WIDTH = 8.4  # inches; 605 px at the default 72 dpi
+
+
+class Picture:
+    """A white RGBA canvas that grows as blocks are pasted in, plus text labels in its pixel coordinates."""
+
+    def __init__(self, aspect: str = "equal") -> None:
+        self.pixels = np.ones((0, 0, 4))
+        self.labels: list[tuple[float, float, str, dict]] = []
+        self.aspect = aspect
+
+    @property
+    def height(self) -> int:
+        """Rows used so far."""
+        return self.pixels.shape[0]
+
+    def paste(self, block: np.ndarray, top: int, left: int) -> None:
+        """Put an (h, w, 4) block at (top, left), growing the canvas as needed."""
+        h, w = block.shape[:2]
+        size = (max(self.height, top + h), max(self.pixels.shape[1], left + w))
+        if size != self.pixels.shape[:2]:
+            grown = np.ones((*size, 4))
+            grown[:self.height, :self.pixels.shape[1]] = self.pixels
+            self.pixels = grown
+        self.pixels[top:top + h, left:left + w] = block
+
+    def grow(self, rows: int) -> None:
+        """Add blank rows at the bottom."""
+        self.paste(np.ones((rows, max(self.pixels.shape[1], 1), 4)), self.height, 0)
+
+    def label(self, x: float, y: float, text: str, **style) -> None:
+        """Text at pixel coordinates (column x, row y)."""
+        self.labels.append((x, y, text, style))
+
+
+def colour(values: np.ndarray, cmap, norm: Normalize) -> np.ndarray:
+    """Values as RGBA through a colormap; NaN and ±inf get the colormap's 'bad' grey."""
+    return cmap(norm(np.ma.masked_invalid(values)))
+
+
+def key(pic: Picture, cmap, norm: Normalize, top: int, length: int, left: int, width: int = 2,
+        across: bool = False) -> None:
+    """A colour key (a colorbar made of pixels) with its end values, upright or lying across."""
+    ramp = np.linspace(norm.vmax, norm.vmin, length)
+    strip = colour(np.repeat((ramp[::-1] if across else ramp)[:, None], width, 1), cmap, norm)
+    ends = [(norm.vmin, 0), (norm.vmax, 1)] + ([(0.0, 0.5)] if norm.vmin < 0 else [])
+    if across:
+        pic.paste(strip.transpose(1, 0, 2), top, left)
+        for value, at in ends:
+            pic.label(left + at * (length - 1), top + width, f"{value:.2g}", ha="center", va="top", fontsize=7)
+    else:
+        pic.paste(strip, top, left)
+        for value, at in ends:
+            pic.label(left + width, top + (1 - at) * (length - 1), f" {value:.2g}", ha="left", va="center",
+                      fontsize=7)
+
+
+def figures(report: CheckReport) -> list[tuple[str, Figure]]:
+    """One (title, Figure) per gradient sample; samples where nothing came back share one panel."""
+    out = []
+    with matplotlib.rc_context(FONT):
+        for sample in report.samples:
+            if sample.learner is not None:
+                out.append(gradient_figure(sample))
+        missing = [s for s in report.samples if s.learner is None]
+        if missing:
+            names = ", ".join(dict.fromkeys(s.tensor for s in missing))
+            out.append(_text_figure(f"Nothing came back for {names} ({missing[0].case}): nothing to plot."))
+    return out
+
+
+def png_images(report: CheckReport, dpi: int = 72) -> list[tuple[str, bytes]]:
+    """The report's figures as (title, PNG bytes); each figure is cleared once rendered."""
+    images = []
+    for title, fig in figures(report):
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+        fig.clear()
+        images.append((title, buf.getvalue()))
+    return images
+
+
+def gradient_figure(sample: GradientSample) -> tuple[str, Figure]:
+    """The right figure for one sample: shape panel, tiles, heatmaps or bars, each with a scatter."""
+    ref = np.asarray(sample.reference, dtype=float)
+    try:
+        yours = np.asarray(sample.learner, dtype=float)
+    except (TypeError, ValueError):
+        kind = np.asarray(sample.learner).dtype
+        return _text_figure(f"{sample.tensor}: what came back is not numbers (dtype {kind})")
+    if yours.shape != ref.shape:
+        return _shape_figure(sample, yours.shape, ref.shape)
+    if ref.ndim == 2 and sample.image_shape and 784 in ref.shape:
+        return _tiles_figure(sample, yours, ref)
+    if ref.ndim == 2 and min(ref.shape) > 1:
+        return _heatmap_figure(sample, yours, ref)
+    return _bars_figure(sample, yours.ravel(), ref.ravel())
+
+
+def _figure(sample: GradientSample, what: str, height: float) -> Figure:
+    fig = Figure(figsize=(WIDTH, height))
+    fig.text(0.01, 0.98, f"{sample.tensor} — {what}", fontsize=9, fontweight="bold", va="top")
+    fig.text(0.01, 0.98 - 0.17 / height, sample.case, fontsize=7, color="#555555", va="top")
+    return fig
+
+
+def common_scale(*arrays: np.ndarray) -> float:
+    """Largest finite |value| over the arrays (1.0 when all are zero): one colour scale for all of them."""
+    peaks = [np.abs(a[np.isfinite(a)]).max() for a in arrays if np.isfinite(a).any()]
+    return float(max(peaks, default=0.0)) or 1.0
+
+
+def _difference(yours: np.ndarray, ref: np.ndarray, scale: float) -> tuple[np.ndarray, float]:
+    """|yours − reference| and the top of its own scale, never below 1% of the values' scale.
+
+    The floor keeps the rounding noise of a right gradient from being stretched into a loud pattern.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.abs(yours - ref)
+    top = common_scale(diff) if np.isfinite(diff).any() else 0.0
+    return diff, max(top, 0.01 * scale)
+
+
+def scatter_points(yours: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(reference, yours, how many non-finite left out): finite pairs, evenly subsampled to MAX_POINTS."""
+    x, y = ref.ravel(), yours.ravel()
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    if x.size > MAX_POINTS:
+        keep = np.linspace(0, x.size - 1, MAX_POINTS).astype(int)
+        x, y = x[keep], y[keep]
+    return x, y, int((~ok).sum())
+
+
+def _scatter(fig: Figure, rect: list[float], yours: np.ndarray, ref: np.ndarray) -> None:
+    """Yours against the reference, entry by entry: a right gradient lies on the dashed y = x."""
+    ax = fig.add_axes(rect)
+    x, y, skipped = scatter_points(yours, ref)
+    lim = 1.08 * common_scale(x, y)
+    ax.axline((0, 0), slope=1, color="#777777", lw=0.8, ls="--", zorder=1)
+    ax.plot(x, y, ".", ms=3, alpha=0.6, color=YOURS, zorder=2, gid="scatter")
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="reference", ylabel="yours")
+    ax.set_aspect("equal", adjustable="box")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(3, symmetric=True))
+    note = f"; {skipped} non-finite not shown" if skipped else ""
+    ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed line y = x", fontsize=7)
+
+
+def _picture_axes(fig: Figure, rect: list[float], picture: Picture) -> None:
+    """Draw a composed picture with its text labels on a tickless axes."""
+    ax = fig.add_axes(rect)
+    ax.imshow(picture.pixels, interpolation="nearest", aspect=picture.aspect, gid="picture")
+    ax.set_axis_off()
+    for x, y, text, style in picture.labels:
+        ax.text(x, y, text, clip_on=False, **style)
+
+
+def _pick(yours: np.ndarray, ref: np.ndarray, k: int) -> np.ndarray:
+    """The k rows carrying the most gradient (reference plus difference), in index order."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        weight = np.nan_to_num(np.abs(ref).sum(1) + np.abs(yours - ref).sum(1), nan=np.inf)
+    return np.sort(np.argsort(-weight, kind="stable")[:k])
+
+
+def _tiles_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> tuple[str, Figure]:
+    """A 784-pixel gradient as 28×28 tiles: yours above the reference above |difference|, plus a scatter."""
+    per_unit = ref.shape[0] == 784  # w1.g (784, k): one image per hidden unit; x.g (n, 784): per example
+    rows_y, rows_r = (yours.T, ref.T) if per_unit else (yours, ref)
+    picked = _pick(rows_y, rows_r, min(TILES, len(rows_r)))
+    what = "unit" if per_unit else "example"
+    scale = common_scale(yours, ref)
+    diff, top = _difference(rows_y[picked], rows_r[picked], scale)
+    h, w = sample.image_shape
+    signed, unsigned = Normalize(-scale, scale, clip=True), Normalize(0, top, clip=True)
+    pic = Picture()
+    for label, rows, cmap, norm, gap in (("yours", rows_y[picked], DIVERGING, signed, 2),
+                                         ("reference", rows_r[picked], DIVERGING, signed, 5),
+                                         ("|yours − ref|\nown scale", diff, SEQUENTIAL, unsigned, 0)):
+        top_row = pic.height
+        for j, row in enumerate(rows):
+            pic.paste(colour(row.reshape(h, w), cmap, norm), top_row, j * (w + 2))
+        pic.label(-2, top_row + h / 2, label, ha="right", va="center", fontsize=8)
+        pic.grow(gap)
+    for j, unit in enumerate(picked):
+        pic.label(j * (w + 2) + w / 2, -1.5, f"{what} {unit}", ha="center", va="bottom", fontsize=7)
+    right = len(picked) * (w + 2) + 1
+    key(pic, DIVERGING, signed, 0, 2 * h + 2, right)
+    key(pic, SEQUENTIAL, unsigned, 2 * h + 7, h, right)
+    fig = _figure(sample, f"each {what} as a {h}×{w} image; yours and the reference on one colour scale", 3.7)
+    _picture_axes(fig, [0.12, 0.03, 0.5, 0.8], pic)
+    _scatter(fig, [0.74, 0.13, 0.22, 0.64], yours, ref)
+    return f"{sample.tensor}: {what}s as {h}×{w} images", fig
+
+
+def _heatmap_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> tuple[str, Figure]:
+    """A 2-D gradient as heatmaps: yours, reference (one scale), |difference| (own scale), plus a scatter."""
+    scale = common_scale(yours, ref)
+    diff, top = _difference(yours, ref, scale)
+    signed, unsigned = Normalize(-scale, scale, clip=True), Normalize(0, top, clip=True)
+    rows, cols = ref.shape
+    gap, bar = max(1, cols // 8), max(2, rows // 14)
+    pic = Picture(aspect="auto")
+    for i, (label, values, cmap, norm) in enumerate((("yours", yours, DIVERGING, signed),
+                                                     ("reference", ref, DIVERGING, signed),
+                                                     ("|yours − ref|, own scale", diff, SEQUENTIAL, unsigned))):
+        left = i * (cols + 2 * gap) + (2 * gap if i == 2 else 0)
+        pic.paste(colour(values, cmap, norm), 0, left)
+        pic.label(left + cols / 2, -1, label, ha="center", va="bottom", fontsize=8)
+    key(pic, DIVERGING, signed, rows + bar, 2 * cols + 2 * gap, 0, width=bar, across=True)
+    key(pic, SEQUENTIAL, unsigned, rows + bar, cols, 2 * (cols + 2 * gap) + 2 * gap, width=bar, across=True)
+    pic.grow(2 * bar)
+    pic.label(-0.5, rows / 2, f"{rows} rows\n× {cols} cols", ha="right", va="center", fontsize=7)
+    fig = _figure(sample, f"shape {ref.shape}; yours and the reference on one colour scale", 3.0)
+    _picture_axes(fig, [0.1, 0.06, 0.56, 0.7], pic)
+    _scatter(fig, [0.75, 0.12, 0.22, 0.62], yours, ref)
+    return f"{sample.tensor}: heatmaps", fig
+
+
+def _bars_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> tuple[str, Figure]:
+    """A vector gradient (a bias, or a one-column weight) as bars, yours beside the reference, plus a scatter."""
+    shown = min(MAX_BARS, ref.size)
+    fig = _figure(sample, f"shape {sample.reference.shape}, yours beside the reference, entry by entry", 2.8)
+    ax = fig.add_axes([0.07, 0.16, 0.6, 0.6])
+    index = np.arange(shown)
+    ax.bar(index - 0.2, np.nan_to_num(yours[:shown], posinf=0, neginf=0), 0.4, color=YOURS, label="yours")
+    ax.bar(index + 0.2, ref[:shown], 0.4, color=REFERENCE, label="reference")
+    ax.axhline(0, color="black", lw=0.5)
+    ax.set_xlabel("entry" + (f" (first {shown} of {ref.size})" if shown < ref.size else ""))
+    ax.legend(loc="upper left", bbox_to_anchor=(0, 1.2), ncols=2, frameon=False, fontsize=7)
+    ax.xaxis.set_major_locator(MaxNLocator(min(shown, 10), integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(4))
+    _scatter(fig, [0.75, 0.12, 0.22, 0.62], yours, ref)
+    return f"{sample.tensor}: bars", fig
+
+
+def _box(shape: tuple) -> tuple[float, float]:
+    """(width, height) of a shape drawn as a rectangle: columns across, rows (all leading axes) down."""
+    if len(shape) == 0:
+        return 1.0, 1.0
+    return float(shape[-1]), float(np.prod(shape[:-1])) if len(shape) > 1 else 1.0
+
+
+def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[str, Figure]:
+    """Yours and the expected shape as two rectangles drawn to one scale, instead of values."""
+    fig = _figure(sample, f"shape {got}, expected {expected}: the values cannot be compared", 3.0)
+    ax = fig.add_axes([0.02, 0.02, 0.96, 0.78], gid="shapes")
+    boxes = [(f"expected {expected}", _box(expected), REFERENCE), (f"yours {got}", _box(got), YOURS)]
+    unit = 1.0 / max(max(w, h) for _, (w, h), _ in boxes)
+    x = 0.0
+    for label, (w, h), color in boxes:
+        w, h = max(w * unit, 0.02), max(h * unit, 0.02)  # a (1,) still shows as a visible square
+        ax.add_patch(Rectangle((x, 1 - h), w, h, facecolor=color, alpha=0.35, edgecolor=color, lw=1.5))
+        ax.text(x, -0.06, label, color=color, va="top", fontsize=9, fontweight="bold")
+        x += max(w, 0.9) + 0.3
+    notes = ["drawn to one scale: columns across, rows down"]
+    if len(got) > 1 and tuple(reversed(got)) == tuple(expected):
+        notes.append("yours is the expected shape reversed")
+    if int(np.prod(got)) == int(np.prod(expected)):
+        notes.append("same number of entries, arranged differently")
+    ax.text(x, 1.0, "\n".join(notes), va="top", fontsize=8, color="#444444")
+    ax.set(xlim=(-0.05, x + 2.2), ylim=(-0.3, 1.05))
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_axis_off()
+    return f"{sample.tensor}: shape {got}, expected {expected}", fig
+
+
+def _text_figure(text: str) -> tuple[str, Figure]:
+    """A panel with one message instead of a plot."""
+    fig = Figure(figsize=(WIDTH, 0.6))
+    fig.text(0.01, 0.5, text, va="center", fontsize=9)
+    return text, fig
