@@ -165,6 +165,19 @@ def _stop_server(server: LabServer) -> None:
         time.sleep(0.05)
 
 
+def _die_with_parent() -> None:
+    """In the server's child process: get SIGTERM if pytest itself dies (even by SIGKILL).
+
+    The kernels follow on their own: ipykernel exits when its parent (the server) is gone.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 def _write_lab_settings(config_dir: Path) -> None:
     """Turn off the news / update toast (it covers the bottom right of screenshots)."""
     d = config_dir / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
@@ -229,7 +242,8 @@ def lab_server(e2e_requirements, tmp_path_factory) -> LabServer:
     log_path = home / "jupyter-server.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.DEVNULL, start_new_session=True,
+                            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None)
     url = f"http://127.0.0.1:{port}"
     server = LabServer(url=url, root=root, home=home, tutor_home=dirs["TUTOR_HOME"], proc=proc,
                        log_path=log_path, marker=marker)

@@ -37,12 +37,22 @@ _PROMPTS_JS = """(sel) => [...document.querySelectorAll(sel + ' .jp-CodeCell .jp
 # ----------------------------------------------------------------------------------- notebooks
 
 
-def open_notebook(page: Page, server, name: str) -> None:
+def open_notebook(page: Page, server, name: str, hide_sidebar: bool = True) -> None:
     """Open ``name`` (relative to the server root) in a fresh workspace; return once the kernel is idle."""
     server.shutdown_sessions()  # or JupyterLab may reattach to an old kernel with old widgets
     page.goto(f"{server.url}/lab/tree/{name}?reset", wait_until="domcontentloaded")
     page.wait_for_selector(f"{ACTIVE} .jp-Cell", timeout=KERNEL_START_TIMEOUT)
+    if hide_sidebar:
+        hide_left_sidebar(page)
     wait_kernel_idle(page)
+
+
+def hide_left_sidebar(page: Page) -> None:
+    """Collapse the file browser, so the notebook (and its screenshots) get the width."""
+    current = page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current")
+    if current.count():
+        current.first.click()
+    page.wait_for_selector("#jp-left-stack", state="hidden")
 
 
 def wait_kernel_idle(page: Page, timeout: float = KERNEL_START_TIMEOUT) -> None:
