@@ -1,0 +1,61 @@
+"""The `tutor` command as a learner runs it: exit codes, text and JSON output, one-line errors."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+LEARNERS = Path(__file__).parent / "learners"
+
+
+def tutor(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, cwd=cwd,
+                          timeout=120)
+
+
+def test_check_passes_with_exit_0() -> None:
+    r = tutor("check", "lin_grad", str(LEARNERS / "lin_grad" / "pass_einsum.py"))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == "lin_grad: PASS"
+
+
+def test_check_fails_with_exit_1_and_names_the_mistake() -> None:
+    r = tutor("check", "lin_grad", str(LEARNERS / "lin_grad" / "fail_not-summed-over-batch.py"))
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[0] == "lin_grad: FAIL [not-summed-over-batch]"
+    assert "b.g has shape (1, 50) but b has shape (50,)" in r.stdout
+
+
+def test_json_is_exactly_one_object_with_the_promised_fields() -> None:
+    r = tutor("check", "mse", str(LEARNERS / "mse" / "fail_broadcast-outer.py"), "--json")
+    assert r.returncode == 1
+    d = json.loads(r.stdout)
+    assert d["exercise"] == "mse" and d["passed"] is False
+    assert {"name", "passed", "message"} <= set(d["checks"][0])
+    assert d["diagnoses"][0]["code"] == "broadcast-outer" and d["diagnoses"][0]["message"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("check", "softmax", "x.py"), "unknown exercise 'softmax'"),
+    (("check", "relu", "/no/such/file.py"), "cannot read /no/such/file.py"),
+    (("check", "relu", str(LEARNERS / "lin_grad" / "pass_loop.py")), "defines no `Relu`"),
+])
+def test_usage_errors_exit_2_with_one_line(args, message) -> None:
+    r = tutor(*args)
+    assert r.returncode == 2
+    assert r.stdout == "" and r.stderr.count("\n") == 1 and message in r.stderr, r.stderr
+
+
+def test_syntax_error_is_a_failing_report_pointing_at_the_line(tmp_path) -> None:
+    f = tmp_path / "broken.py"
+    f.write_text("def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t(\n")
+    r = tutor("check", "lin_grad", str(f))
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr
+    assert r.stdout.startswith("lin_grad: FAIL [raises]") and "line 2" in r.stdout
+
+
+def test_list_names_every_exercise() -> None:
+    r = tutor("list")
+    assert r.returncode == 0
+    assert [line.split()[0] for line in r.stdout.splitlines()] == ["lin_grad", "relu", "mse", "lin"]
