@@ -7,11 +7,14 @@ shown in the widget's error area instead of vanishing into the kernel log.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import traceback
+import weakref
 from typing import Any, Callable
 
 import ipywidgets as W
+import numpy as np
 
 from .. import exercises
 from ..checker import check
@@ -22,6 +25,13 @@ from .markdown import statement_html
 from .settings import SETTINGS
 
 Submission = Callable[[], Any]  # returns what tutor.check accepts: source text or a live definition
+
+_views: weakref.WeakValueDictionary[str, ExerciseView] = weakref.WeakValueDictionary()
+
+
+def view_for(model_id: str) -> ExerciseView | None:
+    """The ExerciseView whose root widget has this model id (as found in a display bundle)."""
+    return _views.get(model_id)
 
 
 def _shown(widget: W.DOMWidget, visible: bool) -> None:
@@ -39,6 +49,7 @@ class ExerciseView:
         self.hints_shown = 0
         self.local_failures = 0
         self.notices: list[str] = []
+        self._plot_cache: tuple[str, list[tuple[str, bytes]]] = ("", [])
         saved = self._progress()
         self.editor: W.Textarea | None = None
         if editable:
@@ -104,6 +115,7 @@ class ExerciseView:
         self.root = W.VBox(body, layout=W.Layout(border="1px solid #ccc", padding="6px 10px"))
         self.root.add_class("tutor-exercise")
         self.root.add_class(f"tutor-exercise-{self.exercise.name}")
+        _views[self.root.model_id] = self
 
     # ------------------------------------------------------------------------------ actions
 
@@ -133,6 +145,8 @@ class ExerciseView:
         """Show the next hint; None (and a "no more hints" note) once every hint is out."""
         hints = self.exercise.hints
         if self.hints_shown >= len(hints):
+            if self.hint_button.disabled:
+                return None
             self._add_hint_html("<i>No more hints: the diagnosis and the table above say what is still "
                                 "wrong.</i>", "tutor-no-more-hints")
             self.hint_button.disabled = True
@@ -212,13 +226,20 @@ class ExerciseView:
         if not self.plots_toggle.value or self.report is None:
             self.plots.children = ()
             return
-        from ..render.plots import png_images
-
         items = []
-        for title, png in png_images(self.report):
+        for title, png in self._plot_images(self.report):
             caption = W.HTML(f"<small>{html.escape(title)}</small>")
             items.append(W.VBox([caption, W.Image(value=png, format="png")]))
         self.plots.children = tuple(items)
+
+    def _plot_images(self, report: CheckReport) -> list[tuple[str, bytes]]:
+        """PNGs for a report; the last ones are reused when the same data comes back (Check again, toggle)."""
+        from ..render.plots import png_images
+
+        key = _report_digest(report)
+        if self._plot_cache[0] != key:
+            self._plot_cache = (key, png_images(report))
+        return self._plot_cache[1]
 
     def _failures(self) -> int:
         saved = self._progress()
@@ -255,6 +276,18 @@ class ExerciseView:
         messages = self.notices + [m for m in self.store.notices if m not in self.notices]
         self.notice.value = parts.notice_html(messages)
         _shown(self.notice, bool(messages))
+
+
+def _report_digest(report: CheckReport) -> str:
+    """A digest of what the plots draw: the verdict and every sample's arrays."""
+    h = hashlib.blake2b(report.summary_line().encode(), digest_size=16)
+    for s in report.samples:
+        h.update(f"{s.tensor}|{s.case}|{s.image_shape}".encode())
+        for a in (s.reference, s.learner):
+            arr = np.asarray(a) if a is not None else np.zeros(0)
+            h.update(f"{arr.dtype}{arr.shape}".encode())
+            h.update(np.ascontiguousarray(arr).tobytes() if arr.dtype != object else repr(a).encode())
+    return h.hexdigest()
 
 
 def _source_or_none(obj: Any) -> str | None:

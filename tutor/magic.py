@@ -1,0 +1,98 @@
+"""The `%%exercise NAME` cell magic: run the cell as usual, check its source, show the exercise widget.
+
+The cell runs in the notebook's namespace (the learner keeps their definitions, and their own
+top-level errors show as ordinary tracebacks); then `tutor.check(NAME, cell)` checks the cell's
+source alone, so notebook globals cannot leak in. The magic never raises: "Run All" goes on.
+"""
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from . import exercises
+
+USAGE = f"usage: %%exercise NAME, with NAME one of {', '.join(exercises.names())}"
+
+_last_cell: dict[str, str] = {}  # exercise → the body of its cell as last run (for "Check again")
+
+
+def last_cell(name: str) -> str | None:
+    """The body of the `%%exercise NAME` cell as last run in this kernel."""
+    return _last_cell.get(name)
+
+
+def _syntax_error(shell: Any, cell: str) -> str:
+    """One line describing the cell's syntax error, or '' when it parses."""
+    try:
+        ast.parse(shell.transform_cell(cell))
+    except SyntaxError as e:
+        return f"SyntaxError in line {e.lineno}: {e.msg}"
+    return ""
+
+
+def _exercise_name(line: str) -> str:
+    words = line.split()
+    return words[0] if words else ""
+
+
+def exercise_cell(line: str, cell: str) -> None:
+    """`%%exercise NAME`: run the cell, then check it and show the exercise widget below it."""
+    from .widgets.display import say
+
+    try:
+        _run_and_check(_exercise_name(line), cell)
+    except Exception as e:  # the magic never stops "Run All"
+        say(f"tutor: could not check this cell ({type(e).__name__}: {e})")
+
+
+def _run_and_check(name: str, cell: str) -> None:
+    from IPython import get_ipython
+
+    from .widgets.display import exercise_bundle, say, show
+
+    shell = get_ipython()
+    problem = _syntax_error(shell, cell)
+    if problem:
+        say(f"{problem} — the cell did not run; the check below shows the line")
+    else:
+        shell.run_cell(cell, store_history=False)
+    if not name:
+        say(USAGE)
+        return
+    name = name if name in exercises.names() else name.lower()
+    try:
+        exercises.get(name)
+    except exercises.UnknownExercise as e:
+        say(f"%%exercise: {e}")
+        return
+    _last_cell[name] = cell
+    from .widgets.exercise import ExerciseView
+
+    view = ExerciseView(name, submission=lambda: _last_cell.get(name, cell))
+    try:
+        view.run_check()
+    except Exception as e:  # shown inside the widget, which still appears
+        view.show_error(f"{type(e).__name__}: {e}")
+    show(exercise_bundle(view))
+
+
+def load_ipython_extension(shell: Any) -> None:
+    """Register `%%exercise` and the CheckReport display hook (`%load_ext tutor`, or `import tutor`)."""
+    from .widgets.display import register_report_display
+
+    shell.register_magic_function(exercise_cell, magic_kind="cell", magic_name="exercise")
+    register_report_display(shell)
+
+
+def register_if_in_ipython() -> None:
+    """On `import tutor` inside IPython, register the magic; outside IPython do nothing (and import nothing)."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return
+    try:
+        shell = sys.modules["IPython"].get_ipython()
+        if shell is not None:
+            load_ipython_extension(shell)
+    except Exception:  # registering a convenience must never break `import tutor`
+        pass

@@ -1,0 +1,112 @@
+"""Showing widgets with a static fallback, and the display hook that turns a CheckReport into a widget.
+
+Every display carries three representations: the live widget, `text/plain` (the report's summary
+line first) and `text/html` (the static report), so nbconvert, GitHub and terminals still show the
+verdict when no kernel is there to draw the widget.
+"""
+from __future__ import annotations
+
+import html
+import sys
+from typing import Any
+
+from ..report import CheckReport
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def static_html(report: CheckReport) -> str:
+    """The report as static HTML; plain text in a <pre> if the HTML renderer fails."""
+    try:
+        from ..render.html import render_html
+
+        return render_html(report)
+    except Exception as e:  # the fallback must never stop the widget from showing
+        return f"<pre>{html.escape(str(report))}</pre><!-- render_html failed: {html.escape(repr(e))} -->"
+
+
+def bundle(widget: Any, text: str, html_text: str) -> dict[str, Any]:
+    """A display bundle: the widget's view plus `text/plain` and `text/html` fallbacks."""
+    data = dict(widget._repr_mimebundle_())
+    data["text/plain"] = text
+    data["text/html"] = html_text
+    return data
+
+
+def exercise_bundle(view: Any) -> dict[str, Any]:
+    """The bundle for an ExerciseView: the report's text and HTML, or the statement before any check."""
+    if view.report is not None:
+        return bundle(view.root, str(view.report), static_html(view.report))
+    ex = view.exercise
+    from .markdown import statement_html
+
+    text = f"{ex.name}: not checked yet\n{ex.title}"
+    return bundle(view.root, text, f"<div class='tutor-static'>{statement_html(ex.statement)}</div>")
+
+
+def show(data: dict[str, Any]) -> None:
+    """Display a bundle in IPython; outside IPython print its text."""
+    from IPython import get_ipython
+
+    if get_ipython() is None:
+        print(data.get("text/plain", ""))
+        return
+    from IPython.display import display
+
+    display(data, raw=True)
+
+
+def say(message: str) -> None:
+    """One line for the learner on stderr (red in a notebook), never a traceback."""
+    print(message, file=sys.stderr)
+
+
+def show_report(report: CheckReport) -> None:
+    """The display hook for CheckReport: the exercise widget for an already-made report."""
+    try:
+        from .exercise import ExerciseView
+
+        view = ExerciseView(report.exercise, submission=_live_definition(report.exercise))
+        view.show_report(report)
+        if not getattr(report, "_tutor_recorded", False):  # displaying twice is not two attempts
+            view._record(report, _live_source(report.exercise))
+            report._tutor_recorded = True
+        show(exercise_bundle(view))
+    except Exception as e:  # a display must never raise: fall back to the static report
+        say(f"tutor: could not build the widget ({type(e).__name__}: {e}); showing the static report")
+        show({"text/plain": str(report), "text/html": static_html(report)})
+
+
+def _user_namespace() -> dict[str, Any]:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}
+
+
+def _live_definition(name: str):
+    """A submission that re-reads the learner's current definition from the notebook (for Check again)."""
+    from .. import exercises
+
+    entry = exercises.get(name).entry
+
+    def current() -> Any:
+        obj = _user_namespace().get(entry)
+        if obj is None:
+            raise LookupError(f"{entry} is not defined in this notebook: run the cell that defines it")
+        return obj
+
+    return current
+
+
+def _live_source(name: str) -> str | None:
+    from .. import exercises
+    from .exercise import _source_or_none
+
+    obj = _user_namespace().get(exercises.get(name).entry)
+    return None if obj is None else _source_or_none(obj)
+
+
+def register_report_display(shell: Any) -> None:
+    """Make IPython show every CheckReport as the exercise widget (`tutor.check(Relu)` in a cell)."""
+    shell.display_formatter.ipython_display_formatter.for_type(CheckReport, show_report)

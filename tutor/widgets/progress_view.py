@@ -1,0 +1,96 @@
+"""The progress dashboard: every exercise × status, attempts, hints used, first passed."""
+from __future__ import annotations
+
+import html
+import time
+import warnings
+
+import ipywidgets as W
+
+from .. import exercises
+from ..progress import ExerciseProgress, ProgressError, ProgressStore, store
+from . import parts
+
+
+def _when(t: float | None) -> str:
+    return "" if t is None else time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
+
+
+def _status(p: ExerciseProgress) -> tuple[str, str]:
+    """(text, colour) for one exercise: passed, last failed, or not tried."""
+    if p.passed:
+        return "PASS", parts.PASS_COLOUR
+    if p.attempts:
+        return "FAIL", parts.FAIL_COLOUR
+    return "not tried", parts.PENDING_COLOUR
+
+
+def dashboard_html(progress: dict[str, ExerciseProgress]) -> str:
+    """A table of the lesson's exercises (in lesson order) with what the store holds for each."""
+    rows = []
+    for name in exercises.names():
+        p = progress.get(name, ExerciseProgress(name))
+        text, colour = _status(p)
+        last = html.escape(p.last_status.split(": ", 1)[-1]) if p.last_status else ""
+        rows.append(f"<tr class='tutor-progress-row' data-exercise='{name}'>"
+                    f"<td>{html.escape(exercises.get(name).title)}</td>"
+                    f"<td class='tutor-progress-status' style='color:{colour};font-weight:bold'>{text}</td>"
+                    f"<td>{p.attempts}</td><td>{p.hints}/{len(exercises.get(name).hints)}</td>"
+                    f"<td>{_when(p.first_passed)}</td><td>{last}</td></tr>")
+    done = sum(progress.get(n, ExerciseProgress(n)).passed for n in exercises.names())
+    head = ("<tr><th>exercise</th><th>status</th><th>attempts</th><th>hints</th>"
+            "<th>first passed</th><th>last check</th></tr>")
+    return (f"<b>{done}/{len(exercises.names())} exercises passed</b>"
+            f"<table class='tutor-progress-table' style='border-collapse:collapse'>{head}{''.join(rows)}</table>")
+
+
+class ProgressView:
+    """The dashboard: a table refreshed from the store, a Refresh button, notices about the store."""
+
+    def __init__(self, progress: ProgressStore | None = None) -> None:
+        self.store = progress if progress is not None else store()
+        self.table = W.HTML()
+        self.table.add_class("tutor-progress-table-box")
+        self.notice = W.HTML()
+        self.notice.add_class("tutor-notice")
+        self.refresh_button = W.Button(description="Refresh", icon="refresh")
+        self.refresh_button.add_class("tutor-refresh-button")
+        self.refresh_button.on_click(lambda _b: self.refresh())
+        self.root = W.VBox([W.HTML("<b style='font-size:1.15em'>Your progress</b>"), self.table,
+                            self.notice, self.refresh_button],
+                           layout=W.Layout(border="1px solid #ccc", padding="6px 10px"))
+        self.root.add_class("tutor-progress")
+        self.progress: dict[str, ExerciseProgress] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the store and redraw; store problems become a notice, never an exception."""
+        messages: list[str] = []
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                self.progress = self.store.all()
+            except ProgressError as e:
+                messages.append(f"progress cannot be read: {e}")
+        messages += [str(w.message) for w in caught]
+        messages += [m for m in self.store.notices if m not in messages]
+        self.table.value = dashboard_html(self.progress)
+        self.notice.value = parts.notice_html(messages)
+
+    def text(self) -> str:
+        """Plain-text dashboard: one line per exercise."""
+        lines = []
+        for name in exercises.names():
+            p = self.progress.get(name, ExerciseProgress(name))
+            lines.append(f"{name}: {_status(p)[0]} · attempts {p.attempts} · hints {p.hints}"
+                         + (f" · first passed {_when(p.first_passed)}" if p.passed else ""))
+        return "\n".join(lines)
+
+
+def show_progress_dashboard() -> ProgressView:
+    """Display the dashboard (with text and HTML fallbacks) and return it."""
+    from .display import bundle, show
+
+    view = ProgressView()
+    show(bundle(view.root, view.text(), dashboard_html(view.progress)))
+    return view
