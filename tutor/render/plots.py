@@ -12,7 +12,7 @@ import matplotlib
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..report import CheckReport, GradientSample
@@ -24,6 +24,7 @@ YOURS, REFERENCE = "#e66101", "#5e3c99"
 DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
 SEQUENTIAL = matplotlib.colormaps["Greys"].with_extremes(bad="#bbbbbb")
 FONT = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7}
+FRAME = np.array(matplotlib.colors.to_rgba("#b0b0b0"))
 WIDTH = 8.4  # inches; 605 px at the default 72 dpi
 
 
@@ -50,6 +51,12 @@ class Picture:
             self.pixels = grown
         self.pixels[top:top + h, left:left + w] = block
 
+    def framed(self, block: np.ndarray, top: int, left: int) -> None:
+        """Paste a block inside a one-pixel grey frame whose corner is at (top, left)."""
+        h, w = block.shape[:2]
+        self.paste(np.broadcast_to(FRAME, (h + 2, w + 2, 4)), top, left)
+        self.paste(block, top + 1, left + 1)
+
     def grow(self, rows: int) -> None:
         """Add blank rows at the bottom."""
         self.paste(np.ones((rows, max(self.pixels.shape[1], 1), 4)), self.height, 0)
@@ -61,7 +68,8 @@ class Picture:
 
 def colour(values: np.ndarray, cmap, norm: Normalize) -> np.ndarray:
     """Values as RGBA through a colormap; NaN and ±inf get the colormap's 'bad' grey."""
-    return cmap(norm(np.ma.masked_invalid(values)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return cmap(norm(np.ma.masked_invalid(values)))
 
 
 def key(pic: Picture, cmap, norm: Normalize, top: int, length: int, left: int, width: int = 2,
@@ -96,12 +104,11 @@ def figures(report: CheckReport) -> list[tuple[str, Figure]]:
 
 
 def png_images(report: CheckReport, dpi: int = 72) -> list[tuple[str, bytes]]:
-    """The report's figures as (title, PNG bytes); each figure is cleared once rendered."""
+    """The report's figures as (title, PNG bytes); no figure outlives the call (none is known to pyplot)."""
     images = []
     for title, fig in figures(report):
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-        fig.clear()
         images.append((title, buf.getvalue()))
     return images
 
@@ -109,11 +116,12 @@ def png_images(report: CheckReport, dpi: int = 72) -> list[tuple[str, bytes]]:
 def gradient_figure(sample: GradientSample) -> tuple[str, Figure]:
     """The right figure for one sample: shape panel, tiles, heatmaps or bars, each with a scatter."""
     ref = np.asarray(sample.reference, dtype=float)
-    try:
-        yours = np.asarray(sample.learner, dtype=float)
-    except (TypeError, ValueError):
-        kind = np.asarray(sample.learner).dtype
-        return _text_figure(f"{sample.tensor}: what came back is not numbers (dtype {kind})")
+    raw = np.asarray(sample.learner)
+    if raw.dtype.kind not in "biuf":
+        return _text_figure(f"{sample.tensor}: what came back is not real numbers (dtype {raw.dtype})")
+    yours = raw.astype(float)
+    # Beyond ±1e100 nothing is readable anyway, and axis arithmetic would overflow.
+    yours = np.where(np.isfinite(yours), np.clip(yours, -1e100, 1e100), yours)
     if yours.shape != ref.shape:
         return _shape_figure(sample, yours.shape, ref.shape)
     if ref.ndim == 2 and sample.image_shape and 784 in ref.shape:
@@ -143,7 +151,7 @@ def _difference(yours: np.ndarray, ref: np.ndarray, scale: float) -> tuple[np.nd
     """
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.abs(yours - ref)
-    top = common_scale(diff) if np.isfinite(diff).any() else 0.0
+    top = float(diff[np.isfinite(diff)].max()) if np.isfinite(diff).any() else 0.0
     return diff, max(top, 0.01 * scale)
 
 
@@ -164,12 +172,14 @@ def _scatter(fig: Figure, rect: list[float], yours: np.ndarray, ref: np.ndarray)
     x, y, skipped = scatter_points(yours, ref)
     lim = 1.08 * common_scale(x, y)
     ax.axline((0, 0), slope=1, color="#777777", lw=0.8, ls="--", zorder=1)
-    ax.plot(x, y, ".", ms=3, alpha=0.6, color=YOURS, zorder=2, gid="scatter")
+    ax.plot(x, y, ".", ms=3 if x.size > 100 else 6, alpha=0.6, color=YOURS, zorder=2, gid="scatter")
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="reference", ylabel="yours")
     ax.set_aspect("equal", adjustable="box")
     for axis in (ax.xaxis, ax.yaxis):
         axis.set_major_locator(MaxNLocator(3, symmetric=True))
     note = f"; {skipped} non-finite not shown" if skipped else ""
+    if skipped:
+        fig.text(0.99, 0.01, "grey cells: NaN or inf", ha="right", va="bottom", fontsize=7, color="#555555")
     ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed line y = x", fontsize=7)
 
 
@@ -205,14 +215,14 @@ def _tiles_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) ->
                                          ("|yours − ref|\nown scale", diff, SEQUENTIAL, unsigned, 0)):
         top_row = pic.height
         for j, row in enumerate(rows):
-            pic.paste(colour(row.reshape(h, w), cmap, norm), top_row, j * (w + 2))
-        pic.label(-2, top_row + h / 2, label, ha="right", va="center", fontsize=8)
+            pic.framed(colour(row.reshape(h, w), cmap, norm), top_row, j * (w + 3))
+        pic.label(-2, top_row + h / 2 + 1, label, ha="right", va="center", fontsize=8)
         pic.grow(gap)
     for j, unit in enumerate(picked):
-        pic.label(j * (w + 2) + w / 2, -1.5, f"{what} {unit}", ha="center", va="bottom", fontsize=7)
-    right = len(picked) * (w + 2) + 1
-    key(pic, DIVERGING, signed, 0, 2 * h + 2, right)
-    key(pic, SEQUENTIAL, unsigned, 2 * h + 7, h, right)
+        pic.label(j * (w + 3) + w / 2 + 1, -1.5, f"{what} {unit}", ha="center", va="bottom", fontsize=7)
+    right = len(picked) * (w + 3) + 1
+    key(pic, DIVERGING, signed, 0, 2 * h + 6, right)
+    key(pic, SEQUENTIAL, unsigned, 2 * h + 11, h + 2, right)
     fig = _figure(sample, f"each {what} as a {h}×{w} image; yours and the reference on one colour scale", 3.7)
     _picture_axes(fig, [0.12, 0.03, 0.5, 0.8], pic)
     _scatter(fig, [0.74, 0.13, 0.22, 0.64], yours, ref)
@@ -224,22 +234,25 @@ def _heatmap_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) 
     scale = common_scale(yours, ref)
     diff, top = _difference(yours, ref, scale)
     signed, unsigned = Normalize(-scale, scale, clip=True), Normalize(0, top, clip=True)
-    rows, cols = ref.shape
-    gap, bar = max(1, cols // 8), max(2, rows // 14)
+    # Blow cells up to whole pixels (~120 across) so frames and gaps stay thin next to the cells.
+    grow_y, grow_x = max(1, 120 // ref.shape[0]), max(1, 120 // ref.shape[1])
+    rows, cols = ref.shape[0] * grow_y, ref.shape[1] * grow_x
+    gap, bar = max(2, cols // 10), max(3, rows // 14)
     pic = Picture(aspect="auto")
     for i, (label, values, cmap, norm) in enumerate((("yours", yours, DIVERGING, signed),
                                                      ("reference", ref, DIVERGING, signed),
                                                      ("|yours − ref|, own scale", diff, SEQUENTIAL, unsigned))):
-        left = i * (cols + 2 * gap) + (2 * gap if i == 2 else 0)
-        pic.paste(colour(values, cmap, norm), 0, left)
+        left = i * (cols + 2 + gap) + (2 * gap if i == 2 else 0)
+        cells = np.repeat(np.repeat(values, grow_y, 0), grow_x, 1)
+        pic.framed(colour(cells, cmap, norm), 0, left)
         pic.label(left + cols / 2, -1, label, ha="center", va="bottom", fontsize=8)
-    key(pic, DIVERGING, signed, rows + bar, 2 * cols + 2 * gap, 0, width=bar, across=True)
-    key(pic, SEQUENTIAL, unsigned, rows + bar, cols, 2 * (cols + 2 * gap) + 2 * gap, width=bar, across=True)
+    key(pic, DIVERGING, signed, rows + 2 + bar, 2 * cols + gap + 4, 0, width=bar, across=True)
+    key(pic, SEQUENTIAL, unsigned, rows + 2 + bar, cols + 2, 2 * (cols + 2 + gap) + 2 * gap, width=bar,
+        across=True)
     pic.grow(2 * bar)
-    pic.label(-0.5, rows / 2, f"{rows} rows\n× {cols} cols", ha="right", va="center", fontsize=7)
     fig = _figure(sample, f"shape {ref.shape}; yours and the reference on one colour scale", 3.0)
     _picture_axes(fig, [0.1, 0.06, 0.56, 0.7], pic)
-    _scatter(fig, [0.75, 0.12, 0.22, 0.62], yours, ref)
+    _scatter(fig, [0.75, 0.15, 0.22, 0.6], yours, ref)
     return f"{sample.tensor}: heatmaps", fig
 
 
@@ -249,14 +262,22 @@ def _bars_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
     fig = _figure(sample, f"shape {sample.reference.shape}, yours beside the reference, entry by entry", 2.8)
     ax = fig.add_axes([0.07, 0.16, 0.6, 0.6])
     index = np.arange(shown)
-    ax.bar(index - 0.2, np.nan_to_num(yours[:shown], posinf=0, neginf=0), 0.4, color=YOURS, label="yours")
-    ax.bar(index + 0.2, ref[:shown], 0.4, color=REFERENCE, label="reference")
+    # Bars as thick vertical lines: one collection instead of one patch per bar, several times faster.
+    points_per_entry = 0.6 * WIDTH * 72 / (shown + 0.4)
+    for offset, values, color in ((-0.2, yours, YOURS), (0.2, ref, REFERENCE)):
+        ax.vlines(index + offset, 0, np.nan_to_num(values[:shown], posinf=0, neginf=0), color=color,
+                  lw=min(0.4 * points_per_entry, 30), capstyle="butt")
+    ax.set_xlim(-0.7, shown - 0.3)
+    ax.legend(handles=[Patch(color=YOURS, label="yours"), Patch(color=REFERENCE, label="reference")],
+              loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False, fontsize=7)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("entry" + (f" (first {shown} of {ref.size})" if shown < ref.size else ""))
-    ax.legend(loc="upper left", bbox_to_anchor=(0, 1.2), ncols=2, frameon=False, fontsize=7)
-    ax.xaxis.set_major_locator(MaxNLocator(min(shown, 10), integer=True))
+    if shown <= 12:
+        ax.set_xticks(index)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(10, integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(4))
-    _scatter(fig, [0.75, 0.12, 0.22, 0.62], yours, ref)
+    _scatter(fig, [0.75, 0.17, 0.22, 0.58], yours, ref)
     return f"{sample.tensor}: bars", fig
 
 
@@ -269,24 +290,26 @@ def _box(shape: tuple) -> tuple[float, float]:
 
 def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[str, Figure]:
     """Yours and the expected shape as two rectangles drawn to one scale, instead of values."""
-    fig = _figure(sample, f"shape {got}, expected {expected}: the values cannot be compared", 3.0)
-    ax = fig.add_axes([0.02, 0.02, 0.96, 0.78], gid="shapes")
+    fig = _figure(sample, f"shape {got}, expected {expected}: the values cannot be compared", 2.4)
+    ax = fig.add_axes([0.02, 0.02, 0.96, 0.74], gid="shapes")
     boxes = [(f"expected {expected}", _box(expected), REFERENCE), (f"yours {got}", _box(got), YOURS)]
-    unit = 1.0 / max(max(w, h) for _, (w, h), _ in boxes)
+    unit = 1.0 / max(1.0, *(max(w, h) for _, (w, h), _ in boxes))
     x = 0.0
     for label, (w, h), color in boxes:
-        w, h = max(w * unit, 0.02), max(h * unit, 0.02)  # a (1,) still shows as a visible square
+        w, h = max(w * unit, 0.04), max(h * unit, 0.04)  # a (1,) still shows as a visible square
         ax.add_patch(Rectangle((x, 1 - h), w, h, facecolor=color, alpha=0.35, edgecolor=color, lw=1.5))
         ax.text(x, -0.06, label, color=color, va="top", fontsize=9, fontweight="bold")
         x += max(w, 0.9) + 0.3
-    notes = ["drawn to one scale: columns across, rows down"]
+    size_got, size_expected = int(np.prod(got)), int(np.prod(expected))
+    notes = ["drawn to one scale: columns across, rows down",
+             f"expected {size_expected} number{'s' * (size_expected != 1)}, yours has {size_got}"]
     if len(got) > 1 and tuple(reversed(got)) == tuple(expected):
         notes.append("yours is the expected shape reversed")
-    if int(np.prod(got)) == int(np.prod(expected)):
+    if size_got == size_expected:
         notes.append("same number of entries, arranged differently")
     ax.text(x, 1.0, "\n".join(notes), va="top", fontsize=8, color="#444444")
     ax.set(xlim=(-0.05, x + 2.2), ylim=(-0.3, 1.05))
-    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_aspect("equal", adjustable="box", anchor="W")
     ax.set_axis_off()
     return f"{sample.tensor}: shape {got}, expected {expected}", fig
 
