@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -22,9 +23,12 @@ def _check(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"cannot read {args.file}: {getattr(e, 'strerror', None) or e}") from None
     if path.suffix == ".ipynb":
-        from .notebook import exercise_cells, read_notebook
+        from .notebook import NotebookError, exercise_cells, read_notebook
 
-        cells = [c for c in exercise_cells(read_notebook(path)) if c.exercise == ex.name]
+        try:
+            cells = [c for c in exercise_cells(read_notebook(path)) if c.exercise == ex.name]
+        except NotebookError as e:
+            raise UsageError(str(e)) from None
         if not cells:
             raise UsageError(f"{args.file} has no `%%exercise {ex.name}` cell")
         source = cells[-1].source
@@ -71,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, exercises.UnknownExercise) as e:
         print(f"tutor: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `tutor check ... | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         print("tutor: interrupted", file=sys.stderr)
         return 130
