@@ -91,15 +91,18 @@ def key(pic: Picture, cmap, norm: Normalize, top: int, length: int, left: int, w
 
 def figures(report: CheckReport) -> list[tuple[str, Figure]]:
     """One (title, Figure) per gradient sample; samples where nothing came back share one panel."""
+    failed = {(c.case, c.tensor) for c in report.checks if not c.passed}
+    samples = sorted(report.samples, key=lambda s: (s.case, s.tensor) not in failed)  # wrong ones first
     out = []
     with matplotlib.rc_context(FONT):
-        for sample in report.samples:
+        for sample in samples:
             if sample.learner is not None:
                 out.append(gradient_figure(sample))
-        missing = [s for s in report.samples if s.learner is None]
+        missing = [s for s in samples if s.learner is None]
         if missing:
             names = ", ".join(dict.fromkeys(s.tensor for s in missing))
-            out.append(_text_figure(f"Nothing came back for {names} ({missing[0].case}): nothing to plot."))
+            text = f"Nothing came back for {names} (case {missing[0].case}), so there is nothing to plot."
+            out.append((f"{names}: nothing came back", _text_figure(text)[1]))
     return out
 
 

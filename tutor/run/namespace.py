@@ -123,7 +123,7 @@ def data_globals(entry: Any, ns: dict[str, Any]) -> list[str]:
                 name = ins.argval
                 if name in ns:
                     value = ns[name]
-                    if isinstance(value, (torch.Tensor, np.ndarray, list, tuple, dict, set)):
+                    if isinstance(value, (torch.Tensor, np.ndarray)):
                         found.append(name)
                     elif getattr(value, "__module__", None) == "__tutor_submission__":
                         todo.append(value)  # the learner's own helper: look inside it too

@@ -21,7 +21,7 @@ from ..checker import check
 from ..progress import ExerciseProgress, ProgressError, ProgressStore, store
 from ..report import CheckReport
 from . import parts
-from .markdown import statement_html
+from .markdown import inline_html, statement_html
 from .settings import SETTINGS
 
 Submission = Callable[[], Any]  # returns what tutor.check accepts: source text or a live definition
@@ -153,7 +153,7 @@ class ExerciseView:
             return None
         hint = hints[self.hints_shown]
         self.hints_shown += 1
-        self._add_hint_html(f"<b>Hint {self.hints_shown}/{len(hints)}.</b> {html.escape(hint)}", "tutor-hint")
+        self._add_hint_html(f"<b>Hint {self.hints_shown}/{len(hints)}.</b> {inline_html(hint)}", "tutor-hint")
         self.hint_button.description = self._hint_label()
         self._save(lambda: self.store.record_hints(self.exercise.name, self.hints_shown))
         return hint

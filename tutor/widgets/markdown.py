@@ -31,6 +31,15 @@ def statement_html(markdown_text: str) -> str:
     return body
 
 
+def inline_html(markdown_text: str) -> str:
+    """One line of Markdown (a hint) as inline HTML: `code`, **bold**, *emphasis*, maths untouched."""
+    protected, maths = _protect_maths(markdown_text)
+    body = _inline(protected)
+    for i, math in enumerate(maths):
+        body = body.replace(_token(i), html.escape(math, quote=False))
+    return body
+
+
 def _token(i: int) -> str:
     return f"tutormath{i}token"
 
