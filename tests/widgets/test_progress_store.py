@@ -1,0 +1,132 @@
+"""The progress store: survives restarts, two kernels writing at once lose nothing, corruption is set aside."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import tutor
+from tutor.progress import FILENAME, ProgressStore, data_dir, store
+from tutor.widgets import exercise_view
+from tutor.widgets.progress_view import ProgressView
+
+
+def test_data_dir_follows_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("TUTOR_HOME", str(tmp_path / "a"))
+    assert data_dir() == tmp_path / "a"
+    monkeypatch.delenv("TUTOR_HOME")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert data_dir() == tmp_path / "xdg" / "tutor"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert data_dir() == tmp_path / "home" / ".local" / "share" / "tutor"
+
+
+def test_attempts_hints_first_pass_last_code(tutor_home):
+    s = store()
+    assert s.path == tutor_home / FILENAME
+    assert not tutor.passed("relu") and tutor.last_code("relu") is None
+    s.record_attempt("relu", False, "relu: FAIL [sign-flipped]", "wrong code")
+    s.record_hints("relu", 2)
+    s.record_hints("relu", 1)  # the count never shrinks
+    s.record_attempt("relu", True, "relu: PASS", "right code")
+    first = s.get("relu").first_passed
+    s.record_attempt("relu", True, "relu: PASS", "right code again")
+    p = s.get("relu")
+    assert (p.attempts, p.failures, p.hints, p.last_status) == (3, 1, 2, "relu: PASS")
+    assert p.first_passed == first and p.passed
+    assert tutor.passed("relu") and tutor.last_code("relu") == "right code again"
+    s.save_code("relu", "typing…")
+    assert tutor.last_code("relu") == "typing…" and s.get("relu").attempts == 3
+
+
+def _python(code: str, home: Path) -> subprocess.Popen:
+    env = {**__import__("os").environ, "TUTOR_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_progress_survives_a_restart(tutor_home):
+    writer = _python("""\
+        from tutor.progress import store
+        store().record_attempt("mse", True, "mse: PASS", "class Mse: ...")
+        """, tutor_home)
+    assert writer.wait(120) == 0, writer.stderr.read()
+    assert tutor.passed("mse") and tutor.last_code("mse") == "class Mse: ..."
+
+
+def test_two_kernels_writing_at_once_lose_nothing(tutor_home):
+    per_process = 1000
+    code = f"""\
+        import os, sys, time
+        from tutor.progress import ProgressStore, FILENAME, data_dir
+        s = ProgressStore(data_dir() / FILENAME)
+        s.get("lin")  # open the store, then start together (imports take different times)
+        open(data_dir() / f"ready-{{os.getpid()}}", "w").close()
+        while len(list(data_dir().glob("ready-*"))) < 2:
+            time.sleep(0.005)
+        for i in range({per_process}):
+            s.record_attempt("lin", i % 3 == 0, "lin: ...", f"code {{sys.argv}} {{i}}")
+            s.save_code("lin_grad", str(i))
+            s.record_hints("lin", i % 5)
+        print("done")
+        """
+    kernels = [_python(code, tutor_home) for _ in range(2)]
+    for k in kernels:
+        out, err = k.communicate(timeout=300)
+        assert k.returncode == 0 and out.strip() == "done", err
+    p = store().get("lin")
+    assert p.attempts == 2 * per_process
+    assert p.failures == 2 * (per_process - len(range(0, per_process, 3)))
+    assert p.hints == 4 and p.passed
+
+
+@pytest.mark.parametrize("garbage", [b"this is not a database" * 100, b"SQLite format 3\x00" + b"\xff" * 5000])
+def test_a_corrupt_store_is_set_aside_with_a_warning(tutor_home, garbage):
+    tutor_home.mkdir(parents=True)
+    (tutor_home / FILENAME).write_bytes(garbage)
+    s = ProgressStore(tutor_home / FILENAME)
+    with pytest.warns(RuntimeWarning, match="set aside"):
+        assert s.get("relu").attempts == 0
+    aside = list(tutor_home.glob(f"{FILENAME}.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == garbage
+    s.record_attempt("relu", True, "relu: PASS", "code")
+    assert ProgressStore(tutor_home / FILENAME).get("relu").passed
+    assert re.search(r"corrupt-\d{8}-\d{6}", s.notices[0])
+
+
+def test_the_widget_shows_that_the_store_was_set_aside(tutor_home):
+    tutor_home.mkdir(parents=True)
+    (tutor_home / FILENAME).write_bytes(b"garbage" * 300)
+    with pytest.warns(RuntimeWarning):
+        view = exercise_view("relu")
+    assert view.notice.layout.display is None and "set aside" in view.notice.value
+    assert view.editor.value == tutor.exercises.get("relu").stub
+
+
+def test_dashboard_lists_every_exercise(tutor_home):
+    s = store()
+    s.record_attempt("lin_grad", False, "lin_grad: FAIL [transposed]", "x")
+    s.record_attempt("lin_grad", True, "lin_grad: PASS", "y")
+    s.record_attempt("relu", False, "relu: FAIL [inverted-mask]", "z")
+    s.record_hints("relu", 2)
+    view = ProgressView()
+    assert "tutor-progress" in view.root._dom_classes
+    rows = dict(re.findall(r"data-exercise='(\w+)'>.*?tutor-progress-status[^>]*>([^<]+)<", view.table.value))
+    assert rows == {"lin_grad": "PASS", "relu": "FAIL", "mse": "not tried", "lin": "not tried"}
+    assert "1/4 exercises passed" in view.table.value and "inverted-mask" in view.table.value
+    s.record_attempt("mse", True, "mse: PASS", "w")
+    view.refresh_button.click()
+    assert "2/4 exercises passed" in view.table.value
+    assert view.text().splitlines()[0].startswith("lin_grad: PASS · attempts 2 · hints 0 · first passed")
+
+
+def test_progress_call_outside_a_notebook_prints_the_text(capsys):
+    store().record_attempt("relu", True, "relu: PASS", "c")
+    tutor.progress()
+    out = capsys.readouterr().out
+    assert "relu: PASS · attempts 1" in out and "mse: not tried" in out
