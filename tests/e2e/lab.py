@@ -219,15 +219,30 @@ def wait_text(page: Page, locator: Locator, text: str, timeout: float = 30_000) 
                              f"{locator.first.text_content()!r}") from e
 
 
-def screenshot(page: Page, name: str, locator: Locator | None = None) -> Path:
-    """Save a PNG into test-artifacts/ at the repo root: the viewport, or just ``locator``."""
+def screenshot(page: Page, name: str, locator: Locator | None = None,
+               until: Locator | None = None) -> Path:
+    """Save a PNG into test-artifacts/ at the repo root: the viewport, or ``locator``'s region.
+
+    JupyterLab scrolls inside its notebook panel, where Playwright's element screenshots of tall
+    elements come out garbled: scroll the element to the top of the panel and clip the viewport
+    instead, from its top down to its bottom, or to the bottom of ``until`` (inside it).
+    """
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     if locator is None:
         page.screenshot(path=str(path))
-    else:
-        locator.scroll_into_view_if_needed()
-        locator.screenshot(path=str(path))
+        return path
+    locator.first.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    box = locator.first.bounding_box()
+    bottom = box["y"] + box["height"]
+    if until is not None:
+        end = until.first.bounding_box()
+        bottom = end["y"] + end["height"] + 8
+    height = min(bottom, page.viewport_size["height"]) - box["y"]
+    assert height > 50, f"nothing of {name} is in view ({box})"
+    page.screenshot(path=str(path), clip={"x": box["x"], "y": box["y"], "width": box["width"],
+                                          "height": height})
     return path
 
 
