@@ -1,0 +1,577 @@
+r"""The cells of each lesson notebook, in order: narrative (Markdown + LaTeX) and code.
+
+`scripts/build_notebooks.py` writes them to notebooks/. Exercise cells take their statement and stub
+from `tutor.exercises` and the `Module` cell its source from `tutor.lesson`, so each has one copy.
+"""
+from __future__ import annotations
+
+import inspect
+import textwrap
+
+from tutor import exercises, lesson
+
+Cell = tuple[str, str]  # (cell type, source)
+
+# Which notebook teaches each exercise: the loader cell names it when an exercise is not passed yet.
+WHERE = {"lin_grad": "02", "relu": "03", "mse": "04", "lin": "05"}
+
+
+def md(text: str) -> Cell:
+    """A Markdown cell (common indentation and surrounding blank lines removed)."""
+    return "markdown", textwrap.dedent(text).strip()
+
+
+def code(text: str) -> Cell:
+    """A code cell (common indentation and surrounding blank lines removed)."""
+    return "code", textwrap.dedent(text).strip()
+
+
+def exercise(name: str) -> list[Cell]:
+    """The exercise's statement, then its `%%exercise NAME` cell holding the stub."""
+    ex = exercises.get(name)
+    return [md(ex.statement + "\nRun the cell: the checker tries your code on real MNIST batches, compares it "
+               "with autograd, and names the mistake when there is one."),
+            ("code", f"%%exercise {name}\n{ex.stub.rstrip()}")]
+
+
+def setup(*extra: str) -> Cell:
+    """The first cell of every notebook: `import tutor` (which registers %%exercise) and the lesson's imports."""
+    return "code", "\n".join(["import tutor  # registers the %%exercise cell magic",
+                              "import torch", "from torch import tensor", *extra])
+
+
+DATA = code("x_train, y_train, x_valid, y_valid = tutor.mnist()\nx_train.shape, y_train.shape")
+MODULE = ("code", inspect.getsource(lesson.Module).strip())
+PROGRESS = [md("## Where you are\n\nEvery exercise you check is remembered, across notebooks and kernel restarts."),
+            code("tutor.progress()")]
+
+LIN_RELU = code('''
+    def lin(x, w, b): return x @ w + b
+    def relu(x): return x.clamp_min(0.)
+''')
+
+INIT = code('''
+    def init_params(n_in=784, n_hidden=50, seed=0):
+        """w1, b1, w2, b2 for the 784-50-1 model: weights scaled to keep activations O(1), biases zero."""
+        gen = torch.Generator().manual_seed(seed)
+        w1 = torch.randn(n_in, n_hidden, generator=gen) * (2 / n_in) ** 0.5
+        w2 = torch.randn(n_hidden, 1, generator=gen) * (1 / n_hidden) ** 0.5
+        return w1, torch.zeros(n_hidden), w2, torch.zeros(1)
+''')
+
+LOADER = code(f'''
+    WHERE = {WHERE!r}  # the notebook that teaches each exercise
+
+    def load_passing(*names):
+        """Run here your latest code for each exercise, if it passes; return the names that do not pass yet."""
+        missing = []
+        for name in names:
+            code = tutor.last_code(name)
+            report = tutor.check(name, code) if code else None
+            if report is None:
+                print(f"{{name}}: not tried yet (notebook {{WHERE[name]}})")
+            elif not report.passed:
+                print(f"{{name}}: your latest code does not pass yet ({{report.summary_line()}}, notebook {{WHERE[name]}})")
+            else:
+                try:
+                    exec(code, globals())
+                except Exception as e:
+                    print(f"{{name}}: your code passes but did not run here ({{type(e).__name__}}: {{e}})")
+                else:
+                    print(f"{{name}}: loaded your passing code from notebook {{WHERE[name]}}")
+                    continue
+            missing.append(name)
+        return missing
+''')
+
+MODEL = code('''
+    class Model:
+        """The 784-50-1 MLP made of your classes: Lin → Relu → Lin, with Mse as the loss."""
+        def __init__(self, w1, b1, w2, b2):
+            self.layers = [Lin(w1, b1), Relu(), Lin(w2, b2)]
+            self.loss = Mse()
+
+        def __call__(self, x, targ):
+            for layer in self.layers:
+                x = layer(x)
+            return self.loss(x, targ)
+
+        def backward(self):
+            self.loss.backward()
+            for layer in reversed(self.layers):
+                layer.backward()
+''')
+
+
+def forward_pass() -> list[Cell]:
+    """01: the data, the linear layer, ReLU, the model, the loss."""
+    return [
+        setup("import matplotlib.pyplot as plt"),
+        md(r"""
+        # 01 · The data and the forward pass
+
+        Over six notebooks you will train a small neural network on handwritten digits, and you will write
+        every gradient yourself. PyTorch's autograd appears only as a referee: after each exercise the tutor
+        compares your gradients with the ones autograd computes, and tells you what went wrong when they differ.
+
+        | notebook | what you write |
+        |---|---|
+        | 01 (this one) | nothing to check yet: the data, the layers, the loss |
+        | 02 | `lin_grad`: the gradients of a linear layer |
+        | 03 | `Relu.bwd`: the gradient of ReLU |
+        | 04 | `Mse.bwd`: the gradient of the loss |
+        | 05 | `Lin`: a layer class; then the whole model against autograd |
+        | 06 | nothing new: train the network with your own backward pass |
+        """),
+        md("""
+        ## The data
+
+        `tutor.mnist()` returns a slice of MNIST that ships with the package: 4,000 training images and 1,000
+        validation images. Each image is one row of $784 = 28 \\times 28$ pixel intensities between 0 and 1,
+        and each label is the digit it shows.
+        """),
+        DATA,
+        code("x_train.min().item(), x_train.max().item(), y_train[:10]"),
+        md("A row is an image read line by line, so reshaping it to $28 \\times 28$ shows the digit again."),
+        code('''
+            fig, axes = plt.subplots(2, 8, figsize=(10, 3))
+            for ax, img, label in zip(axes.flat, x_train, y_train):
+                ax.imshow(img.view(28, 28), cmap="gray_r")
+                ax.set_title(int(label))
+                ax.axis("off")
+            plt.show()
+        '''),
+        md(r"""
+        ## The model
+
+        To keep the backward pass small we treat the label as a number and ask the network for one number
+        back: a regression. (Real digit classifiers have ten outputs and a cross-entropy loss; the course gets
+        there later, and everything you learn here carries over.) The network is
+        $$\hat y = \text{relu}(x\,W_1 + b_1)\,W_2 + b_2$$
+        with these shapes for a batch of $n$ images:
+
+        | tensor | shape | |
+        |---|---|---|
+        | $x$ | $(n, 784)$ | the images |
+        | $W_1$, $b_1$ | $(784, 50)$, $(50,)$ | first layer: 784 pixels → 50 hidden units |
+        | $\text{relu}(x W_1 + b_1)$ | $(n, 50)$ | the hidden activations |
+        | $W_2$, $b_2$ | $(50, 1)$, $(1,)$ | second layer: 50 units → 1 output |
+        | $\hat y$ | $(n, 1)$ | one prediction per image |
+        """),
+        md(r"""
+        ## A linear layer
+
+        Entry by entry, $y = x W + b$ reads $y_{ij} = \sum_k x_{ik} W_{kj} + b_j$: output unit $j$ of example
+        $i$ is a weighted sum of that example's inputs. The bias has one entry per output unit and is added to
+        every row: broadcasting does that for us.
+
+        If the weights were plain `randn`, each output would add up 784 terms and come out dozens of times
+        larger than its inputs; the next layer would grow it again. Scaling the weights by $\sqrt{2/784}$ keeps
+        the hidden activations around 1 (the factor 2 makes up for ReLU zeroing about half of them).
+        """),
+        LIN_RELU,
+        INIT,
+        code('''
+            w1, b1, w2, b2 = init_params()
+            h = lin(x_valid, w1, b1)
+            h.shape, h.std().item()
+        '''),
+        md(r"""
+        ## ReLU
+
+        $\text{relu}(x) = \max(x, 0)$, entry by entry: negative values become 0, positive ones pass unchanged.
+        Without it the two linear layers would collapse into a single linear map.
+        """),
+        code('''
+            xs = torch.linspace(-3, 3, 101)
+            plt.figure(figsize=(4, 2.5))
+            plt.plot(xs, relu(xs))
+            plt.title("relu(x)")
+            plt.show()
+        '''),
+        code('''
+            def model(xb):
+                l1 = lin(xb, w1, b1)
+                l2 = relu(l1)
+                return lin(l2, w2, b2)
+
+            preds = model(x_valid)
+            preds.shape
+        '''),
+        md(r"""
+        ## The loss, and a shape trap
+
+        The mean squared error compares each prediction with its label:
+        $L = \frac{1}{n}\sum_i (\hat y_i - t_i)^2$. Careful: `preds` is $(n, 1)$ but `y_valid` is $(n,)$, and
+        subtracting them does not fail; broadcasting quietly builds every pair:
+        """),
+        code("(preds - y_valid).shape  # 1000 × 1000: a million differences instead of a thousand"),
+        code('''
+            def mse(output, targ): return (output[:, 0] - targ).pow(2).mean()
+
+            loss = mse(preds, y_valid.float())
+            loss.item(), torch.nn.functional.mse_loss(preds[:, 0], y_valid.float()).item()
+        '''),
+        md(r"""
+        ## How good is a random network?
+
+        With one number out, we call a prediction right when it rounds to the label. Untrained, the network
+        gets about one in ten (or fewer) right; notebook 06 trains it.
+        """),
+        code("(preds[:, 0].round() == y_valid).float().mean().item()"),
+        md(r"""
+        ## What backward has to compute
+
+        Training nudges each of the $784 \cdot 50 + 50 + 50 + 1 = 39{,}301$ parameters in the direction that
+        lowers $L$, so we need $\partial L / \partial p$ for every parameter $p$. The loss is a chain of
+        functions, $L = \text{mse}(\text{lin}_2(\text{relu}(\text{lin}_1(x))))$, and the chain rule gives the
+        gradients one link at a time, from the loss back to the input: each piece receives the gradient of the
+        loss with respect to its output and turns it into the gradient with respect to its inputs and
+        parameters. Notebook 02 starts with the linear layer.
+        """),
+    ]
+
+
+def lin_grad() -> list[Cell]:
+    """02: the chain rule, shapes, sums over the batch; the `lin_grad` exercise."""
+    return [
+        setup(),
+        md(r"""
+        # 02 · The gradients of a linear layer
+
+        ## The chain rule as bookkeeping
+
+        For one variable, if $L = f(u)$ and $u = g(x)$ then $\frac{dL}{dx} = \frac{dL}{du}\,\frac{du}{dx}$:
+        the rate at which $L$ changes with $x$ is the rate at which it changes with $u$, times the rate at
+        which $u$ changes with $x$. When $x$ influences $L$ through several intermediate values
+        $u_1, \dots, u_m$, the contributions of all the paths add up:
+        $$\frac{\partial L}{\partial x} = \sum_{j} \frac{\partial L}{\partial u_j}\,\frac{\partial u_j}{\partial x}$$
+
+        In code, every tensor `t` on the way gets a companion `t.g` holding $\partial L / \partial t$, with
+        **the same shape as `t`**. Its meaning is concrete: nudge `t[idx]` by a small $\varepsilon$ and the
+        loss moves by about `t.g[idx]` $\cdot\,\varepsilon$. The backward pass visits the layers in reverse:
+        when a layer's turn comes, `out.g` is already filled in by the layers above, and the layer's job is to
+        fill in the `.g` of its inputs and parameters.
+        """),
+        md(r"""
+        ## Shapes give away half of the answer
+
+        For a batch of $n$ examples, `inp` is $(n, \text{in})$, `w` is $(\text{in}, \text{out})$, `b` is
+        $(\text{out},)$, and `out` and `out.g` are $(n, \text{out})$. `inp.g`, `w.g` and `b.g` must have the
+        shapes of `inp`, `w` and `b`. There are very few ways to combine `out.g` with `inp` or `w` (a
+        transpose, a matrix product, a sum) that produce exactly those shapes.
+
+        ## Why gradients sum over the batch
+
+        The same `w` and `b` are used by every example of the batch, and the loss adds up (averages) the
+        examples. So a weight's gradient is a sum of one contribution per example, each telling how that
+        example's loss would change. An input entry $x_{ik}$, on the other hand, belongs to one example only,
+        but it feeds every output unit $j$ of that example, so its gradient sums over those units.
+        """),
+        md(r"""
+        ## An experiment you can check your answer against
+
+        A toy layer with 5 examples, 4 inputs and 3 outputs, and the toy loss $L = \frac{1}{2}\sum y^2$,
+        whose gradient with respect to the output is the output itself. Nudging one weight estimates one entry
+        of `w.g` numerically:
+        """),
+        code("def lin(x, w, b): return x @ w + b"),
+        code('''
+            gen = torch.Generator().manual_seed(1)
+            inp, w, b = (torch.randn(*s, generator=gen, dtype=torch.float64) for s in ((5, 4), (4, 3), (3,)))
+            toy_loss = lambda inp, w, b: (lin(inp, w, b) ** 2).sum() / 2
+
+            eps = 1e-6
+            w_nudged = w.clone()
+            w_nudged[1, 2] += eps
+            print("nudging w[1, 2] changes the loss by", ((toy_loss(inp, w_nudged, b) - toy_loss(inp, w, b)) / eps).item(), "per unit")
+        '''),
+        *exercise("lin_grad"),
+        md("Does your `w.g` agree with the experiment above?"),
+        code('''
+            out = lin(inp, w, b)
+            out.g = out.clone()  # dL/dout for the toy loss
+            try:
+                lin_grad(inp, out, w, b)
+                print("your w.g[1, 2] =", float(w.g[1, 2]))
+            except Exception as e:
+                print(f"lin_grad could not run on the toy example yet ({type(e).__name__}: {e})")
+        '''),
+        *PROGRESS,
+    ]
+
+
+def relu_bwd() -> list[Cell]:
+    """03: the `Module` base class and the `relu` exercise."""
+    return [
+        setup("import matplotlib.pyplot as plt"),
+        md(r"""
+        # 03 · The gradient of ReLU
+
+        ## Layers that remember
+
+        A backward pass needs the values the forward pass saw: the linear layer needed its input to compute
+        `w.g`. From here on each piece of the network is an object that keeps them. The lesson's `Module` base
+        class does the remembering: calling a module stores the arguments in `self.args` and the result in
+        `self.out`, and `backward()` hands both to `bwd`. A subclass only writes `forward` and `bwd`.
+        """),
+        MODULE,
+        md(r"""
+        ## The chain rule for an elementwise function
+
+        ReLU works entry by entry: output entry $y_i$ depends on input entry $x_i$ only. In the sum over paths
+        from the chain rule, a single term survives:
+        $$\frac{\partial L}{\partial x_i} = \frac{\partial L}{\partial y_i}\; \text{relu}'(x_i)$$
+        So `inp.g` is `out.g` times the local slope of ReLU at each input, entry by entry. What is that slope?
+        Measure it:
+        """),
+        code('''
+            xs = torch.linspace(-3, 3, 601, dtype=torch.float64)
+            h = 1e-4
+            slope = ((xs + h).clamp_min(0.) - (xs - h).clamp_min(0.)) / (2 * h)
+            fig, (a1, a2) = plt.subplots(1, 2, figsize=(8, 2.5))
+            a1.plot(xs, xs.clamp_min(0.)); a1.set_title("relu(x)")
+            a2.plot(xs, slope); a2.set_title("its slope, measured")
+            plt.show()
+        '''),
+        *exercise("relu"),
+        *PROGRESS,
+    ]
+
+
+def mse_bwd() -> list[Cell]:
+    """04: where backward starts; the `mse` exercise."""
+    return [
+        setup(),
+        md(r"""
+        # 04 · The gradient of the loss
+
+        The loss is where the backward pass starts. Nothing sits above it, so there is no incoming `out.g` to
+        multiply by: $\partial L / \partial L = 1$. Its gradient with respect to the predictions is the first
+        `.g` of the chain, and every other gradient is built from it.
+
+        $$L = \frac{1}{n} \sum_{i=1}^{n} (x_i - t_i)^2$$
+
+        Each prediction $x_i$ appears in exactly one term of the sum, and the whole sum is divided by $n$.
+        That $\frac{1}{n}$ is why the gradient of a batch's mean loss gets smaller as the batch grows: each
+        example's share of the loss is smaller.
+        """),
+        MODULE,
+        md(r"""
+        ## Shapes again
+
+        The model's output is $(n, 1)$ and the targets are $(n,)$. Subtracting one from the other broadcasts
+        to $(n, n)$, silently. `inp.g` must come back with the shape of `inp`, $(n, 1)$.
+        """),
+        code('''
+            preds, targ = torch.zeros(4, 1), torch.arange(4.)
+            print((preds - targ).shape, preds.squeeze(-1).shape, preds[:, 0].shape, targ[:, None].shape)
+        '''),
+        md("Nudging one prediction shows how much the loss cares about it, to compare with your formula:"),
+        code('''
+            gen = torch.Generator().manual_seed(2)
+            preds, targ = torch.randn(5, 1, generator=gen, dtype=torch.float64), torch.arange(5.).double()
+            loss = lambda p: (p[:, 0] - targ).pow(2).mean()
+            eps = 1e-6
+            nudged = preds.clone()
+            nudged[3, 0] += eps
+            print("dL/dpreds[3, 0] is about", ((loss(nudged) - loss(preds)) / eps).item())
+        '''),
+        *exercise("mse"),
+        *PROGRESS,
+    ]
+
+
+def lin_and_autograd() -> list[Cell]:
+    """05: the `lin` exercise, then the whole model built from the learner's classes against autograd."""
+    return [
+        setup(),
+        DATA,
+        md(r"""
+        # 05 · A linear layer class, and the whole model against autograd
+
+        Time to wrap your `lin_grad` work into a layer that knows its own backward, like `Relu` and `Mse`.
+        """),
+        MODULE,
+        *exercise("lin"),
+        md(r"""
+        ## Your pieces from notebooks 03 and 04
+
+        The tutor remembers the last code you checked for each exercise. The next cell checks your latest `Relu` and
+        `Mse` again and, when they pass, runs them here.
+        """),
+        LOADER,
+        code('missing = load_passing("relu", "mse")'),
+        md(r"""
+        ## The whole model
+
+        Forward runs the layers in order and finishes with the loss; backward runs the chain rule the other
+        way: the loss first (it fills the output's `.g`), then each layer, last to first, each filling the `.g`
+        of the tensors it received.
+        """),
+        MODEL,
+        INIT,
+        md(r"""
+        ## The moment of truth
+
+        Autograd records every operation of a forward pass and applies the chain rule for us. If your
+        hand-written gradients agree with it for the input and all four parameters, on a real batch of 500
+        digits, your backward pass is right. They will not agree to the last bit: float32 rounds, and
+        rounding depends on the order of operations, so we allow a difference of $10^{-4}$ relative to the
+        size of each gradient.
+        """),
+        code('''
+            def compare_with_autograd(n=500):
+                """Your model's gradients against autograd's on the first n training digits, one line each."""
+                needed = [c for c in ("Lin", "Relu", "Mse") if c not in globals()]
+                if needed:
+                    return print(f"The model needs {', '.join(needed)}: pass the exercises above first.")
+                x, targ = x_train[:n].clone(), y_train[:n].float()
+                params = init_params()
+                try:
+                    model = Model(*params)
+                    model(x, targ)
+                    model.backward()
+                except Exception as e:
+                    return print(f"Your model could not run forward and backward: {type(e).__name__}: {e}\\n"
+                                 "The reports of the exercise cells above say which piece is not done yet.")
+                leaves = [t.clone().requires_grad_() for t in (x, *params)]
+                xa, w1a, b1a, w2a, b2a = leaves
+                ((xa @ w1a + b1a).clamp_min(0.) @ w2a + b2a)[:, 0].sub(targ).pow(2).mean().backward()
+                agree = True
+                for name, mine, leaf in zip(("x.g", "w1.g", "b1.g", "w2.g", "b2.g"), (x, *params), leaves):
+                    got, ref = getattr(mine, "g", None), leaf.grad
+                    if not isinstance(got, torch.Tensor) or got.shape != ref.shape:
+                        what = f"shape {tuple(got.shape)}" if isinstance(got, torch.Tensor) else repr(got)
+                        print(f"✗ {name}: {what}, autograd's has shape {tuple(ref.shape)}")
+                        agree = False
+                        continue
+                    diff, size = (got - ref).abs().max().item(), ref.abs().max().item()
+                    ok = diff <= 1e-4 * size + 1e-8
+                    agree &= ok
+                    print(f"{'✓' if ok else '✗'} {name}: largest difference {diff:.1e} (gradient size {size:.1e})")
+                print("All five gradients agree with autograd: your backward pass is right." if agree else
+                      "Some gradients differ from autograd (✗ above): see the report of the `%%exercise lin` cell.")
+
+            compare_with_autograd()
+        '''),
+        *PROGRESS,
+    ]
+
+
+def train() -> list[Cell]:
+    """06: train the MLP with the learner's own backward code, with a live plot and a progress bar."""
+    return [
+        setup("import io", "import ipywidgets as widgets", "from IPython.display import Image, display",
+              "from matplotlib.figure import Figure"),
+        DATA,
+        md(r"""
+        # 06 · Train it with your own backward pass
+
+        Nothing new to write: this notebook trains the 784-50-1 network with the `Relu`, `Mse` and `Lin` you
+        passed in notebooks 03–05. The tutor remembers the last code you checked for each; the next cells check
+        it again and, when it passes, run it here.
+        """),
+        MODULE,
+        LOADER,
+        code('missing = load_passing("relu", "mse", "lin")'),
+        MODEL,
+        INIT,
+        md(r"""
+        ## Stochastic gradient descent
+
+        Each step takes a mini-batch of 64 images, runs forward and backward, and moves every weight a small
+        step against its gradient: $w \leftarrow w - \eta\, \partial L/\partial w$ with learning rate
+        $\eta = 0.02$. The update is in place (`-=`), so the layers keep working on the same tensors. One
+        epoch is one pass over the 4,000 training images; after each, the validation loss and accuracy are
+        measured on the 1,000 held-out images.
+
+        The pixels are first shifted and scaled to mean 0 and standard deviation 1: most pixels are 0, and
+        centred inputs make the first layer's gradients much better behaved.
+        """),
+        code('''
+            mean, std = x_train.mean(), x_train.std()
+            xt, xv = (x_train - mean) / std, (x_valid - mean) / std
+            yt, yv = y_train.float(), y_valid.float()
+
+            def evaluate(model):
+                """Validation loss and accuracy (a prediction is right when it rounds to the label)."""
+                out = xv
+                for layer in model.layers:
+                    out = layer(out)
+                return float((out[:, 0] - yv).pow(2).mean()), float((out[:, 0].round() == yv).float().mean())
+
+            def plot(history):
+                """The loss and accuracy curves so far, as a PNG."""
+                fig = Figure(figsize=(9, 3))
+                ax_loss, ax_acc = fig.subplots(1, 2)
+                ax_loss.plot(history["epoch"][1:], history["train loss"], "o-", label="train")
+                ax_loss.plot(history["epoch"], history["valid loss"], "o-", label="valid")
+                ax_loss.set(xlabel="epoch", ylabel="MSE", title="loss")
+                ax_loss.legend()
+                ax_acc.plot(history["epoch"], history["valid accuracy"], "o-", color="C2")
+                ax_acc.axhline(0.1, color="grey", ls=":", label="chance")
+                ax_acc.set(xlabel="epoch", ylim=(0, 1), title="validation accuracy")
+                ax_acc.legend()
+                buf = io.BytesIO()
+                fig.savefig(buf, format="png", bbox_inches="tight")
+                return Image(buf.getvalue())
+
+            def train(epochs=10, batch=64, lr=0.02):
+                """SGD with your Model's backward; the plot and progress bar update after every epoch."""
+                model = Model(*init_params())
+                bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}")
+                chart = widgets.Output()
+                display(widgets.VBox([bar, chart]))
+                history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
+                for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
+                    history[key].append(value)
+                gen = torch.Generator().manual_seed(0)
+                for epoch in range(1, epochs + 1):
+                    losses = []
+                    for idx in torch.randperm(len(xt), generator=gen).split(batch):
+                        losses.append(float(model(xt[idx], yt[idx])))
+                        model.backward()
+                        for layer in model.layers:
+                            if hasattr(layer, "w"):
+                                layer.w -= lr * layer.w.g
+                                layer.b -= lr * layer.b.g
+                    history["epoch"].append(epoch)
+                    history["train loss"].append(sum(losses) / len(losses))
+                    for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
+                        history[key].append(value)
+                    bar.value, bar.description = epoch, f"epoch {epoch}/{epochs}"
+                    with chart:
+                        chart.clear_output(wait=True)
+                        display(plot(history))
+                first, last = history["valid accuracy"][0], history["valid accuracy"][-1]
+                print(f"valid accuracy: {first:.1%} before training → {last:.1%} after {epochs} epochs (chance: about 10%)")
+                return history
+        '''),
+        code('''
+            if missing:
+                print("Training skipped: not passing yet: "
+                      + ", ".join(f"{name} (notebook {WHERE[name]})" for name in missing))
+            else:
+                history = train()
+        '''),
+        md(r"""
+        ## What you built
+
+        Every gradient in that training run came from code you wrote. The accuracy climbs far above chance,
+        and then levels off: one regression output is a crude way to tell digits apart (is a 4 really "between"
+        a 3 and a 5?). Ten outputs and a cross-entropy loss, the next step of the course, do much better, and
+        their backward pass is built from exactly the pieces you have now.
+        """),
+        *PROGRESS,
+    ]
+
+
+NOTEBOOKS = {
+    "01_forward": forward_pass,
+    "02_lin_grad": lin_grad,
+    "03_relu_bwd": relu_bwd,
+    "04_mse_bwd": mse_bwd,
+    "05_lin_and_autograd": lin_and_autograd,
+    "06_train": train,
+}
