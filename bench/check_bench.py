@@ -1,0 +1,49 @@
+"""Time `tutor.check` per exercise against the bare reference forward+backward on the same cases, in one run.
+
+    python bench/check_bench.py [--repeats 30]
+
+Prints, per exercise, the p50 of: the bare reference (forward + backward on every case), `tutor.check` of a
+correct submission, and `tutor.check` of a wrong one (diagnosis included), with the ratios. Goal: p50 <= 100 ms.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+
+import tutor
+from tutor import exercises
+from tutor.cases import CASES
+from tutor.run import run_entry
+
+
+def p50_ms(fn, repeats: int) -> float:
+    """Median wall time of fn() in milliseconds, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    """Print one line per exercise."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=30)
+    args = parser.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {len(CASES)} cases per check")
+    print(f"{'exercise':10} {'bare ref ms':>11} {'check ms':>9} {'ratio':>6} {'wrong ms':>9} {'ratio':>6}")
+    for name in exercises.names():
+        ex = exercises.get(name)
+        bare = p50_ms(lambda: [run_entry(ex, ex.reference, c, guard=False) for c in CASES], args.repeats)
+        ok = p50_ms(lambda: tutor.check(name, ex.reference_source), args.repeats)
+        bad = p50_ms(lambda: tutor.check(name, ex.variants[0].source), args.repeats)
+        print(f"{name:10} {bare:11.1f} {ok:9.1f} {ok / bare:6.1f} {bad:9.1f} {bad / bare:6.1f}")
+
+
+if __name__ == "__main__":
+    main()
