@@ -12,7 +12,7 @@ import matplotlib
 import numpy as np
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from ..report import CheckReport, GradientSample
@@ -23,7 +23,7 @@ MAX_BARS = 60  # bias entries shown as bars
 YOURS, REFERENCE = "#e66101", "#5e3c99"
 DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
 SEQUENTIAL = matplotlib.colormaps["Greys"].with_extremes(bad="#bbbbbb")
-FONT = {"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7}
+FONT = {"text.hinting": "no_hinting", "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7}
 FRAME = np.array(matplotlib.colors.to_rgba("#b0b0b0"))
 WIDTH = 8.4  # inches; 605 px at the default 72 dpi
 
@@ -109,10 +109,11 @@ def figures(report: CheckReport) -> list[tuple[str, Figure]]:
 def png_images(report: CheckReport, dpi: int = 72) -> list[tuple[str, bytes]]:
     """The report's figures as (title, PNG bytes); no figure outlives the call (none is known to pyplot)."""
     images = []
-    for title, fig in figures(report):
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
-        images.append((title, buf.getvalue()))
+    with matplotlib.rc_context(FONT):
+        for title, fig in figures(report):
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+            images.append((title, buf.getvalue()))
     return images
 
 
@@ -175,15 +176,20 @@ def _scatter(fig: Figure, rect: list[float], yours: np.ndarray, ref: np.ndarray)
     x, y, skipped = scatter_points(yours, ref)
     lim = 1.08 * common_scale(x, y)
     ax.axline((0, 0), slope=1, color="#777777", lw=0.8, ls="--", zorder=1)
+    ax.axhline(0, color="#dddddd", lw=0.6, zorder=0)
+    ax.axvline(0, color="#dddddd", lw=0.6, zorder=0)
     ax.plot(x, y, ".", ms=3 if x.size > 100 else 6, alpha=0.6, color=YOURS, zorder=2, gid="scatter")
-    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="reference", ylabel="yours")
+    ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xticks=[], yticks=[])
     ax.set_aspect("equal", adjustable="box")
-    for axis in (ax.xaxis, ax.yaxis):
-        axis.set_major_locator(MaxNLocator(3, symmetric=True))
+    # Axis names and extent written as text instead of tick labels: ticks are slow to draw.
+    ax.text(0.5, -0.03, "reference", ha="center", va="top", fontsize=7, transform=ax.transAxes)
+    ax.text(-0.03, 0.5, "yours", ha="right", va="center", rotation=90, fontsize=7, transform=ax.transAxes)
+    ax.text(0.98, 0.02, f"axes ±{lim:.2g}", ha="right", va="bottom", fontsize=6, color="#555555",
+            transform=ax.transAxes)
     note = f"; {skipped} non-finite not shown" if skipped else ""
     if skipped:
         fig.text(0.99, 0.01, "grey cells: NaN or inf", ha="right", va="bottom", fontsize=7, color="#555555")
-    ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed line y = x", fontsize=7)
+    ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed y = x", fontsize=7)
 
 
 def _picture_axes(fig: Figure, rect: list[float], picture: Picture) -> None:
@@ -271,15 +277,12 @@ def _bars_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
         ax.vlines(index + offset, 0, np.nan_to_num(values[:shown], posinf=0, neginf=0), color=color,
                   lw=min(0.4 * points_per_entry, 30), capstyle="butt")
     ax.set_xlim(-0.7, shown - 0.3)
-    ax.legend(handles=[Patch(color=YOURS, label="yours"), Patch(color=REFERENCE, label="reference")],
-              loc="lower left", bbox_to_anchor=(0, 1), ncols=2, frameon=False, fontsize=7)
+    ax.text(0, 1.03, "■ yours", color=YOURS, fontsize=8, transform=ax.transAxes)
+    ax.text(0.12, 1.03, "■ reference", color=REFERENCE, fontsize=8, transform=ax.transAxes)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("entry" + (f" (first {shown} of {ref.size})" if shown < ref.size else ""))
-    if shown <= 12:
-        ax.set_xticks(index)
-    else:
-        ax.xaxis.set_major_locator(MaxNLocator(10, integer=True))
-    ax.yaxis.set_major_locator(MaxNLocator(4))
+    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(3))
     _scatter(fig, [0.75, 0.17, 0.22, 0.58], yours, ref)
     return f"{sample.tensor}: bars", fig
 
