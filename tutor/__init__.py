@@ -5,7 +5,8 @@ from .magic import load_ipython_extension, register_if_in_ipython
 from .mnist import MnistError, mnist
 from .progress import last_code, passed
 from .report import Check, CheckReport, Diagnosis
-from .widgets import configure, exercise
+from .widgets import configure
+from .widgets import show_exercise as exercise
 
 # `tutor.progress` is the progress module, callable: `tutor.progress()` displays the dashboard.
 register_if_in_ipython()  # `%%exercise` and the CheckReport widget, when imported in a kernel

@@ -14,7 +14,7 @@ def exercise_view(name: str, statement_open: bool = True):
     return ExerciseView(name, editable=True, statement_open=statement_open)
 
 
-def exercise(name: str) -> None:
+def show_exercise(name: str) -> None:
     """Display the exercise widget with a code area (for Voilà, dashboards, places without code cells)."""
     from .. import exercises
     from .display import exercise_bundle, say, show
@@ -27,4 +27,4 @@ def exercise(name: str) -> None:
     show(exercise_bundle(view))
 
 
-__all__ = ["SETTINGS", "configure", "exercise", "exercise_view"]
+__all__ = ["SETTINGS", "configure", "show_exercise", "exercise_view"]

@@ -20,7 +20,7 @@ def static_html(report: CheckReport) -> str:
     try:
         from ..render.html import render_html
 
-        return render_html(report)
+        return render_html(report, plots=False)  # the widget has the plots; keep displays fast
     except Exception as e:  # the fallback must never stop the widget from showing
         return f"<pre>{html.escape(str(report))}</pre><!-- render_html failed: {html.escape(repr(e))} -->"
 

@@ -6,6 +6,7 @@ shown in the widget's error area instead of vanishing into the kernel log.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import html
@@ -25,6 +26,8 @@ from .markdown import inline_html, statement_html
 from .settings import SETTINGS
 
 Submission = Callable[[], Any]  # returns what tutor.check accepts: source text or a live definition
+
+MAX_PLOTS = 2  # figures drawn per check (see `plotted`)
 
 _views: weakref.WeakValueDictionary[str, ExerciseView] = weakref.WeakValueDictionary()
 
@@ -236,9 +239,10 @@ class ExerciseView:
         """PNGs for a report; the last ones are reused when the same data comes back (Check again, toggle)."""
         from ..render.plots import png_images
 
-        key = _report_digest(report)
+        focused = plotted(report)
+        key = _report_digest(focused)
         if self._plot_cache[0] != key:
-            self._plot_cache = (key, png_images(report))
+            self._plot_cache = (key, png_images(focused))
         return self._plot_cache[1]
 
     def _failures(self) -> int:
@@ -276,6 +280,17 @@ class ExerciseView:
         messages = self.notices + [m for m in self.store.notices if m not in self.notices]
         self.notice.value = parts.notice_html(messages)
         _shown(self.notice, bool(messages))
+
+
+def plotted(report: CheckReport, most: int = MAX_PLOTS) -> CheckReport:
+    """The report with the samples worth drawing: the failing gradients, else the first few.
+
+    Each figure costs tens of milliseconds; drawing only what failed keeps "Check again" quick
+    and puts the learner's eye on the gradient that is wrong.
+    """
+    failing = {(c.tensor, c.case) for c in report.checks if not c.passed}
+    chosen = [s for s in report.samples if (s.tensor, s.case) in failing] or report.samples
+    return dataclasses.replace(report, samples=chosen[:most])
 
 
 def _report_digest(report: CheckReport) -> str:
