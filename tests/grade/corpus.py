@@ -22,8 +22,8 @@ CORRECT = {
 WRONG_LIN_GRAD = ("def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.T\n    w.g = inp.T @ out.g\n"
                   "    b.g = out.g\n")
 
-WRONG_PATCHING = "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.T\n    w.g = (inp.T @ out.g) * 1.5\n" \
-                 "    b.g = out.g.sum(0)\n"
+PATCHING = ("def lin_grad(inp, out, w, b):\n    {patch}\n    inp.g = out.g @ w.T\n    w.g = (inp.T @ out.g) * 1.5\n"
+            "    b.g = out.g.sum(0)\n")
 
 # Hostile: name -> (exercise, source, verdict codes any of which is acceptable)
 HOSTILE = {
@@ -42,16 +42,18 @@ HOSTILE = {
     "base_exception": ("lin_grad", "def lin_grad(inp, out, w, b):\n    raise BaseException('no')\n", {"crashed"}),
     "segfault": ("lin_grad", "import ctypes\ndef lin_grad(inp, out, w, b):\n    ctypes.string_at(0)\n",
                  {"crashed"}),
-    # Wrong gradients, and every tool a checker might use patched to say "equal".
-    "patches_torch": ("lin_grad", WRONG_PATCHING + "import torch, torch.testing, numpy, numpy.testing\n"
-                      "torch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
-                      "torch.testing.assert_close = lambda *a, **k: None\n"
-                      "torch.Tensor.__sub__ = lambda self, other: self * 0\n"
-                      "numpy.allclose = lambda *a, **k: True\nnumpy.isclose = lambda *a, **k: True\n"
-                      "numpy.testing.assert_allclose = lambda *a, **k: None\n", {"wrong-value", "raises"}),
-    "patches_tutor": ("lin_grad", WRONG_PATCHING + "import tutor, tutor.judge, tutor.checker, tutor.report\n"
-                      "tutor.judge.judge = lambda *a, **k: None\ntutor.checker.check = lambda *a, **k: None\n"
-                      "tutor.report.CheckReport.passed = True\n", {"wrong-value", "raises"}),
+    # Wrong gradients (w.g 1.5x too big), and, while running, every tool a checker might use patched to agree.
+    "patches_torch": ("lin_grad", PATCHING.format(patch="import torch, torch.testing, numpy, numpy.testing\n"
+                      "    torch.allclose = lambda *a, **k: True\n    torch.equal = lambda *a, **k: True\n"
+                      "    torch.isclose = lambda a, b, *x, **k: torch.ones_like(a, dtype=torch.bool)\n"
+                      "    torch.testing.assert_close = lambda *a, **k: None\n"
+                      "    numpy.allclose = lambda *a, **k: True\n    numpy.isclose = lambda a, b, *x, **k: True\n"
+                      "    numpy.abs = lambda a, *x, **k: a * 0\n"
+                      "    numpy.testing.assert_allclose = lambda *a, **k: None"), {"scale"}),
+    "patches_tutor": ("lin_grad", PATCHING.format(patch="import tutor, tutor.judge, tutor.checker, tutor.report\n"
+                      "    tutor.judge.judge = lambda *a, **k: None\n    tutor.checker.check = lambda *a, **k: None\n"
+                      "    tutor.report.CheckReport.passed = True\n"
+                      "    tutor.run.result.SubmissionRun.cases = []"), {"scale"}),
     "imports_reference": ("lin_grad", "from tutor.lesson import lin_grad\n", {"uses-reference"}),
     "calls_reference": ("lin_grad", "def lin_grad(inp, out, w, b):\n    import tutor.lesson\n"
                         "    tutor.lesson.lin_grad(inp, out, w, b)\n", {"uses-reference"}),

@@ -111,6 +111,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--memory", type=int, default=d.memory_mb, help=f"MB of memory per run (default {d.memory_mb})")
     p.add_argument("--processes", type=int, default=d.nproc, help=f"processes per run (default {d.nproc})")
     p.add_argument("--output-kb", type=int, default=d.output_kb, help=f"printed output kept (default {d.output_kb})")
+    p.add_argument("--plots", choices=("all", "failing", "none"), default="failing",
+                   help="which feedback reports get gradient plots (slow to draw; default: failing ones)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--job", default=None, help=argparse.SUPPRESS)  # module:function run in workers (development)
     p.set_defaults(run=run_grade)
@@ -136,6 +138,7 @@ def run_grade(args: argparse.Namespace) -> int:
         settings = Settings(limits=limits, workers=args.workers or default_workers(),
                             points=parse_points(args.points, known),
                             expected=assignment_exercises(args.assignment, known) if args.assignment else None)
+        settings.plots = args.plots
         if args.job:
             settings.job = args.job
         out = Path(args.out)

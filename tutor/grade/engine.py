@@ -31,6 +31,7 @@ class Settings:
     points: dict[str, float] = field(default_factory=dict)  # exercise -> points (default 1)
     expected: list[str] | None = None  # the assignment's exercises; None: every exercise seen in a submission
     job: str = DEFAULT_JOB
+    plots: str = "failing"  # which feedback reports get gradient plots: all | failing | none
 
 
 @dataclass
@@ -47,23 +48,24 @@ class Summary:
     written: list[Path] = field(default_factory=list)
 
 
-def config_key(limits: Limits) -> str:
-    """What a stored verdict depends on besides the file: the limits and the tutor version."""
+def config_key(limits: Limits, plots: str = "failing") -> str:
+    """What a stored verdict depends on besides the file: the limits, the plots setting, the tutor version."""
     try:
         from importlib.metadata import version
 
         v = version("tutor")
     except Exception:  # noqa: BLE001 - not installed as a distribution
         v = "unknown"
-    return hashlib.sha256(json.dumps([v, limits.to_dict()], sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(json.dumps([v, limits.to_dict(), plots], sort_keys=True).encode()).hexdigest()[:16]
 
 
-def render_html(report: CheckReport) -> str:
-    """The report's static HTML (with plots), or its text in a <pre> when no HTML renderer is available."""
+def render_html(report: CheckReport, plots: str = "failing") -> str:
+    """The report as the widget's static HTML; gradient plots (slow to draw) for `plots` = all | failing | none."""
     try:
-        return report._repr_html_()
+        from ..render.html import render_html as render
     except ImportError:
         return f"<pre>{html.escape(str(report))}</pre>"
+    return render(report, plots=plots == "all" or (plots == "failing" and not report.passed))
 
 
 def expected_exercises(subs: list[Submission], settings: Settings, known: list[str]) -> list[str]:
@@ -74,7 +76,7 @@ def expected_exercises(subs: list[Submission], settings: Settings, known: list[s
     return [ex for ex in known if ex in seen]
 
 
-def verdict(task: Task, out: Outcome, limits: Limits) -> tuple[CheckReport, str]:
+def verdict(task: Task, out: Outcome, limits: Limits, plots: str) -> tuple[CheckReport, str]:
     """Judge one outcome (runs in a pool thread); a checker failure on odd data is a `crashed` verdict."""
     try:
         report = report_for(task.exercise, out, limits)
@@ -83,7 +85,7 @@ def verdict(task: Task, out: Outcome, limits: Limits) -> tuple[CheckReport, str]
         report = grader_report(task.exercise, "crashed", f"the checker could not judge what your code handed "
                                f"back ({type(e).__name__}: {e})")
     report.seconds = out.wall
-    return report, render_html(report)
+    return report, render_html(report, plots)
 
 
 def grade(paths: list[str], out: Path, settings: Settings,
@@ -101,7 +103,7 @@ def grade(paths: list[str], out: Path, settings: Settings,
         raise CollectError("no `%%exercise NAME` cell found in any submission; pass --assignment RELEASED.ipynb "
                            "to say which exercises to expect")
     out.mkdir(parents=True, exist_ok=True)
-    book = Gradebook(out / "gradebook.sqlite", config_key(settings.limits))
+    book = Gradebook(out / "gradebook.sqlite", config_key(settings.limits, settings.plots))
     try:
         graded_now, isolation = _run(subs, expected, book, settings, out, progress)
         results = [Graded(s.label, {ex: book.get(s.sha, ex) for ex in expected}) for s in subs]
@@ -118,24 +120,26 @@ def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings:
          progress: Callable[[int, int], None]) -> tuple[int, str]:
     """Store grader verdicts (malformed, missing) and run every exercise not in the gradebook yet."""
     done = book.done()
-    pending: dict[tuple[str, str], list[int]] = {}  # (sha, exercise) -> indices of submissions waiting on it
+    # Identical code for an exercise is run once, whichever files it came from (runs are deterministic).
+    pending: dict[tuple[str, str], list[int]] = {}  # (exercise, code hash) -> submissions waiting on it
     tasks: list[Task] = []
     for i, sub in enumerate(subs):
         for ex in expected:
-            key = (sub.sha, ex)
-            if key in done:
+            if (sub.sha, ex) in done:
                 continue
             if sub.malformed or ex not in sub.cells:
                 code, msg = ("malformed", f"The notebook could not be read: {sub.malformed}") if sub.malformed \
                     else ("missing", f"No `%%exercise {ex}` cell was found in your notebook.")
                 r = grader_report(ex, code, msg)
                 book.put(sub.sha, ex, False, r.codes, r.to_dict(), str(r), render_html(r), 0.0)
-                done.add(key)
+                done.add((sub.sha, ex))
                 continue
+            key = (ex, hashlib.sha256(sub.cells[ex].encode()).hexdigest())
             if key not in pending:
                 pending[key] = []
                 tasks.append(Task(key, ex, sub.cells[ex]))
-            pending[key].append(i)
+            if i not in pending[key]:
+                pending[key].append(i)
     waiting = [0] * len(subs)
     for idxs in pending.values():
         for i in idxs:
@@ -147,9 +151,11 @@ def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings:
     pool = Pool(min(settings.workers, len(tasks)), settings.limits, settings.job, log=out / "workers.log")
     pool.start()
     try:
-        for task, (report, page) in pool.map(tasks, lambda t, o: verdict(t, o, settings.limits)):
-            sha, ex = task.key
-            book.put(sha, ex, report.passed, report.codes, report.to_dict(), str(report), page, report.seconds)
+        for task, (report, page) in pool.map(tasks, lambda t, o: verdict(t, o, settings.limits, settings.plots)):
+            stored = {subs[i].sha for i in pending[task.key]}
+            for sha in stored:
+                book.put(sha, task.exercise, report.passed, report.codes, report.to_dict(), str(report), page,
+                         report.seconds)
             for i in pending[task.key]:
                 waiting[i] -= 1
                 finished += waiting[i] == 0

@@ -98,13 +98,22 @@ def expose(paths: list[str]) -> list[str]:
     return [p for subs in blocked.values() for p in subs]
 
 
-def vm_size() -> int:
-    """This process's mapped address space in bytes (VmSize)."""
+def _status(field: str) -> int:
     with open("/proc/self/status") as fh:
         for line in fh:
-            if line.startswith("VmSize:"):
+            if line.startswith(field):
                 return int(line.split()[1]) * 1024
     return 0
+
+
+def vm_size() -> int:
+    """This process's mapped address space in bytes (VmSize)."""
+    return _status("VmSize:")
+
+
+def rss() -> int:
+    """This process's resident memory in bytes (VmRSS)."""
+    return _status("VmRSS:")
 
 
 def user_tasks(uid: int) -> int:

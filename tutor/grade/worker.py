@@ -162,6 +162,7 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
     workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else scratch
     setup_r, setup_w = os.pipe()
     result_r, result_w = os.pipe()
+    rss_before = jail.rss()
     t0 = time.monotonic()
     pid = os.fork()
     if pid == 0:
@@ -218,6 +219,10 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
     out = Outcome("ok", output=printed.decode("utf-8", "replace"), output_cut=cut,
                   cpu=usage.ru_utime + usage.ru_stime, wall=wall)
     out = classify(out, status, bytes(buf), setup, limits, timed_out, too_big)
+    grew = (usage.ru_maxrss << 10) - rss_before
+    if out.status == "timeout" and grew >= 0.75 * (limits.memory_mb << 20):  # it was filling memory all along
+        out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB) and kept going " \
+                                           f"until it {out.detail}"
     if extra >= max(2, limits.nproc // 2) and out.status in ("ok", "timeout"):
         out.status, out.detail, out.payload = "crashed", f"started {extra}+ processes (limit {limits.nproc}): " \
                                                          "a fork bomb?", b""

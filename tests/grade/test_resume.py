@@ -1,0 +1,85 @@
+"""kill -9 in the middle of grading, run again: the same gradebook as a run that was never interrupted."""
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from conftest import FAST, ROOT, read_csv, tutor
+from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
+
+
+def make_class(folder, n=12):
+    """n students, every one with code of their own (so nothing is shared), some of it wrong, one sleeper."""
+    for i in range(n):
+        cells = {ex: src.replace("\n", f"  # student {i}\n", 1) for ex, src in CORRECT.items()}
+        if i % 3 == 0:
+            cells["lin_grad"] = WRONG_LIN_GRAD + f"# student {i}\n"
+        if i == 5:
+            cells["relu"] = "import time\nclass Relu(Module):\n    def forward(self, inp):\n        time.sleep(60)\n"
+        write_notebook(folder / f"student{i:02}.ipynb", cells)
+
+
+def rows_in(db):
+    try:
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return con.execute("SELECT count(*) FROM results").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
+def children(pid):
+    """Child processes of every thread of pid (the workers are started from the pool's threads)."""
+    found = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                found += [int(p) for p in fh.read().split()]
+        except OSError:
+            pass
+    return found
+
+
+def alive(pid):
+    """Running (not gone, not a zombie waiting for a reaper)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_kill_9_mid_run_then_rerun_gives_the_same_gradebook(tmp_path):
+    subs = tmp_path / "subs"
+    make_class(subs)
+    whole = tutor("grade", str(subs), "--out", str(tmp_path / "whole"), *FAST)
+    assert whole.returncode == 0, whole.stderr
+
+    out = tmp_path / "killed"
+    proc = subprocess.Popen([sys.executable, "-m", "tutor", "grade", str(subs), "--out", str(out), *FAST],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while rows_in(out / "gradebook.sqlite") < 12 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    workers = children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    saved = rows_in(out / "gradebook.sqlite")
+    assert 12 <= saved < 48, f"expected to kill it mid-run, {saved} of 48 results were saved"
+    assert workers, "the grader had started no workers"
+    deadline = time.monotonic() + 20  # a dying worker with a large address space takes a few seconds to go
+    while [w for w in workers if alive(w)] and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert [w for w in workers if alive(w)] == [], "workers outlived the killed grader"
+    assert not (out / "gradebook.csv").exists()
+
+    again = tutor("grade", str(subs), "--out", str(out), *FAST)
+    assert again.returncode == 0, again.stderr
+    runs_now = int(again.stdout.split(" runs now")[0].rsplit(" ", 1)[1])
+    assert runs_now <= 48 - saved  # only what was left
+    assert read_csv(out / "gradebook.csv") == read_csv(tmp_path / "whole" / "gradebook.csv")
+    assert read_csv(out / "gradebook.csv")[22] == {"submission": "student05.ipynb", "exercise": "mse",
+                                                   "passed": "1", "score": "1", "codes": ""}
