@@ -165,16 +165,18 @@ def forward_pass() -> list[Cell]:
         $i$ is a weighted sum of that example's inputs. The bias has one entry per output unit and is added to
         every row: broadcasting does that for us.
 
-        If the weights were plain `randn`, each output would add up 784 terms and come out dozens of times
-        larger than its inputs; the next layer would grow it again. Scaling the weights by $\sqrt{2/784}$ keeps
-        the hidden activations around 1 (the factor 2 makes up for ReLU zeroing about half of them).
+        If the weights were plain `randn`, each hidden value would add up 784 random terms and come out
+        about $\sqrt{784} = 28$ times larger than a typical input; the next layer would grow it again.
+        Scaling the weights by $\sqrt{2/784}$ keeps the hidden values about as large as the inputs (the
+        factor 2 makes up for ReLU zeroing about half of them):
         """),
         LIN_RELU,
         INIT,
         code('''
             w1, b1, w2, b2 = init_params()
-            h = lin(x_valid, w1, b1)
-            h.shape, h.std().item()
+            size = lambda t: t.pow(2).mean().sqrt().item()  # root mean square
+            print(f"inputs {size(x_valid):.2f}, hidden values {size(lin(x_valid, w1, b1)):.2f}, "
+                  f"with plain randn weights {size(lin(x_valid, torch.randn(784, 50), b1)):.2f}")
         '''),
         md(r"""
         ## ReLU
@@ -507,7 +509,7 @@ def train() -> list[Cell]:
                 ax_loss, ax_acc = fig.subplots(1, 2)
                 ax_loss.plot(history["epoch"][1:], history["train loss"], "o-", label="train")
                 ax_loss.plot(history["epoch"], history["valid loss"], "o-", label="valid")
-                ax_loss.set(xlabel="epoch", ylabel="MSE", title="loss")
+                ax_loss.set(xlabel="epoch", ylabel="MSE", yscale="log", title="loss")
                 ax_loss.legend()
                 ax_acc.plot(history["epoch"], history["valid accuracy"], "o-", color="C2")
                 ax_acc.axhline(0.1, color="grey", ls=":", label="chance")
@@ -521,8 +523,8 @@ def train() -> list[Cell]:
                 """SGD with your Model's backward; the plot and progress bar update after every epoch."""
                 model = Model(*init_params())
                 bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}")
-                chart = widgets.Output()
-                display(widgets.VBox([bar, chart]))
+                status, chart = widgets.Label(), widgets.Output()
+                display(widgets.VBox([widgets.HBox([bar, status]), chart]))
                 history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
                 for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
                     history[key].append(value)
@@ -541,6 +543,8 @@ def train() -> list[Cell]:
                     for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
                         history[key].append(value)
                     bar.value, bar.description = epoch, f"epoch {epoch}/{epochs}"
+                    status.value = (f"valid loss {history['valid loss'][-1]:.2f}, "
+                                    f"accuracy {history['valid accuracy'][-1]:.1%}")
                     with chart:
                         chart.clear_output(wait=True)
                         display(plot(history))

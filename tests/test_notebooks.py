@@ -4,7 +4,7 @@ As shipped (stubs) every notebook runs to the end, each exercise reports `NAME: 
 nothing raises. Solved (every `%%exercise` body replaced by the exercise's reference) every report
 says `NAME: PASS`, the model's gradients agree with autograd and training lifts the accuracy.
 In the solved run 03 and 04, then 05, then 06 share one $TUTOR_HOME, as a learner's would: 05 and 06
-load the code passed earlier. Kernels run two at a time.
+load the code passed earlier; 05 runs once more with a wrong Lin. Kernels run two at a time.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import copy
 import importlib.util
 import os
 import re
+import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,7 @@ EXERCISES = {"02_lin_grad": ["lin_grad"], "03_relu_bwd": ["relu"], "04_mse_bwd":
 # lin, 06 loads all three. 01 has no exercise cell: its shipped run is its solved run.
 SHARED_HOME_FIRST, SHARED_HOME_THEN = ["03_relu_bwd", "04_mse_bwd"], ["05_lin_and_autograd", "06_train"]
 ALONE = {"shipped": STEMS, "solved": ["02_lin_grad"]}
+WRONG_LIN = "batch-scale"  # b.g averaged over the batch: only the bias gradients differ from autograd
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 KERNELS_AT_ONCE = 2
 CELL_TIMEOUT = 120
@@ -60,13 +62,15 @@ def read(stem: str) -> nbformat.NotebookNode:
     return nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
 
 
-def solved(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy whose `%%exercise NAME` cells hold the exercise's reference instead of the stub."""
+def solved(nb: nbformat.NotebookNode, wrong: str = "") -> nbformat.NotebookNode:
+    """A copy whose `%%exercise NAME` cells hold the exercise's reference (or its `wrong` variant) for the stub."""
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         parsed = parse_magic(cell.source) if cell.cell_type == "code" else None
         if parsed:
-            cell.source = f"%%exercise {parsed[0]}\n{exercises.get(parsed[0]).reference_source}"
+            ex = exercises.get(parsed[0])
+            body = next(v.source for v in ex.variants if v.code == wrong) if wrong else ex.reference_source
+            cell.source = f"%%exercise {ex.name}\n{body}"
     return nb
 
 
@@ -92,19 +96,25 @@ async def execute_all(tmp: Path) -> dict[tuple[str, str], Run]:
     def start(kind: str, stem: str, home: Path | None = None):
         where = tmp / kind / stem
         where.mkdir(parents=True)
-        nb = solved(read(stem)) if kind == "solved" else read(stem)
+        nb = read(stem) if kind == "shipped" else solved(read(stem), wrong=WRONG_LIN if kind == "wrong" else "")
         return execute(nb, home or where, where, gate)
 
     async def chain() -> list[Run]:
         home = tmp / "shared-home"
         first = await asyncio.gather(*(start("solved", s, home) for s in SHARED_HOME_FIRST))
-        return first + [await start("solved", s, home) for s in SHARED_HOME_THEN]
+        lin = await start("solved", "05_lin_and_autograd", home)
+        # A wrong Lin in a copy of that home (relu and mse passed), beside training in the original.
+        shutil.copytree(home, tmp / "wrong-home")
+        train, wrong = await asyncio.gather(start("solved", "06_train", home),
+                                            start("wrong", "05_lin_and_autograd", tmp / "wrong-home"))
+        return [*first, lin, train, wrong]
 
     alone = [(kind, s) for kind, stems in ALONE.items() for s in stems]
     # The chain starts first: it is the longest path, so it must not queue behind the single notebooks.
     chained, *singles = await asyncio.gather(chain(), *(start(kind, s) for kind, s in alone))
     runs = dict(zip(alone, singles))
-    runs.update({("solved", s): r for s, r in zip(SHARED_HOME_FIRST + SHARED_HOME_THEN, chained)})
+    keys = [("solved", s) for s in SHARED_HOME_FIRST + SHARED_HOME_THEN] + [("wrong", "05_lin_and_autograd")]
+    runs.update(zip(keys, chained))
     runs["solved", "01_forward"] = runs["shipped", "01_forward"]
     return runs
 
@@ -289,3 +299,12 @@ def test_solved_training_lifts_accuracy_with_a_live_plot_and_progress_bar(runs):
     outputs = [m["state"].get("outputs", []) for m in models if m["model_name"] == "OutputModel"]
     pngs = [o for out in outputs for o in out if "image/png" in o.get("data", {})]
     assert len(pngs) == 1, "the live plot should hold exactly the latest figure"
+
+
+@pytest.mark.slow
+def test_autograd_comparison_names_the_gradients_that_differ(runs):
+    nb = ran(runs["wrong", "05_lin_and_autograd"])
+    assert verdicts(nb)["lin"][0] == f"lin: FAIL [{WRONG_LIN}]"
+    lines = "".join(texts(cell_with(nb, "compare_with_autograd()"))).strip().splitlines()
+    assert [ln.split(":")[0] for ln in lines[:5]] == ["✓ x.g", "✓ w1.g", "✗ b1.g", "✓ w2.g", "✗ b2.g"]
+    assert lines[-1].startswith("Some gradients differ from autograd")
