@@ -52,6 +52,7 @@ class ExerciseView:
         self.hints_shown = 0
         self.local_failures = 0
         self.notices: list[str] = []
+        self.plot_titles: list[str] = []
         self._plot_cache: tuple[str, list[tuple[str, bytes]]] = ("", [])
         saved = self._progress()
         self.editor: W.Textarea | None = None
@@ -228,12 +229,11 @@ class ExerciseView:
     def _render_plots(self) -> None:
         if not self.plots_toggle.value or self.report is None:
             self.plots.children = ()
+            self.plot_titles = []
             return
-        items = []
-        for title, png in self._plot_images(self.report):
-            caption = W.HTML(f"<small>{html.escape(title)}</small>")
-            items.append(W.VBox([caption, W.Image(value=png, format="png")]))
-        self.plots.children = tuple(items)
+        images = self._plot_images(self.report)
+        self.plot_titles = [title for title, _png in images]  # each figure draws its own title
+        self.plots.children = tuple(W.Image(value=png, format="png") for _title, png in images)
 
     def _plot_images(self, report: CheckReport) -> list[tuple[str, bytes]]:
         """PNGs for a report; the last ones are reused when the same data comes back (Check again, toggle)."""

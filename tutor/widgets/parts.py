@@ -12,7 +12,9 @@ MAX_ROWS = 40
 STYLE = """<style>
 .tutor-exercise .tutor-editor textarea { font-family: var(--jp-code-font-family, monospace);
   font-size: var(--jp-code-font-size, 13px); }
-.tutor-exercise table.tutor-check-table { border-collapse: collapse; font-size: 12px; }
+.tutor-exercise .tutor-checks .widget-html-content, .tutor-exercise .tutor-diagnosis .widget-html-content,
+.tutor-exercise .tutor-hints .widget-html-content { line-height: 1.4; }
+.tutor-exercise table.tutor-check-table { border-collapse: collapse; font-size: 12px; margin: 2px 0 6px; }
 .tutor-exercise table.tutor-check-table td, .tutor-exercise table.tutor-check-table th {
   padding: 1px 8px; text-align: left; border-bottom: 1px solid #ddd; vertical-align: top; }
 .tutor-exercise .tutor-num { font-family: monospace; white-space: nowrap; }
@@ -52,22 +54,29 @@ def _row(c: Check) -> str:
             f"<td>{message}</td></tr>")
 
 
+def _table(checks: list[Check]) -> str:
+    head = ("<tr><th></th><th>check</th><th>shape</th><th>max abs error</th>"
+            "<th>relative error</th><th>what went wrong</th></tr>")
+    rows = "".join(_row(c) for c in checks[:MAX_ROWS])
+    more = len(checks) - MAX_ROWS
+    tail = f"<tr><td></td><td colspan=5><i>… {more} more checks</i></td></tr>" if more > 0 else ""
+    return f"<table class='tutor-check-table'>{head}{rows}{tail}</table>"
+
+
 def checks_html(report: CheckReport | None) -> str:
-    """The per-check table, failures first: ✓/✗, check, shapes, max abs error, relative error, message."""
+    """The per-check table: ✓/✗, check, shapes, max abs error, relative error, message; passing rows
+    folded away when something failed."""
     if report is None:
         return "<i>Not checked yet: press <b>Check</b>.</i>"
     failed = [c for c in report.checks if not c.passed]
-    ordered = failed + [c for c in report.checks if c.passed]
-    rows = "".join(_row(c) for c in ordered[:MAX_ROWS])
-    more = len(ordered) - MAX_ROWS
-    tail = f"<tr><td></td><td colspan=5><i>… {more} more checks</i></td></tr>" if more > 0 else ""
-    head = ("<tr><th></th><th>check</th><th>shape</th><th>max abs error</th>"
-            "<th>relative error</th><th>what went wrong</th></tr>")
-    summary = f"{len(report.checks) - len(failed)}/{len(report.checks)} checks passed"
+    passed = [c for c in report.checks if c.passed]
+    summary = f"{len(passed)}/{len(report.checks)} checks passed"
     if report.seconds:
         summary += f" · checked in {report.seconds:.2f} s"
-    return (f"<details{'' if report.passed else ' open'}><summary>{summary}</summary>"
-            f"<table class='tutor-check-table'>{head}{rows}{tail}</table></details>")
+    if not failed:
+        return f"<details><summary>{summary}</summary>{_table(passed)}</details>"
+    folded = f"<details><summary>{len(passed)} passing checks</summary>{_table(passed)}</details>" if passed else ""
+    return f"<div>{summary}</div>{_table(failed)}{folded}"
 
 
 def diagnosis_html(report: CheckReport | None) -> str:
