@@ -23,7 +23,9 @@ MAX_BARS = 60  # bias entries shown as bars
 YOURS, REFERENCE = "#e66101", "#5e3c99"
 DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
 SEQUENTIAL = matplotlib.colormaps["Greys"].with_extremes(bad="#bbbbbb")
-FONT = {"text.hinting": "no_hinting", "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8, "xtick.labelsize": 7, "ytick.labelsize": 7}
+# Unhinted glyphs draw about a third faster, and text is most of the time spent.
+FONT = {"text.hinting": "no_hinting", "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8,
+        "xtick.labelsize": 7, "ytick.labelsize": 7}
 FRAME = np.array(matplotlib.colors.to_rgba("#b0b0b0"))
 WIDTH = 8.4  # inches; 605 px at the default 72 dpi
 
@@ -81,11 +83,11 @@ def key(pic: Picture, cmap, norm: Normalize, top: int, length: int, left: int, w
     if across:
         pic.paste(strip.transpose(1, 0, 2), top, left)
         for value, at in ends:
-            pic.label(left + at * (length - 1), top + width, f"{value:.2g}", ha="center", va="top", fontsize=7)
+            pic.label(left + at * (length - 1), top + width, f"{value:.3g}", ha="center", va="top", fontsize=7)
     else:
         pic.paste(strip, top, left)
         for value, at in ends:
-            pic.label(left + width, top + (1 - at) * (length - 1), f" {value:.2g}", ha="left", va="center",
+            pic.label(left + width, top + (1 - at) * (length - 1), f" {value:.3g}", ha="left", va="center",
                       fontsize=7)
 
 
@@ -184,7 +186,7 @@ def _scatter(fig: Figure, rect: list[float], yours: np.ndarray, ref: np.ndarray)
     # Axis names and extent written as text instead of tick labels: ticks are slow to draw.
     ax.text(0.5, -0.03, "reference", ha="center", va="top", fontsize=7, transform=ax.transAxes)
     ax.text(-0.03, 0.5, "yours", ha="right", va="center", rotation=90, fontsize=7, transform=ax.transAxes)
-    ax.text(0.98, 0.02, f"axes ±{lim:.2g}", ha="right", va="bottom", fontsize=6, color="#555555",
+    ax.text(0.98, 0.02, f"axes ±{lim:.3g}", ha="right", va="bottom", fontsize=6, color="#555555",
             transform=ax.transAxes)
     note = f"; {skipped} non-finite not shown" if skipped else ""
     if skipped:
@@ -281,7 +283,10 @@ def _bars_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
     ax.text(0.12, 1.03, "■ reference", color=REFERENCE, fontsize=8, transform=ax.transAxes)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("entry" + (f" (first {shown} of {ref.size})" if shown < ref.size else ""))
-    ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+    if shown <= 6:
+        ax.set_xticks(index)
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(3))
     _scatter(fig, [0.75, 0.17, 0.22, 0.58], yours, ref)
     return f"{sample.tensor}: bars", fig
@@ -322,6 +327,6 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
 
 def _text_figure(text: str) -> tuple[str, Figure]:
     """A panel with one message instead of a plot."""
-    fig = Figure(figsize=(WIDTH, 0.6))
+    fig = Figure(figsize=(WIDTH, 0.6), facecolor="#f6f8fa")
     fig.text(0.01, 0.5, text, va="center", fontsize=9)
     return text, fig
