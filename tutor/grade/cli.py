@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 import tomllib
+import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,9 +20,9 @@ class GradeUsageError(ValueError):
 class Progress:
     """`grading 37/100 submissions [#####.....] 0:12 left` on stderr (a line per 10% when not a terminal)."""
 
-    def __init__(self, stream: TextIO = sys.stderr, quiet: bool = False) -> None:
-        self.stream, self.quiet = stream, quiet
-        self.tty = stream.isatty()
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False) -> None:
+        self.stream, self.quiet = stream or sys.stderr, quiet
+        self.tty = self.stream.isatty()
         self.start = time.monotonic()
         self.first: int | None = None
         self.last_step = -1
@@ -147,7 +148,11 @@ def run_grade(args: argparse.Namespace) -> int:
         out.mkdir(parents=True, exist_ok=True)
         handler = logging.FileHandler(out / "grader.log")
         logging.getLogger("tutor.grade").addHandler(handler)
-        summary = grade(args.submissions, out, settings, Progress(quiet=args.quiet))
+        try:
+            summary = grade(args.submissions, out, settings, Progress(quiet=args.quiet))
+        finally:
+            logging.getLogger("tutor.grade").removeHandler(handler)
+            handler.close()
     except (GradeUsageError, CollectError) as e:
         print(f"tutor grade: {e}", file=sys.stderr)
         return 2
@@ -156,7 +161,11 @@ def run_grade(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     except Exception as e:  # noqa: BLE001 - our own bug: one line here, the traceback in grader.log
-        logging.getLogger("tutor.grade").exception("internal error")
+        try:
+            with open(Path(args.out) / "grader.log", "a", encoding="utf-8") as fh:
+                traceback.print_exc(file=fh)
+        except OSError:
+            pass
         print(f"tutor grade: internal error: {type(e).__name__}: {e} (traceback in {args.out}/grader.log; "
               "results so far are saved)", file=sys.stderr)
         return 1
