@@ -123,6 +123,19 @@ def test_each_known_mistake_fails_with_its_code(variants):
         assert len(tags.all("tr", "tutor-check")) == len(report.checks)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("exercise", [n for n in E.names() if n != "lin_grad"])
+def test_every_exercise_variant_renders_with_its_code_and_plots(exercise):
+    for variant in E.get(exercise).variants:
+        report = tutor.check(exercise, variant.source)
+        page = render_html(report)
+        tags = Tags(page)
+        assert tags.errors == [] and tags.stack == [], variant.code
+        assert tags.all("div", "tutor-report")[0]["data-passed"] == "false" and ">FAIL</span>" in page
+        assert variant.code in [d["data-code"] for d in tags.all("div", "tutor-diagnosis")], variant.code
+        assert "Plots unavailable" not in page and (not report.samples or len(tags.all("img")) >= 1)
+
+
 def test_failing_checks_come_first(variants):
     _, report = next((v, r) for v, r in variants if v.code == "not-summed-over-batch")
     rows = [r["data-passed"] for r in Tags(render_html(report, plots=False)).all("tr", "tutor-check")]

@@ -303,7 +303,8 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
     """Yours and the expected shape as two rectangles drawn to one scale, instead of values."""
     fig = _figure(sample, f"shape {got}, expected {expected}: the values cannot be compared", 2.4)
     ax = fig.add_axes([0.02, 0.02, 0.96, 0.74], gid="shapes")
-    boxes = [(f"expected {expected}", _box(expected), REFERENCE), (f"yours {got}", _box(got), YOURS)]
+    named = {shape: f"{shape}" + (", a single number" if shape == () else "") for shape in (got, expected)}
+    boxes = [(f"expected {named[expected]}", _box(expected), REFERENCE), (f"yours {named[got]}", _box(got), YOURS)]
     unit = 1.0 / max(1.0, *(max(w, h) for _, (w, h), _ in boxes))
     x = 0.0
     for label, (w, h), color in boxes:
