@@ -297,7 +297,7 @@ def lin_grad() -> list[Cell]:
                 lin_grad(inp, out, w, b)
                 print("your w.g[1, 2] =", float(w.g[1, 2]))
             except Exception as e:
-                print(f"lin_grad could not run on the toy example yet ({type(e).__name__}: {e})")
+                print(f"no usable w.g yet ({type(e).__name__}: {e}): finish lin_grad above, then run this cell again")
         '''),
         *PROGRESS,
     ]
@@ -427,7 +427,8 @@ def lin_and_autograd() -> list[Cell]:
                 """Your model's gradients against autograd's on the first n training digits, one line each."""
                 needed = [c for c in ("Lin", "Relu", "Mse") if c not in globals()]
                 if needed:
-                    return print(f"The model needs {', '.join(needed)}: pass the exercises above first.")
+                    where = ", ".join(f"{c} (notebook {WHERE[c.lower()]})" for c in needed)
+                    return print(f"The model needs {where}: pass them first, then run the cells above again.")
                 x, targ = x_train[:n].clone(), y_train[:n].float()
                 params = init_params()
                 try:

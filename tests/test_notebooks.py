@@ -239,7 +239,8 @@ def test_shipped_autograd_comparison_says_what_is_missing(runs):
     loader = "\n".join(texts(cell_with(nb, 'load_passing("relu", "mse")')))
     assert "relu: not tried yet (notebook 03)" in loader and "mse: not tried yet (notebook 04)" in loader
     said = "".join(texts(cell_with(nb, "compare_with_autograd()")))
-    assert said.strip() == "The model needs Relu, Mse: pass the exercises above first."
+    assert said.strip() == ("The model needs Relu (notebook 03), Mse (notebook 04): "
+                            "pass them first, then run the cells above again.")
 
 
 @pytest.mark.slow
