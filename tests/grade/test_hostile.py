@@ -1,10 +1,8 @@
 """A class with broken and hostile submissions: every one gets a verdict, none passes falsely, nothing leaks."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 
 import pytest
 from conftest import FAST, by_key, read_csv, tutor

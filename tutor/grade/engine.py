@@ -13,7 +13,7 @@ from typing import Callable
 from ..report import CheckReport
 from .collect import CollectError, Submission, collect
 from .exports import Graded, write_all
-from .gradebook import Gradebook
+from .gradebook import Gradebook, GradebookError, Row
 from .pool import Pool, Task, default_workers
 from .protocol import Limits, Outcome
 from .verdicts import grader_report, report_for
@@ -68,6 +68,13 @@ def render_html(report: CheckReport, plots: str = "failing") -> str:
     return render(report, plots=plots == "all" or (plots == "failing" and not report.passed))
 
 
+def _stored(book: Gradebook, sha: str, exercise: str) -> Row:
+    row = book.get(sha, exercise)
+    if row is None:  # cannot happen after a completed _run; said plainly if it ever does
+        raise GradebookError(f"no verdict stored for {exercise} of submission {sha[:12]}")
+    return row
+
+
 def expected_exercises(subs: list[Submission], settings: Settings, known: list[str]) -> list[str]:
     """The assignment's exercises, else every exercise any submission answers (in lesson order)."""
     if settings.expected is not None:
@@ -106,12 +113,11 @@ def grade(paths: list[str], out: Path, settings: Settings,
     book = Gradebook(out / "gradebook.sqlite", config_key(settings.limits, settings.plots))
     try:
         graded_now, isolation = _run(subs, expected, book, settings, out, progress)
-        results = [Graded(s.label, {ex: book.get(s.sha, ex) for ex in expected}) for s in subs]
+        points = {ex: settings.points.get(ex, 1.0) for ex in expected}
+        results = (Graded(s.label, {ex: _stored(book, s.sha, ex) for ex in expected}) for s in subs)
+        passed, written = write_all(out, results, points)
     finally:
         book.close()
-    points = {ex: settings.points.get(ex, 1.0) for ex in expected}
-    written = write_all(out, results, points)
-    passed = sum(r.passed for g in results for r in g.rows.values())
     return Summary(len(subs), expected, graded_now, passed, len(subs) * len(expected),
                    time.monotonic() - start, isolation, written)
 
@@ -148,6 +154,9 @@ def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings:
     progress(finished, len(subs))
     if not tasks:
         return 0, ""
+    import torch
+
+    torch.set_num_threads(1)  # judging beside busy workers: one thread each is faster on a loaded machine
     pool = Pool(min(settings.workers, len(tasks)), settings.limits, settings.job, log=out / "workers.log")
     pool.start()
     try:

@@ -7,6 +7,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from .gradebook import Row
 
@@ -34,18 +35,6 @@ def score(row: Row, points: float) -> float:
 
 def _num(x: float) -> str:
     return f"{x:g}"
-
-
-def write_csv(path: Path, graded: list[Graded], points: dict[str, float]) -> None:
-    """gradebook.csv: one row per submission x expected exercise."""
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(CSV_COLUMNS)
-        for g in graded:
-            for ex, row in g.rows.items():
-                w.writerow([g.label, ex, int(row.passed), _num(score(row, points[ex])), " ".join(row.codes)])
-    tmp.replace(path)
 
 
 PAGE = """<!DOCTYPE html>
@@ -84,25 +73,31 @@ def gradescope(g: Graded, points: dict[str, float]) -> dict:
             "stdout_visibility": "hidden"}
 
 
-def write_all(out: Path, graded: list[Graded], points: dict[str, float]) -> list[Path]:
-    """Write every export under `out`; return the paths written."""
-    written = [out / "gradebook.csv"]
-    write_csv(written[0], graded, points)
+def write_all(out: Path, graded: Iterable[Graded], points: dict[str, float]) -> tuple[int, list[Path]]:
+    """Write every export under `out`, one submission at a time; return (exercises passed, paths written)."""
     for sub in ("feedback", "gradescope"):
         (out / sub).mkdir(exist_ok=True)
+    csv_path, tmp = out / "gradebook.csv", out / "gradebook.csv.tmp"
     used: set[str] = set()
-    for g in graded:
-        name = slug(g.label)
-        while name in used:  # two labels with the same slug
-            name += "_"
-        used.add(name)
-        page = out / "feedback" / f"{name}.html"
-        page.write_text(feedback_page(g, points), encoding="utf-8")
-        folder = out / "gradescope" / name
-        folder.mkdir(exist_ok=True)
-        (folder / "results.json").write_text(json.dumps(gradescope(g, points), indent=1), encoding="utf-8")
-    written += [out / "feedback", out / "gradescope"]
-    if len(graded) == 1:  # Gradescope's autograder grades one submission and reads results/results.json
-        (out / "results.json").write_text(json.dumps(gradescope(graded[0], points), indent=1), encoding="utf-8")
+    passed, last, n = 0, None, 0
+    with open(tmp, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(CSV_COLUMNS)
+        for n, g in enumerate(graded, 1):
+            for ex, row in g.rows.items():
+                w.writerow([g.label, ex, int(row.passed), _num(score(row, points[ex])), " ".join(row.codes)])
+                passed += row.passed
+            name = slug(g.label)
+            while name in used:  # two labels with the same slug
+                name += "_"
+            used.add(name)
+            (out / "feedback" / f"{name}.html").write_text(feedback_page(g, points), encoding="utf-8")
+            (out / "gradescope" / name).mkdir(exist_ok=True)
+            last = gradescope(g, points)
+            (out / "gradescope" / name / "results.json").write_text(json.dumps(last, indent=1), encoding="utf-8")
+    tmp.replace(csv_path)
+    written = [csv_path, out / "feedback", out / "gradescope"]
+    if n == 1 and last is not None:  # Gradescope's autograder grades one submission, reads results/results.json
+        (out / "results.json").write_text(json.dumps(last, indent=1), encoding="utf-8")
         written.append(out / "results.json")
-    return written
+    return passed, written

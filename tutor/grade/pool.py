@@ -145,6 +145,11 @@ class Pool:
             while (task := self.tasks.get()) is not _STOP:
                 try:
                     out = worker.run(task.exercise, task.source, self.limits)
+                    if out.status == "error":  # the worker's own failure (a fork refused, ...): one retry
+                        worker.start()
+                        out = worker.run(task.exercise, task.source, self.limits)
+                    if out.status == "error":
+                        raise WorkerError(f"grading worker {slot} could not run a job: {out.detail}")
                     self.done.put((task, self.handle(task, out)))
                 except BaseException as e:  # noqa: BLE001 - handed to the main thread, which stops cleanly
                     self.done.put((task, e))

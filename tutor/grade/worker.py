@@ -19,6 +19,7 @@ import traceback
 from typing import Any, Callable
 
 from . import jail
+from .child import run_child
 from .protocol import ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
 
 DEFAULT_JOB = "tutor.run:run_submission"
@@ -49,62 +50,6 @@ def probe_isolation(slot: int) -> jail.Isolation:
         jail.expose([sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, *os.environ.get("PYTHONPATH",
                                                                                               "").split(":")])
     return iso
-
-
-class ReferenceUsed(Exception):
-    """Learner code called the shipped reference (which, in a worker's child, only raises)."""
-
-
-def _reference_tripwire(*args: Any, **kwargs: Any) -> None:
-    raise __tutor_reference_used__("a function of the shipped reference (tutor.lesson) was called: "  # noqa: F821
-                                   "the check needs your own code")
-
-
-def poison_reference(exercise: str) -> None:
-    """In a child about to run learner code: make the exercise's shipped reference raise when called, even
-    when learner code turns off the checker's own tripwires. The harness never calls it for this exercise."""
-    import builtins
-    import types
-
-    from tutor.exercises import get
-
-    builtins.__tutor_reference_used__ = ReferenceUsed  # type: ignore[attr-defined]
-    ex = get(exercise)
-    for obj in (ex.reference, *ex.trapped):
-        for f in (vars(obj).values() if isinstance(obj, type) else [obj]):
-            if isinstance(f, types.FunctionType) and not f.__code__.co_freevars:
-                f.__code__ = _reference_tripwire.__code__
-
-
-def _child(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
-           out_fd: int, setup_w: int, result_w: int, workdir: str) -> None:
-    """The forked child: confine, say so on the setup pipe (then close it), run the job, send the result."""
-    try:
-        try:
-            jail.confine(limits, iso, out_fd, (setup_w, result_w), workdir)
-        except BaseException as e:  # noqa: BLE001 - reported to the worker, learner code has not run
-            os.write(setup_w, f"could not confine the run: {type(e).__name__}: {e}".encode()[:2000])
-            os._exit(71)
-        os.write(setup_w, b"ok")
-        os.close(setup_w)
-        try:
-            poison_reference(exercise)
-        except Exception:  # noqa: BLE001 - unknown exercise: the job itself says so
-            pass
-        me = os.getpid()
-        try:
-            data = b"R" + job(exercise, source).to_bytes()
-        except MemoryError:
-            data = b"M"
-        except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
-            data = b"X" + f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]
-        if os.getpid() == me:  # a copy forked by learner code does not answer
-            view = memoryview(data)
-            while view:
-                view = view[os.write(result_w, view):]
-            os._exit(0)
-    finally:
-        os._exit(70)
 
 
 def _children() -> list[int]:
@@ -168,7 +113,7 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
     if pid == 0:
         os.close(setup_r)
         os.close(result_r)
-        _child(job, exercise, source, limits, iso, out_fd, setup_w, result_w, workdir)
+        run_child(job, exercise, source, limits, iso, out_fd, setup_w, result_w, workdir)
     for fd in (setup_w, result_w):
         os.close(fd)
     deadline = t0 + limits.wall
