@@ -17,7 +17,7 @@ from matplotlib.patches import Rectangle
 
 import tutor
 import tutor.exercises as E
-from tutor.render.plots import DIVERGING, MAX_POINTS, colour, common_scale, figures, png_images
+from tutor.render.plots import DIVERGING, MAX_POINTS, as_bytes, colour, common_scale, figures, png_images
 
 LIN = E.get("lin_grad")
 SIGN_FLIPPED = """\
@@ -109,10 +109,10 @@ def test_scatter_subsamples_large_gradients_deterministically(reports):
 def _find(pixels: np.ndarray, tile: np.ndarray) -> list[tuple[int, int]]:
     """Every (row, col) where the RGBA tile appears in the picture."""
     h, w = tile.shape[:2]
-    starts = np.argwhere(np.all(np.abs(pixels - tile[0, 0]) < 1e-9, axis=-1))
+    starts = np.argwhere(np.all(pixels == tile[0, 0], axis=-1))
     return [(int(r), int(c)) for r, c in starts
             if r + h <= pixels.shape[0] and c + w <= pixels.shape[1]
-            and np.allclose(pixels[r:r + h, c:c + w], tile, atol=1e-9)]
+            and np.array_equal(pixels[r:r + h, c:c + w], tile)]
 
 
 def test_weight_gradient_of_pixels_shows_28x28_tiles_yours_above_reference(reports):
@@ -129,8 +129,8 @@ def test_weight_gradient_of_pixels_shows_28x28_tiles_yours_above_reference(repor
     yours, ref = sample.learner.astype(float), sample.reference.astype(float)
     norm = Normalize(-common_scale(yours, ref), common_scale(yours, ref), clip=True)
     for unit in units:
-        yours_at = _find(pixels, colour(yours[:, unit].reshape(28, 28), DIVERGING, norm))
-        ref_at = _find(pixels, colour(ref[:, unit].reshape(28, 28), DIVERGING, norm))
+        yours_at = _find(pixels, as_bytes(colour(yours[:, unit].reshape(28, 28), DIVERGING, norm)))
+        ref_at = _find(pixels, as_bytes(colour(ref[:, unit].reshape(28, 28), DIVERGING, norm)))
         assert len(yours_at) == 1 and len(ref_at) == 1, unit
         assert yours_at[0][1] == ref_at[0][1] and yours_at[0][0] < ref_at[0][0]  # same column, yours above
 
