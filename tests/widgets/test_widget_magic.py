@@ -150,3 +150,18 @@ def test_import_tutor_in_ipython_registers_the_magic():
         """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_tutor_exercise_displays_the_editable_widget(ip, learner):
+    result, out, err, [view] = run(ip, "tutor.exercise('relu')")
+    assert result.result is None and err == ""  # displayed, not returned (no second copy as Out[])
+    assert view.editor is not None and view.editor.value == tutor.exercises.get("relu").stub
+    view.editor.value = learner("relu/pass_lesson")
+    view.check_button.click()
+    assert badge(view) == "PASS"
+
+
+def test_tutor_exercise_with_an_unknown_name_is_one_line(ip):
+    result, out, err, views = run(ip, "tutor.exercise('softmax')")
+    assert result.success and views == [] and err.strip().count("\n") == 0
+    assert err.startswith("tutor.exercise: unknown exercise 'softmax'")
