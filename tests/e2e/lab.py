@@ -219,6 +219,13 @@ def wait_text(page: Page, locator: Locator, text: str, timeout: float = 30_000) 
                              f"{locator.first.text_content()!r}") from e
 
 
+def assert_no_console_errors(page: Page) -> None:
+    """Nothing went wrong in the page: no uncaught error, no console.error (a widget that fails to
+    render logs one; a healthy run here logs none)."""
+    errors = getattr(page, "console_errors", [])
+    assert not errors, "browser console errors:\n" + "\n".join(e[:500] for e in errors[:10])
+
+
 def screenshot(page: Page, name: str, locator: Locator | None = None,
                until: Locator | None = None) -> Path:
     """Save a PNG into test-artifacts/ at the repo root: the viewport, or ``locator``'s region.

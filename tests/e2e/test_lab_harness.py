@@ -122,3 +122,4 @@ def test_harness_drives_widgets_editor_and_restart(page, lab_server):
     lab.wait_text(page, output, "clicked 1 time(s)")
     tick("re-run after restart, widget live again")
     lab.screenshot(page, "harness-after-restart")
+    lab.assert_no_console_errors(page)
