@@ -6,7 +6,9 @@ import os
 import re
 import time
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -215,6 +217,17 @@ def test_figures_are_freed_once_dropped(reports):
     figs = [weakref.ref(fig) for _, fig in figures(reports["right"])]
     gc.collect()
     assert figs and all(ref() is None for ref in figs)
+
+
+def test_threads_get_the_same_images_and_leave_rc_params_alone(reports):
+    """The grader renders reports from a thread pool: plots must not mix styles or leak them globally."""
+    report = reports["not-summed"]
+    before = dict(matplotlib.rcParams)
+    alone = png_images(report)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda _: png_images(report), range(8)))
+    assert all(images == alone for images in together)
+    assert dict(matplotlib.rcParams) == before
 
 
 def test_all_plots_of_a_report_render_quickly(reports):

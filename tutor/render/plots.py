@@ -7,6 +7,7 @@ heatmaps and 28×28 tiles are composed into one RGBA `Picture` and labelled with
 from __future__ import annotations
 
 import io
+import threading
 
 import matplotlib
 import numpy as np
@@ -28,6 +29,8 @@ FONT = {"text.hinting": "no_hinting", "font.size": 8, "axes.titlesize": 8, "axes
         "xtick.labelsize": 7, "ytick.labelsize": 7}
 FRAME = np.array(matplotlib.colors.to_rgba("#b0b0b0"))
 WIDTH = 8.4  # inches; 605 px at the default 72 dpi
+# rc_context swaps matplotlib's global rcParams: two threads (the grader judges in a pool) must not interleave.
+_STYLE_LOCK = threading.RLock()
 
 
 class Picture:
@@ -101,7 +104,7 @@ def figures(report: CheckReport) -> list[tuple[str, Figure]]:
     failed = {(c.case, c.tensor) for c in report.checks if not c.passed}
     samples = sorted(report.samples, key=lambda s: (s.case, s.tensor) not in failed)  # wrong ones first
     out = []
-    with matplotlib.rc_context(FONT):
+    with _STYLE_LOCK, matplotlib.rc_context(FONT):
         for sample in samples:
             if sample.learner is not None:
                 out.append(gradient_figure(sample))
@@ -116,7 +119,7 @@ def figures(report: CheckReport) -> list[tuple[str, Figure]]:
 def png_images(report: CheckReport, dpi: int = 72) -> list[tuple[str, bytes]]:
     """The report's figures as (title, PNG bytes); no figure outlives the call (none is known to pyplot)."""
     images = []
-    with matplotlib.rc_context(FONT):
+    with _STYLE_LOCK, matplotlib.rc_context(FONT):
         for title, fig in figures(report):
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
