@@ -31,9 +31,11 @@ CREATE TABLE IF NOT EXISTS progress (
     first_passed REAL,
     last_status  TEXT NOT NULL DEFAULT '',
     last_code    TEXT,
-    updated      REAL
+    updated      REAL,
+    draft        TEXT
 )"""
-_COLUMNS = ("exercise", "attempts", "failures", "hints", "first_passed", "last_status", "last_code", "updated")
+_COLUMNS = ("exercise", "attempts", "failures", "hints", "first_passed", "last_status", "last_code", "updated",
+            "draft")
 
 
 class ProgressError(RuntimeError):
@@ -50,8 +52,14 @@ class ExerciseProgress:
     hints: int = 0
     first_passed: float | None = None  # unix time of the first PASS
     last_status: str = ""  # the report's summary line, e.g. "relu: FAIL [sign-flipped]"
-    last_code: str | None = None
+    last_code: str | None = None  # the code last checked
     updated: float | None = None
+    draft: str | None = None  # code typed in a widget's code area since the last check
+
+    @property
+    def latest_code(self) -> str | None:
+        """What a code area should reopen with: the draft, else the code last checked."""
+        return self.draft if self.draft is not None else self.last_code
 
     @property
     def passed(self) -> bool:
@@ -118,6 +126,8 @@ class ProgressStore:
                 if row and row[0] != "ok":
                     raise sqlite3.DatabaseError(f"database disk image is malformed ({row[0]})")
             con.execute(_SCHEMA)
+            if "draft" not in {row[1] for row in con.execute("PRAGMA table_info(progress)")}:
+                con.execute("ALTER TABLE progress ADD COLUMN draft TEXT")  # a store from before drafts
             self._checked = True
         except BaseException:
             con.close()
@@ -191,13 +201,13 @@ class ProgressStore:
             exercise,
             "attempts = attempts + 1, failures = failures + ?, last_status = ?, "
             "first_passed = CASE WHEN ? AND first_passed IS NULL THEN ? ELSE first_passed END, "
-            "last_code = COALESCE(?, last_code)",
-            (0 if passed else 1, status, 1 if passed else 0, now, code),
+            "last_code = COALESCE(?, last_code), draft = CASE WHEN ? IS NULL THEN draft ELSE NULL END",
+            (0 if passed else 1, status, 1 if passed else 0, now, code, code),
         )
 
     def save_code(self, exercise: str, code: str) -> None:
-        """Keep the code being written for `exercise` (autosave), without counting an attempt."""
-        self._upsert(exercise, "last_code = ?", (code,))
+        """Keep the code being typed for `exercise` (autosave, a draft), without counting an attempt."""
+        self._upsert(exercise, "draft = ?", (code,))
 
     def record_hints(self, exercise: str, shown: int) -> None:
         """Note that `shown` hints of `exercise` have been revealed (the count only grows)."""
@@ -235,7 +245,7 @@ def passed(exercise: str) -> bool:
 
 
 def last_code(exercise: str) -> str | None:
-    """The last code submitted (or autosaved) for `exercise`, None when there is none."""
+    """The code last checked for `exercise` (a `%%exercise` cell, a widget's Check), None when there is none."""
     return store().get(exercise).last_code
 
 

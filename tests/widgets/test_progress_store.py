@@ -40,8 +40,28 @@ def test_attempts_hints_first_pass_last_code(tutor_home):
     assert (p.attempts, p.failures, p.hints, p.last_status) == (3, 1, 2, "relu: PASS")
     assert p.first_passed == first and p.passed
     assert tutor.passed("relu") and tutor.last_code("relu") == "right code again"
-    s.save_code("relu", "typing…")
-    assert tutor.last_code("relu") == "typing…" and s.get("relu").attempts == 3
+    s.save_code("relu", "typing…")  # a draft: not a submission
+    p = s.get("relu")
+    assert (p.draft, p.latest_code, p.attempts) == ("typing…", "typing…", 3)
+    assert tutor.last_code("relu") == "right code again"
+    s.record_attempt("relu", False, "relu: FAIL [raises]", "typing… done")
+    assert s.get("relu").draft is None and s.get("relu").latest_code == tutor.last_code("relu") == "typing… done"
+
+
+def test_a_store_from_before_drafts_is_upgraded(tutor_home):
+    import sqlite3
+
+    tutor_home.mkdir(parents=True)
+    con = sqlite3.connect(tutor_home / FILENAME)
+    con.execute("CREATE TABLE progress (exercise TEXT PRIMARY KEY, attempts INTEGER NOT NULL DEFAULT 0, "
+                "failures INTEGER NOT NULL DEFAULT 0, hints INTEGER NOT NULL DEFAULT 0, first_passed REAL, "
+                "last_status TEXT NOT NULL DEFAULT '', last_code TEXT, updated REAL)")
+    con.execute("INSERT INTO progress (exercise, attempts, first_passed, last_code) VALUES ('mse', 2, 1.0, 'old')")
+    con.commit()
+    con.close()
+    assert tutor.passed("mse") and tutor.last_code("mse") == "old"
+    store().save_code("mse", "new draft")
+    assert store().get("mse").latest_code == "new draft"
 
 
 def _python(code: str, home: Path) -> subprocess.Popen:

@@ -158,6 +158,7 @@ def test_autosaved_code_restored_in_a_new_widget(learner):
     view.editor.value = "# half-way there\n" + learner("mse/fail_scale")
     again = exercise_view("mse")  # what a restarted kernel builds
     assert again.editor.value == view.editor.value
+    assert tutor.last_code("mse") is None  # a draft, not yet checked
     submit(again, learner("mse/pass_lesson"))
     assert tutor.last_code("mse") == learner("mse/pass_lesson")
     assert exercise_view("mse").editor.value == learner("mse/pass_lesson")

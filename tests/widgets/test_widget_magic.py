@@ -130,8 +130,11 @@ def test_learners_own_error_shows_its_traceback_and_the_widget_still_appears(ip)
 
 def test_check_of_a_live_definition_shows_the_widget(ip):
     ip.run_cell(textwrap.dedent(WRONG))
+    before = tutor.progress.store().get("lin_grad")
     result, out, err, [view] = run(ip, "tutor.check(lin_grad)")
     assert badge(view) == "FAIL"
+    after = tutor.progress.store().get("lin_grad")
+    assert after.attempts == before.attempts + 1 and after.last_code == before.last_code
     ip.run_cell(textwrap.dedent(RIGHT))  # the learner fixes the definition in another cell
     view.check_button.click()  # and re-checks from the widget
     assert badge(view) == "PASS"

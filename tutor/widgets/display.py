@@ -69,7 +69,8 @@ def show_report(report: CheckReport) -> None:
         view = ExerciseView(report.exercise, submission=_live_definition(report.exercise))
         view.show_report(report)
         if not getattr(report, "_tutor_recorded", False):  # displaying twice is not two attempts
-            view._record(report, _live_source(report.exercise))
+            # The report does not say which source it checked: count the attempt, keep last_code as is.
+            view._record(report, None)
             report._tutor_recorded = True
         show(exercise_bundle(view))
     except Exception as e:  # a display must never raise: fall back to the static report
@@ -97,14 +98,6 @@ def _live_definition(name: str):
         return obj
 
     return current
-
-
-def _live_source(name: str) -> str | None:
-    from .. import exercises
-    from .exercise import _source_or_none
-
-    obj = _user_namespace().get(exercises.get(name).entry)
-    return None if obj is None else _source_or_none(obj)
 
 
 def register_report_display(shell: Any) -> None:

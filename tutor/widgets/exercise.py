@@ -57,7 +57,7 @@ class ExerciseView:
         saved = self._progress()
         self.editor: W.Textarea | None = None
         if editable:
-            code = saved.last_code if saved and saved.last_code else self.exercise.stub
+            code = saved.latest_code if saved and saved.latest_code else self.exercise.stub
             self.editor = W.Textarea(value=code, layout=W.Layout(width="100%", height="16em"))
             self.editor.add_class("tutor-editor")
             self.editor.observe(self._guarded(self._on_edit), names="value")
@@ -260,7 +260,7 @@ class ExerciseView:
             return None
 
     def _record(self, report: CheckReport, submission: Any) -> None:
-        code = submission if isinstance(submission, str) else _source_or_none(submission)
+        code = submission if submission is None or isinstance(submission, str) else _source_or_none(submission)
         self._save(lambda: self.store.record_attempt(report.exercise, report.passed, report.summary_line(), code))
 
     def _save(self, write: Callable[[], None]) -> None:
