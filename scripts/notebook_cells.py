@@ -465,7 +465,7 @@ def lin_and_autograd() -> list[Cell]:
 def train() -> list[Cell]:
     """06: train the MLP with the learner's own backward code, with a live plot and a progress bar."""
     return [
-        setup("import io", "import ipywidgets as widgets", "from IPython.display import Image, display",
+        setup("import io", "import math", "import ipywidgets as widgets", "from IPython.display import Image, display",
               "from matplotlib.figure import Figure"),
         DATA,
         md(r"""
@@ -493,6 +493,7 @@ def train() -> list[Cell]:
         centred inputs make the first layer's gradients much better behaved.
         """),
         code('''
+            torch.set_num_threads(1)  # matrices this small train faster on one thread than on several taking turns
             mean, std = x_train.mean(), x_train.std()
             xt, xv = (x_train - mean) / std, (x_valid - mean) / std
             yt, yv = y_train.float(), y_valid.float()
@@ -539,6 +540,9 @@ def train() -> list[Cell]:
                             if hasattr(layer, "w"):
                                 layer.w -= lr * layer.w.g
                                 layer.b -= lr * layer.b.g
+                    if not math.isfinite(sum(losses)):
+                        print(f"the loss became {sum(losses)} in epoch {epoch}: try a smaller learning rate")
+                        break
                     history["epoch"].append(epoch)
                     history["train loss"].append(sum(losses) / len(losses))
                     for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
