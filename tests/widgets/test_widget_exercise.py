@@ -11,7 +11,8 @@ import tutor
 from tutor import exercises
 from tutor.widgets import exercise_view
 from tutor.widgets.display import _live_definition, exercise_bundle
-from tutor.widgets.exercise import MAX_PLOTS, ExerciseView, view_for
+from tutor.widgets.exercise import ExerciseView, view_for
+from tutor.widgets.plot_images import MAX_PLOTS
 
 
 def text(html: str) -> str:

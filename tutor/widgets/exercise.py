@@ -6,16 +6,13 @@ shown in the widget's error area instead of vanishing into the kernel log.
 """
 from __future__ import annotations
 
-import dataclasses
 import functools
-import hashlib
 import html
 import traceback
 import weakref
 from typing import Any, Callable
 
 import ipywidgets as W
-import numpy as np
 
 from .. import exercises
 from ..checker import check
@@ -23,11 +20,10 @@ from ..progress import ExerciseProgress, ProgressError, ProgressStore, store
 from ..report import CheckReport
 from . import parts
 from .markdown import inline_html, statement_html
+from .plot_images import PlotImages
 from .settings import SETTINGS
 
 Submission = Callable[[], Any]  # returns what tutor.check accepts: source text or a live definition
-
-MAX_PLOTS = 2  # figures drawn per check (see `plotted`)
 
 _views: weakref.WeakValueDictionary[str, ExerciseView] = weakref.WeakValueDictionary()
 
@@ -53,7 +49,7 @@ class ExerciseView:
         self.local_failures = 0
         self.notices: list[str] = []
         self.plot_titles: list[str] = []
-        self._plot_cache: tuple[str, list[tuple[str, bytes]]] = ("", [])
+        self._plot_images = PlotImages()
         saved = self._progress()
         self.editor: W.Textarea | None = None
         if editable:
@@ -235,16 +231,6 @@ class ExerciseView:
         self.plot_titles = [title for title, _png in images]  # each figure draws its own title
         self.plots.children = tuple(W.Image(value=png, format="png") for _title, png in images)
 
-    def _plot_images(self, report: CheckReport) -> list[tuple[str, bytes]]:
-        """PNGs for a report; the last ones are reused when the same data comes back (Check again, toggle)."""
-        from ..render.plots import png_images
-
-        focused = plotted(report)
-        key = _report_digest(focused)
-        if self._plot_cache[0] != key:
-            self._plot_cache = (key, png_images(focused))
-        return self._plot_cache[1]
-
     def _failures(self) -> int:
         saved = self._progress()
         return max(saved.failures if saved else 0, self.local_failures)
@@ -280,29 +266,6 @@ class ExerciseView:
         messages = self.notices + [m for m in self.store.notices if m not in self.notices]
         self.notice.value = parts.notice_html(messages)
         _shown(self.notice, bool(messages))
-
-
-def plotted(report: CheckReport, most: int = MAX_PLOTS) -> CheckReport:
-    """The report with the samples worth drawing: the failing gradients, else the first few.
-
-    Each figure costs tens of milliseconds; drawing only what failed keeps "Check again" quick
-    and puts the learner's eye on the gradient that is wrong.
-    """
-    failing = {(c.tensor, c.case) for c in report.checks if not c.passed}
-    chosen = [s for s in report.samples if (s.tensor, s.case) in failing] or report.samples
-    return dataclasses.replace(report, samples=chosen[:most])
-
-
-def _report_digest(report: CheckReport) -> str:
-    """A digest of what the plots draw: the verdict and every sample's arrays."""
-    h = hashlib.blake2b(report.summary_line().encode(), digest_size=16)
-    for s in report.samples:
-        h.update(f"{s.tensor}|{s.case}|{s.image_shape}".encode())
-        for a in (s.reference, s.learner):
-            arr = np.asarray(a) if a is not None else np.zeros(0)
-            h.update(f"{arr.dtype}{arr.shape}".encode())
-            h.update(np.ascontiguousarray(arr).tobytes() if arr.dtype != object else repr(a).encode())
-    return h.hexdigest()
 
 
 def _source_or_none(obj: Any) -> str | None:

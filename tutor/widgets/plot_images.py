@@ -1,0 +1,53 @@
+"""Which of a report's gradient samples the widget draws, and the PNGs of the last ones drawn."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+
+import numpy as np
+
+from ..report import CheckReport
+
+MAX_PLOTS = 2  # figures drawn per check (see `plotted`)
+
+
+def plotted(report: CheckReport, most: int = MAX_PLOTS) -> CheckReport:
+    """The report with the samples worth drawing: the failing gradients, else the first few.
+
+    Each figure costs tens of milliseconds; drawing only what failed keeps "Check again" quick
+    and puts the learner's eye on the gradient that is wrong.
+    """
+    failing = {(c.tensor, c.case) for c in report.checks if not c.passed}
+    chosen = [s for s in report.samples if (s.tensor, s.case) in failing] or report.samples
+    return dataclasses.replace(report, samples=chosen[:most])
+
+
+def report_digest(report: CheckReport) -> str:
+    """A digest of what the plots draw: the verdict and every sample's arrays."""
+    h = hashlib.blake2b(report.summary_line().encode(), digest_size=16)
+    for s in report.samples:
+        h.update(f"{s.tensor}|{s.case}|{s.image_shape}".encode())
+        for a in (s.reference, s.learner):
+            arr = np.asarray(a) if a is not None else np.zeros(0)
+            h.update(f"{arr.dtype}{arr.shape}".encode())
+            h.update(np.ascontiguousarray(arr).tobytes() if arr.dtype != object else repr(a).encode())
+    return h.hexdigest()
+
+
+class PlotImages:
+    """PNGs of the focused plots of a report; the last ones are reused when the same data comes back
+    (Check again on unchanged code, the plots toggle switched off and on)."""
+
+    def __init__(self) -> None:
+        self._key = ""
+        self._images: list[tuple[str, bytes]] = []
+
+    def __call__(self, report: CheckReport) -> list[tuple[str, bytes]]:
+        """(title, PNG bytes) for each figure drawn for `report`."""
+        from ..render.plots import png_images
+
+        focused = plotted(report)
+        key = report_digest(focused)
+        if key != self._key:
+            self._key, self._images = key, png_images(focused)
+        return self._images
