@@ -25,6 +25,9 @@ def _status(p: ExerciseProgress) -> tuple[str, str]:
     return "not tried", parts.PENDING_COLOUR
 
 
+CELL = "padding:2px 10px;text-align:left;border-bottom:1px solid #ddd;line-height:1.4"
+
+
 def dashboard_html(progress: dict[str, ExerciseProgress]) -> str:
     """A table of the lesson's exercises (in lesson order) with what the store holds for each."""
     rows = []
@@ -32,14 +35,14 @@ def dashboard_html(progress: dict[str, ExerciseProgress]) -> str:
         p = progress.get(name, ExerciseProgress(name))
         text, colour = _status(p)
         last = html.escape(p.last_status.split(": ", 1)[-1]) if p.last_status else ""
-        rows.append(f"<tr class='tutor-progress-row' data-exercise='{name}'>"
-                    f"<td>{html.escape(exercises.get(name).title)}</td>"
-                    f"<td class='tutor-progress-status' style='color:{colour};font-weight:bold'>{text}</td>"
-                    f"<td>{p.attempts}</td><td>{p.hints}/{len(exercises.get(name).hints)}</td>"
-                    f"<td>{_when(p.first_passed)}</td><td>{last}</td></tr>")
+        cells = [f"<b>{name}</b> · {html.escape(exercises.get(name).title.split(':')[0])}",
+                 text, p.attempts, f"{p.hints}/{len(exercises.get(name).hints)}", _when(p.first_passed), last]
+        tds = [f"<td style='{CELL}'>{c}</td>" for c in cells]
+        tds[1] = f"<td class='tutor-progress-status' style='{CELL};color:{colour};font-weight:bold'>{text}</td>"
+        rows.append(f"<tr class='tutor-progress-row' data-exercise='{name}'>{''.join(tds)}</tr>")
     done = sum(progress.get(n, ExerciseProgress(n)).passed for n in exercises.names())
-    head = ("<tr><th>exercise</th><th>status</th><th>attempts</th><th>hints</th>"
-            "<th>first passed</th><th>last check</th></tr>")
+    head = "<tr>" + "".join(f"<th style='{CELL}'>{h}</th>" for h in
+                            ("exercise", "status", "attempts", "hints", "first passed", "last check")) + "</tr>"
     return (f"<b>{done}/{len(exercises.names())} exercises passed</b>"
             f"<table class='tutor-progress-table' style='border-collapse:collapse'>{head}{''.join(rows)}</table>")
 
