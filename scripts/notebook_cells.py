@@ -42,6 +42,8 @@ def setup(*extra: str) -> Cell:
 
 DATA = code("x_train, y_train, x_valid, y_valid = tutor.mnist()\nx_train.shape, y_train.shape")
 MODULE = ("code", inspect.getsource(lesson.Module).strip())
+MODULE_AGAIN = [md("Each notebook runs in its own kernel, so the lesson's `Module` base class (explained in notebook 03) "
+                   "comes first again."), MODULE]
 PROGRESS = [md("## Where you are\n\nEvery exercise you check is remembered, across notebooks and kernel restarts."),
             code("tutor.progress()")]
 
@@ -358,7 +360,7 @@ def mse_bwd() -> list[Cell]:
         That $\frac{1}{n}$ is why the gradient of a batch's mean loss gets smaller as the batch grows: each
         example's share of the loss is smaller.
         """),
-        MODULE,
+        *MODULE_AGAIN,
         md(r"""
         ## Shapes again
 
@@ -394,7 +396,7 @@ def lin_and_autograd() -> list[Cell]:
 
         Time to wrap your `lin_grad` work into a layer that knows its own backward, like `Relu` and `Mse`.
         """),
-        MODULE,
+        *MODULE_AGAIN,
         *exercise("lin"),
         md(r"""
         ## Your pieces from notebooks 03 and 04
@@ -475,7 +477,7 @@ def train() -> list[Cell]:
         passed in notebooks 03–05. The tutor remembers the last code you checked for each; the next cells check
         it again and, when it passes, run it here.
         """),
-        MODULE,
+        *MODULE_AGAIN,
         LOADER,
         code('missing = load_passing("relu", "mse", "lin")'),
         MODEL,
@@ -569,8 +571,8 @@ def train() -> list[Cell]:
 
         Every gradient in that training run came from code you wrote. The accuracy climbs far above chance,
         and then levels off: one regression output is a crude way to tell digits apart (is a 4 really "between"
-        a 3 and a 5?). Ten outputs and a cross-entropy loss, the next step of the course, do much better, and
-        their backward pass is built from exactly the pieces you have now.
+        a 3 and a 5?). Ten outputs and a cross-entropy loss, the next step of the course, do much better; their
+        backward pass reuses every piece you wrote here and adds one for the new loss.
         """),
         *PROGRESS,
     ]
