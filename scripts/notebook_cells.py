@@ -467,7 +467,7 @@ def lin_and_autograd() -> list[Cell]:
 def train() -> list[Cell]:
     """06: train the MLP with the learner's own backward code, with a live plot and a progress bar."""
     return [
-        setup("import io", "import math", "import ipywidgets as widgets", "from IPython.display import Image, display",
+        setup("import io", "import math", "import time", "import ipywidgets as widgets", "from IPython.display import Image, display",
               "from matplotlib.figure import Figure"),
         DATA,
         md(r"""
@@ -530,6 +530,7 @@ def train() -> list[Cell]:
                 status, chart = widgets.Label(), widgets.Output()
                 display(widgets.VBox([widgets.HBox([bar, status]), chart]))
                 history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
+                started = time.perf_counter()
                 for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
                     history[key].append(value)
                 gen = torch.Generator().manual_seed(0)
@@ -556,7 +557,8 @@ def train() -> list[Cell]:
                         chart.clear_output(wait=True)
                         display(plot(history))
                 first, last = history["valid accuracy"][0], history["valid accuracy"][-1]
-                print(f"valid accuracy: {first:.1%} before training → {last:.1%} after {epochs} epochs (chance: about 10%)")
+                print(f"valid accuracy: {first:.1%} before training → {last:.1%} after {history['epoch'][-1]} epochs "
+                      f"in {time.perf_counter() - started:.1f} s (chance: about 10%)")
                 return history
         '''),
         code('''

@@ -42,9 +42,12 @@ WRONG_LIN = "batch-scale"  # b.g averaged over the batch: only the bias gradient
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 KERNELS_AT_ONCE = 2
 CELL_TIMEOUT = 120
-BUDGET_S = {"06_train": 60.0}  # wall time per notebook with two kernels running: generous, still bounded
-DEFAULT_BUDGET_S = 30.0
-ACCURACY = re.compile(r"valid accuracy: ([\d.]+)% before training → ([\d.]+)% after (\d+) epochs")
+# Wall time per notebook, two kernels at a time on a busy 2-core machine: about three times what one
+# takes alone (5-10 s; training itself 2-10 s), so a notebook that got really slower still fails.
+BUDGET_S = {"06_train": 75.0}
+DEFAULT_BUDGET_S = 45.0
+ACCURACY = re.compile(r"valid accuracy: ([\d.]+)% before training → ([\d.]+)% after (\d+) epochs in ([\d.]+) s")
+TRAINING_BUDGET_S = 30.0
 
 
 @dataclass
@@ -296,8 +299,9 @@ def test_solved_training_lifts_accuracy_with_a_live_plot_and_progress_bar(runs):
     said = "".join(texts(cell_with(nb, "history = train()")))
     match = ACCURACY.search(said)
     assert match, said
-    before, after, epochs = float(match[1]), float(match[2]), int(match[3])
+    before, after, epochs, seconds = float(match[1]), float(match[2]), int(match[3]), float(match[4])
     assert before < 20 and after > 25 and after > before + 10, said
+    assert epochs == 10 and seconds < TRAINING_BUDGET_S, said
     models = list(widget_models(nb).values())
     bars = [m["state"] for m in models if m["model_name"] == "IntProgressModel"]
     assert [(b["value"], b["max"]) for b in bars] == [(epochs, epochs)]
