@@ -132,10 +132,18 @@ def test_plots_shown_and_toggled(learner):
     assert [bytes(c.value) for c in view.plots.children] == [bytes(i.value) for i in images]
 
 
-def test_a_pass_draws_a_few_plots(learner):
+def test_a_pass_draws_one_weight_gradient(learner):
     view = exercise_view("lin_grad")
     submit(view, learner("lin_grad/pass_lesson"))
-    assert 1 <= len(view.plots.children) <= MAX_PLOTS < len(view.report.samples)
+    assert len(view.plots.children) == 1 < len(view.report.samples)
+    assert view.plot_titles[0].startswith("w1.g")
+
+
+def test_a_failure_draws_only_the_failing_gradients(learner):
+    view = exercise_view("lin_grad")
+    submit(view, learner("lin_grad/fail_transposed"))
+    assert 1 <= len(view.plots.children) <= MAX_PLOTS
+    assert all(t.startswith("w") for t in view.plot_titles), view.plot_titles
 
 
 def test_plots_off_by_configuration(learner):
