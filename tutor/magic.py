@@ -51,19 +51,18 @@ def _run_and_check(name: str, cell: str) -> None:
     from .widgets.display import exercise_bundle, say, show
 
     shell = get_ipython()
+    given, name = name, name if name in exercises.names() else name.lower()
+    known = name in exercises.names()
     problem = _syntax_error(shell, cell)
     if problem:
-        say(f"{problem} — the cell did not run; the check below shows the line")
+        say(f"{problem} — the cell did not run" + ("; the check below shows the line" if known else ""))
     else:
         shell.run_cell(cell, store_history=False)
     if not name:
         say(USAGE)
         return
-    name = name if name in exercises.names() else name.lower()
-    try:
-        exercises.get(name)
-    except exercises.UnknownExercise as e:
-        say(f"%%exercise: {e}")
+    if not known:
+        say(f"%%exercise: unknown exercise {given!r}; known: {', '.join(exercises.names())}")
         return
     _last_cell[name] = cell
     from .widgets.exercise import ExerciseView
@@ -94,5 +93,8 @@ def register_if_in_ipython() -> None:
         shell = sys.modules["IPython"].get_ipython()
         if shell is not None:
             load_ipython_extension(shell)
-    except Exception:  # registering a convenience must never break `import tutor`
-        pass
+    except Exception as e:  # registering a convenience must never break `import tutor`
+        import warnings
+
+        warnings.warn(f"tutor: %%exercise is not available ({type(e).__name__}: {e}); try %load_ext tutor",
+                      RuntimeWarning, stacklevel=2)
