@@ -19,7 +19,8 @@ from matplotlib.patches import Rectangle
 
 import tutor
 import tutor.exercises as E
-from tutor.render.plots import DIVERGING, MAX_POINTS, as_bytes, colour, common_scale, figures, png_images
+from tutor.render.picture import as_bytes, colour
+from tutor.render.plots import DIVERGING, MAX_POINTS, common_scale, figures, png_images
 
 LIN = E.get("lin_grad")
 SIGN_FLIPPED = """\
