@@ -16,7 +16,7 @@ import os
 import re
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -58,7 +58,6 @@ class Run:
     error: str = ""
     seconds: float = 0.0
     home: str = ""
-    notes: list[str] = field(default_factory=list)
 
 
 def read(stem: str) -> nbformat.NotebookNode:
@@ -184,6 +183,9 @@ def ran(run: Run) -> nbformat.NotebookNode:
     """The executed notebook, failing with the reason when it did not run to the end."""
     assert not run.error, f"the notebook stopped: {run.error[:2000]}"
     assert not errors(run.nb), f"error outputs: {errors(run.nb)}"
+    # The magic says its own problems (and a cell's syntax error) on stderr instead of raising.
+    stderr = [o.text for c in run.nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"]
+    assert not stderr, f"stderr output: {stderr}"
     return run.nb
 
 
