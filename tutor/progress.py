@@ -140,6 +140,7 @@ class ProgressStore:
         if self._con is not None and (self._pid, self._inode) != (os.getpid(), _inode(self.path)):
             self._con = None
         if self._con is None:
+            self._inode = _inode(self.path)  # the file a failure to open would be about
             self._con = self._connect()
             self._pid, self._inode = os.getpid(), _inode(self.path)
         return self._con
@@ -158,6 +159,8 @@ class ProgressStore:
         raise AssertionError("unreachable")
 
     def _set_aside(self, error: Exception) -> None:
+        if _inode(self.path) != self._inode:
+            return  # another kernel already set the bad file aside and started a fresh one: keep that
         stamp = time.strftime("%Y%m%d-%H%M%S")
         target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{os.getpid()}")
         try:

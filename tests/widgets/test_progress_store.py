@@ -119,6 +119,19 @@ def test_a_corrupt_store_is_set_aside_with_a_warning(tutor_home, garbage):
     assert re.search(r"corrupt-\d{8}-\d{6}", s.notices[0])
 
 
+def test_a_store_another_kernel_already_replaced_is_kept(tutor_home):
+    tutor_home.mkdir(parents=True)
+    path = tutor_home / FILENAME
+    path.write_bytes(b"garbage" * 300)
+    late = ProgressStore(path)
+    late._inode = path.stat().st_ino  # this kernel met the bad file too, but is slower to react
+    with pytest.warns(RuntimeWarning):
+        ProgressStore(path).record_attempt("lin", True, "lin: PASS", "code")  # the first kernel
+    late._set_aside(RuntimeError("file is not a database"))
+    assert ProgressStore(path).get("lin").passed  # the fresh store was not moved aside
+    assert len(list(tutor_home.glob(f"{FILENAME}.corrupt-*"))) == 1
+
+
 def test_the_widget_shows_that_the_store_was_set_aside(tutor_home):
     tutor_home.mkdir(parents=True)
     (tutor_home / FILENAME).write_bytes(b"garbage" * 300)
