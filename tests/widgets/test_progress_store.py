@@ -158,6 +158,17 @@ def test_dashboard_lists_every_exercise(tutor_home):
     assert view.text().splitlines()[0].startswith("lin_grad: PASS · attempts 2 · hints 0 · first passed")
 
 
+def test_a_shown_dashboard_follows_the_checks(learner):
+    dashboard = ProgressView()
+    assert "0/4 exercises passed" in dashboard.table.value
+    view = exercise_view("relu")
+    view.editor.value = learner("relu/pass_lesson")
+    view.check_button.click()
+    assert "1/4 exercises passed" in dashboard.table.value
+    view.hint_button.click()
+    assert re.search(r"data-exercise='relu'>.*?<td[^>]*>1</td><td[^>]*>1/3</td>", dashboard.table.value)
+
+
 def test_progress_call_outside_a_notebook_prints_the_text(capsys):
     store().record_attempt("relu", True, "relu: PASS", "c")
     tutor.progress()

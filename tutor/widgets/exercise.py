@@ -205,7 +205,7 @@ class ExerciseView:
         self._render_plots()
 
     def _on_edit(self, change: dict) -> None:
-        self._save(lambda: self.store.save_code(self.exercise.name, change["new"]))
+        self._save(lambda: self.store.save_code(self.exercise.name, change["new"]), dashboards=False)
 
     # ------------------------------------------------------------------------------- helpers
 
@@ -249,12 +249,16 @@ class ExerciseView:
         code = submission if submission is None or isinstance(submission, str) else _source_or_none(submission)
         self._save(lambda: self.store.record_attempt(report.exercise, report.passed, report.summary_line(), code))
 
-    def _save(self, write: Callable[[], None]) -> None:
+    def _save(self, write: Callable[[], None], dashboards: bool = True) -> None:
         try:
             write()
         except ProgressError as e:
             self._note(f"progress not saved: {e}")
         self._refresh_notices()
+        if dashboards:
+            from .progress_view import refresh_dashboards
+
+            refresh_dashboards()
 
     def _note(self, message: str) -> None:
         if message not in self.notices:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import time
 import warnings
+import weakref
 
 import ipywidgets as W
 
@@ -47,6 +48,15 @@ def dashboard_html(progress: dict[str, ExerciseProgress]) -> str:
             f"<table class='tutor-progress-table' style='border-collapse:collapse'>{head}{''.join(rows)}</table>")
 
 
+_dashboards: weakref.WeakSet[ProgressView] = weakref.WeakSet()
+
+
+def refresh_dashboards() -> None:
+    """Redraw every dashboard shown in this kernel (after a check, a hint): they stay current."""
+    for view in list(_dashboards):
+        view.refresh()
+
+
 class ProgressView:
     """The dashboard: a table refreshed from the store, a Refresh button, notices about the store."""
 
@@ -65,6 +75,7 @@ class ProgressView:
         self.root.add_class("tutor-progress")
         self.progress: dict[str, ExerciseProgress] = {}
         self.refresh()
+        _dashboards.add(self)
 
     def refresh(self) -> None:
         """Re-read the store and redraw; store problems become a notice, never an exception."""
