@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -28,7 +29,11 @@ def executed(tmp_path_factory):
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
     nb.cells[0].source = f"import os\nos.environ['TUTOR_HOME'] = {str(home)!r}\nos.environ['TUTOR_PLOTS'] = '0'\n" \
                          + nb.cells[0].source
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute()
+    client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False)
+    # In a thread of its own: nbclient calls asyncio.run, which fails where an event loop is already
+    # running in this thread (as the e2e tests' session-wide Playwright leaves one).
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(client.execute).result()
     return nb.cells
 
 
