@@ -201,7 +201,10 @@ def e2e_requirements() -> None:
         _missing_or_skip("jupyterlab is not installed (pip install -e '.[dev]')")
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an asyncio loop running while it is
+# open (asyncio.run() then fails in every later test, e.g. nbclient's), and the server and its
+# kernels have no business outliving the e2e tests.
+@pytest.fixture(scope="package")
 def lab_server(e2e_requirements, tmp_path_factory) -> LabServer:
     """A JupyterLab server on 127.0.0.1:<free port>, no token, all state in a temp dir."""
     home = tmp_path_factory.mktemp("lab")
@@ -271,7 +274,7 @@ def lab_server(e2e_requirements, tmp_path_factory) -> LabServer:
 # -------------------------------------------------------------------------------------- browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(e2e_requirements):
     """Debian's Chromium, headless, driven by Playwright (never Playwright's own download)."""
     from playwright.sync_api import sync_playwright
