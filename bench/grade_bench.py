@@ -123,6 +123,7 @@ def baseline_one(path: Path) -> dict[str, list] | str:
 
 def main() -> None:
     """Build the classes, time both ways, print the figures."""
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--large", type=int, default=1000)
@@ -142,7 +143,11 @@ def main() -> None:
         print(f"tutor grade:        {ours:8.1f} s")
         if not args.skip_baseline:
             t = time.perf_counter()
-            verdicts = {name: baseline_one(small / name) for name in sorted(kinds)}
+            verdicts = {}
+            for i, name in enumerate(sorted(kinds), 1):
+                verdicts[name] = baseline_one(small / name)
+                print(f"\r    baseline {i}/{len(kinds)}", end="", file=sys.stderr, flush=True)
+            print(file=sys.stderr)
             base = time.perf_counter() - t
             print(f"nbclient baseline:  {base:8.1f} s  (a fresh kernel per notebook, then the check)")
             print(f"ratio:              {base / ours:8.1f}x faster")

@@ -50,15 +50,16 @@ def run_child(job: Callable[[str, str], Any], exercise: str, source: str, limits
             pass
         me = os.getpid()
         try:
-            data = b"R" + job(exercise, source).to_bytes()
+            kind, data = b"R", job(exercise, source).to_bytes()
         except MemoryError:
-            data = b"M"
+            kind, data = b"M", b""
         except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
-            data = b"X" + f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]
+            kind, data = b"X", f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]
         if os.getpid() == me:  # a copy forked by learner code does not answer
-            view = memoryview(data)
-            while view:
-                view = view[os.write(result_w, view):]
+            for chunk in (kind, data):
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(result_w, view):]
             os._exit(0)
     finally:
         os._exit(70)

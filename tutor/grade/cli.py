@@ -5,7 +5,6 @@ import argparse
 import logging
 import sys
 import time
-import tomllib
 import traceback
 from pathlib import Path
 from typing import Any, TextIO
@@ -56,6 +55,10 @@ def parse_points(value: str | None, known: list[str]) -> dict[str, float]:
     if not value:
         return {}
     if value.endswith(".toml"):
+        try:
+            import tomllib
+        except ImportError:  # Python 3.10
+            raise GradeUsageError("--points FILE.toml needs Python 3.11+; give --points lin_grad=2,relu=1") from None
         try:
             data: dict[str, Any] = tomllib.loads(Path(value).read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:

@@ -6,6 +6,7 @@ import html
 import json
 import time
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -83,8 +84,16 @@ def expected_exercises(subs: list[Submission], settings: Settings, known: list[s
     return [ex for ex in known if ex in seen]
 
 
+_JUDGE_LOCK = threading.Lock()  # CPython's compile() and matplotlib are not safe from several threads at once
+
+
 def verdict(task: Task, out: Outcome, limits: Limits, plots: str) -> tuple[CheckReport, str]:
     """Judge one outcome (runs in a pool thread); a checker failure on odd data is a `crashed` verdict."""
+    with _JUDGE_LOCK:
+        return _verdict(task, out, limits, plots)
+
+
+def _verdict(task: Task, out: Outcome, limits: Limits, plots: str) -> tuple[CheckReport, str]:
     try:
         report = report_for(task.exercise, out, limits)
     except Exception as e:  # noqa: BLE001 - learner-shaped data the judge could not handle

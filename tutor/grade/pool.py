@@ -114,10 +114,9 @@ class Pool:
     def __init__(self, size: int, limits: Limits, job: str = DEFAULT_JOB, log: Path | None = None) -> None:
         self.size, self.limits, self.job, self.log = max(1, size), limits, job, log
         self.tasks: queue.Queue[Any] = queue.Queue()
-        self.done: queue.Queue[Any] = queue.Queue()
+        self.done: queue.Queue[Any] = queue.Queue(maxsize=2 * self.size)  # outcomes hold results: bounded
         self.threads: list[threading.Thread] = []
         self.isolation = ""
-        self.handle: Callable[[Task, Outcome], Any] = lambda task, out: out
 
     def start(self) -> None:
         """Start every worker; raise WorkerError with the first one's reason when any cannot start."""
@@ -150,16 +149,15 @@ class Pool:
                         out = worker.run(task.exercise, task.source, self.limits)
                     if out.status == "error":
                         raise WorkerError(f"grading worker {slot} could not run a job: {out.detail}")
-                    self.done.put((task, self.handle(task, out)))
+                    self.done.put((task, out))  # judged by the caller: this worker goes straight on
                 except BaseException as e:  # noqa: BLE001 - handed to the main thread, which stops cleanly
                     self.done.put((task, e))
         finally:
             worker.stop()
 
     def map(self, tasks: Iterable[Task], handle: Callable[[Task, Outcome], Any]) -> Iterator[tuple[Task, Any]]:
-        """Run tasks in parallel; yield `(task, handle(task, outcome))` as each finishes (handle runs in workers'
-        threads). An exception from `handle` or the pool is re-raised here."""
-        self.handle = handle
+        """Run tasks in parallel; yield `(task, handle(task, outcome))` as each finishes. `handle` runs in the
+        calling thread while the workers go on with the next tasks; a pool failure is re-raised here."""
         n = 0
         for task in tasks:
             self.tasks.put(task)
@@ -168,7 +166,7 @@ class Pool:
             task, result = self.done.get()
             if isinstance(result, BaseException):
                 raise result
-            yield task, result
+            yield task, handle(task, result)
 
     def close(self) -> None:
         """Stop every worker and wait for their threads."""
@@ -179,8 +177,14 @@ class Pool:
                 break
         for _ in self.threads:
             self.tasks.put(_STOP)
+        deadline = time.monotonic() + 60
         for t in self.threads:
-            t.join(timeout=30)
+            while t.is_alive() and time.monotonic() < deadline:
+                try:  # a thread may be waiting to hand over an outcome nobody will read now
+                    self.done.get_nowait()
+                except queue.Empty:
+                    pass
+                t.join(timeout=0.1)
         self.threads = []
 
 

@@ -67,10 +67,10 @@ class ChannelClosed(EOFError):
 
 def write_frame(fd: int, data: bytes) -> None:
     """Write one length-prefixed frame."""
-    view = memoryview(_LEN.pack(len(data)) + data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
+    for chunk in (_LEN.pack(len(data)), data):
+        view = memoryview(chunk)
+        while view:
+            view = view[os.write(fd, view):]
 
 
 def read_exact(fd: int, n: int, deadline: float | None = None) -> bytes:
