@@ -1,0 +1,45 @@
+"""Exports from stored verdicts: CSV rows, feedback pages, Gradescope files (no workers needed)."""
+from __future__ import annotations
+
+import json
+
+from conftest import read_csv
+
+from tutor.grade.exports import Graded, slug, write_all
+from tutor.grade.gradebook import Gradebook, Row
+
+
+def row(passed, codes=()):
+    return Row(passed, list(codes), {}, f"x: {'PASS' if passed else 'FAIL'}", "<div>report</div>")
+
+
+def test_one_submission_also_writes_top_level_results_json(tmp_path):
+    g = Graded("alice.ipynb", {"lin_grad": row(True), "relu": row(False, ["inverted-mask", "mutates-input"])})
+    passed, written = write_all(tmp_path, iter([g]), {"lin_grad": 2.0, "relu": 1.0})
+    assert passed == 1 and tmp_path / "results.json" in written
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["score"] == 2.0 and [t["status"] for t in res["tests"]] == ["passed", "failed"]
+    assert read_csv(tmp_path / "gradebook.csv") == [
+        {"submission": "alice.ipynb", "exercise": "lin_grad", "passed": "1", "score": "2", "codes": ""},
+        {"submission": "alice.ipynb", "exercise": "relu", "passed": "0", "score": "0",
+         "codes": "inverted-mask mutates-input"}]
+    assert "Score: <b>2 / 3</b>" in (tmp_path / "feedback" / "alice.ipynb.html").read_text()
+
+
+def test_labels_that_slug_alike_get_pages_of_their_own(tmp_path):
+    graded = [Graded(label, {"mse": row(True)}) for label in ("a/b.ipynb", "a__b.ipynb", "a b.ipynb")]
+    write_all(tmp_path, iter(graded), {"mse": 1.0})
+    assert slug("a/b.ipynb") == "a__b.ipynb"
+    assert len(list((tmp_path / "feedback").iterdir())) == 3
+    assert not (tmp_path / "results.json").exists()
+
+
+def test_gradebook_keeps_verdicts_across_connections_and_configs(tmp_path):
+    db = tmp_path / "gradebook.sqlite"
+    book = Gradebook(db, "config-a")
+    book.put("sha1", "relu", True, ["mutates-input"], {"passed": True}, "relu: PASS", "<p/>", 0.1)
+    book.close()
+    again = Gradebook(db, "config-a")
+    assert again.done() == {("sha1", "relu")}
+    assert again.get("sha1", "relu").codes == ["mutates-input"]
+    assert Gradebook(db, "config-b").done() == set()  # other limits: graded anew
