@@ -79,6 +79,17 @@ def test_hints_revealed_in_order_then_no_more():
     assert tutor.progress.store().get("relu").hints == len(hints)
 
 
+def test_hints_already_revealed_stay_revealed_in_a_new_widget():
+    first = exercise_view("lin_grad")
+    first.hint_button.click()
+    first.hint_button.click()
+    again = exercise_view("lin_grad")  # the cell re-run, or the kernel restarted
+    assert [text(h.value)[:8] for h in again.hints.children] == ["Hint 1/4", "Hint 2/4"]
+    assert again.hint_button.description == "Hint (2/4)"
+    again.hint_button.click()
+    assert text(again.hints.children[-1].value).startswith("Hint 3/4")
+
+
 def test_solution_offered_only_after_three_failed_checks(learner):
     tutor.configure(plots=False)
     view = exercise_view("lin_grad")

@@ -59,6 +59,8 @@ class ExerciseView:
             self.editor.observe(self._guarded(self._on_edit), names="value")
         self.submission = submission or self._editor_code
         self._build(statement_open)
+        for _ in range(min(saved.hints if saved else 0, len(self.exercise.hints))):
+            self.reveal_hint()  # hints already revealed before (a re-run, a restart) stay revealed
         self._refresh_notices()
 
     # -------------------------------------------------------------------------------- layout
@@ -229,7 +231,8 @@ class ExerciseView:
             return
         images = self._plot_images(self.report)
         self.plot_titles = [title for title, _png in images]  # each figure draws its own title
-        self.plots.children = tuple(W.Image(value=png, format="png") for _title, png in images)
+        natural = W.Layout(width="auto", max_width="100%", align_self="flex-start")  # never stretched: blurry
+        self.plots.children = tuple(W.Image(value=png, format="png", layout=natural) for _title, png in images)
 
     def _failures(self) -> int:
         saved = self._progress()
