@@ -63,6 +63,10 @@ HOSTILE = {
     "prints_1gb": ("lin_grad", CORRECT["lin_grad"].replace("    inp.g", "    for _ in range(1000):\n"
                                                            "        print('x' * 10**6)\n    inp.g", 1),
                    {"output-limit"}),
+    # Reaches a server the test listens on at 127.0.0.1: with network access it would pass, without it raises.
+    "network": ("lin_grad", "import socket\ndef lin_grad(inp, out, w, b):\n"
+                "    socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
+                + CORRECT["lin_grad"].split("\n", 1)[1], {"raises"}),
     "writes_outside": ("lin_grad", "def lin_grad(inp, out, w, b):\n    for p in {paths!r}:\n"
                        "        open(p, 'w').write('pwned')\n" + CORRECT["lin_grad"].split("\n", 1)[1],
                        {"raises"}),

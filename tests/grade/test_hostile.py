@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 
 import pytest
@@ -24,12 +25,17 @@ def graded(tmp_path_factory):
     (subs / "script.py").write_text(CORRECT["mse"] + "\n" + CORRECT["relu"])
     inside = str(root / "out" / "pwned")  # the grader's own output folder
     paths = OUTSIDE + [inside, str(subs / "pwned")]
+    server = socket.create_server(("127.0.0.1", 0))  # listening: a connect from the grader's machine succeeds
+    port = server.getsockname()[1]
     for name, (ex, src, _) in HOSTILE.items():
-        write_notebook(subs / "hostile" / f"{name}.ipynb", {ex: src.format(paths=paths) if "{paths" in src else src})
+        if "{paths" in src or "{port" in src:
+            src = src.format(paths=paths, port=port)
+        write_notebook(subs / "hostile" / f"{name}.ipynb", {ex: src})
     for p in paths:
         if os.path.exists(p):
             os.unlink(p)
-    proc = tutor("grade", str(subs), "--out", str(out), *FAST)
+    with server:
+        proc = tutor("grade", str(subs), "--out", str(out), *FAST)
     return proc, out, by_key(read_csv(out / "gradebook.csv")), paths
 
 
@@ -50,6 +56,16 @@ def test_hostile_submission_gets_its_verdict(graded, name):
         assert row["passed"] == "1"
     else:
         assert row["passed"] == "0", f"false pass for {name}"
+
+
+def test_network_code_really_works_outside_the_grader(graded):
+    """The network hostile is correct code that passes wherever it can connect: only isolation fails it."""
+    import tutor
+
+    server = socket.create_server(("127.0.0.1", 0))
+    with server:
+        src = HOSTILE["network"][1].format(port=server.getsockname()[1])
+        assert tutor.check("lin_grad", src).passed
 
 
 def test_nothing_written_outside_the_temp_dir(graded):
