@@ -60,6 +60,13 @@ HOSTILE = {
     "calls_reference_unguarded": ("lin_grad", "def lin_grad(inp, out, w, b):\n    import sys, tutor.lesson\n"
                                   "    sys.setprofile(None)\n    tutor.lesson.lin_grad(inp, out, w, b)\n",
                                   {"uses-reference"}),
+    # A copy of the reference, made from its text at run time (new code objects: no tripwire knows them).
+    "execs_reference_source": ("lin_grad", "def lin_grad(inp, out, w, b):\n    from tutor.exercises import get\n"
+                               "    ns = {}\n    exec(get('lin_grad').reference_source, ns)\n"
+                               "    ns['lin_grad'](inp, out, w, b)\n", {"raises", "uses-reference"}),
+    "execs_reference_file": ("lin_grad", "def lin_grad(inp, out, w, b):\n    import inspect, tutor.lesson\n"
+                             "    ns = {}\n    exec(inspect.getsource(tutor.lesson.lin_grad), ns)\n"
+                             "    ns['lin_grad'](inp, out, w, b)\n", {"raises", "uses-reference"}),
     "prints_1gb": ("lin_grad", CORRECT["lin_grad"].replace("    inp.g", "    for _ in range(1000):\n"
                                                            "        print('x' * 10**6)\n    inp.g", 1),
                    {"output-limit"}),

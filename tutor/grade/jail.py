@@ -15,6 +15,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_REC = 0x4000
 MS_BIND = 0x1000
+MS_RDONLY = 0x1
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
@@ -177,6 +178,9 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
             if os.path.isdir(target):
                 mount("tmpfs", target, "tmpfs", 0, f"size={limits.disk_mb}m,mode=0700")
                 os.chown(target, iso.uid, iso.uid)
+        # The tutor package's files (the reference's source among them) are already imported: hide them.
+        mount("tmpfs", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tmpfs", MS_RDONLY,
+              "size=4k,mode=0555")
         workdir = "/tmp"
     os.chdir(workdir)
     nproc = limits.nproc if iso.uid is not None else user_tasks(os.getuid()) + limits.nproc
