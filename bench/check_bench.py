@@ -30,16 +30,27 @@ def p50_ms(fn, repeats: int) -> float:
     return statistics.median(times)
 
 
+def single_thread(fn):
+    """Run fn with one torch thread, as tutor.check does, so both sides are timed alike."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return fn()
+    finally:
+        torch.set_num_threads(threads)
+
+
 def main() -> None:
     """Print one line per exercise."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=30)
     args = parser.parse_args()
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, {len(CASES)} cases per check")
+    print(f"torch {torch.__version__}, one thread (as tutor.check runs), {len(CASES)} cases per check")
     print(f"{'exercise':10} {'bare ref ms':>11} {'check ms':>9} {'ratio':>6} {'wrong ms':>9} {'ratio':>6}")
     for name in exercises.names():
         ex = exercises.get(name)
-        bare = p50_ms(lambda: [run_entry(ex, ex.reference, c, guard=False) for c in CASES], args.repeats)
+        bare = p50_ms(lambda: single_thread(lambda: [run_entry(ex, ex.reference, c, guard=False) for c in CASES]),
+                      args.repeats)
         ok = p50_ms(lambda: tutor.check(name, ex.reference_source), args.repeats)
         bad = p50_ms(lambda: tutor.check(name, ex.variants[0].source), args.repeats)
         print(f"{name:10} {bare:11.1f} {ok:9.1f} {ok / bare:6.1f} {bad:9.1f} {bad / bare:6.1f}")
