@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import read_csv
+from gradehelp import read_csv
 
 from tutor.grade.exports import Graded, slug, write_all
 from tutor.grade.gradebook import Gradebook, Row

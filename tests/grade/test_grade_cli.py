@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FAST, read_csv, tutor
+from gradehelp import FAST, read_csv, tutor
 from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
 
 from tutor.cli import main

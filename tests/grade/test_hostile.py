@@ -6,7 +6,7 @@ import socket
 import subprocess
 
 import pytest
-from conftest import FAST, by_key, read_csv, tutor
+from gradehelp import FAST, by_key, read_csv, tutor
 from corpus import CORRECT, HOSTILE, WRONG_LIN_GRAD, write_notebook
 
 N = 5 + len(HOSTILE)  # good, wrong, partial, malformed, script.py, and the hostile ones

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FAST, ROOT, by_key, read_csv, tutor
+from gradehelp import FAST, ROOT, by_key, read_csv, tutor
 
 import tutor as tutor_pkg
 

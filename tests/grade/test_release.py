@@ -5,7 +5,7 @@ import json
 
 import nbformat
 import pytest
-from conftest import FAST, read_csv, tutor
+from gradehelp import FAST, read_csv, tutor
 from corpus import CORRECT
 
 from tutor.cli import main

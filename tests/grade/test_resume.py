@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 
-from conftest import FAST, ROOT, read_csv, tutor
+from gradehelp import FAST, ROOT, read_csv, tutor
 from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
 
 
