@@ -200,6 +200,16 @@ def classify(out: Outcome, status: int, buf: bytes, setup: bytes, limits: Limits
     return out
 
 
+def sweep_stale_scratch() -> None:
+    """Remove the scratch folders of workers that were killed (kill -9 leaves no chance to clean up)."""
+    tmp = tempfile.gettempdir()
+    for name in os.listdir(tmp):
+        parts = name.split("-")
+        if name.startswith("tutor-worker-") and len(parts) >= 4 and parts[2].isdigit():
+            if not os.path.exists(f"/proc/{parts[2]}"):
+                shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+
+
 def load_job(spec: str) -> Callable[[str, str], Any]:
     """`module:function` -> the function."""
     module, _, name = spec.partition(":")
@@ -242,7 +252,8 @@ def main(argv: list[str] | None = None) -> int:
         warm_up(job)
         gc.collect()
         gc.freeze()  # children's collections skip everything loaded so far: fewer copy-on-write page faults
-        scratch = tempfile.mkdtemp(prefix="tutor-worker-")
+        sweep_stale_scratch()
+        scratch = tempfile.mkdtemp(prefix=f"tutor-worker-{os.getpid()}-")
         os.chmod(scratch, 0o711)
     except BaseException as e:  # noqa: BLE001 - said to the grader in one line
         traceback.print_exc()
