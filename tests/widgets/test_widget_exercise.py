@@ -12,7 +12,7 @@ from tutor import exercises
 from tutor.widgets import exercise_view
 from tutor.widgets.display import _live_definition, exercise_bundle
 from tutor.widgets.exercise import ExerciseView, view_for
-from tutor.widgets.plot_images import MAX_PLOTS
+from tutor.render.focus import MAX_PLOTS
 
 
 def text(html: str) -> str:

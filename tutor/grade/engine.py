@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import html
 import json
 import time
 import logging
@@ -62,11 +61,11 @@ def config_key(limits: Limits, plots: str = "failing") -> str:
 
 def render_html(report: CheckReport, plots: str = "failing") -> str:
     """The report as the widget's static HTML; gradient plots (slow to draw) for `plots` = all | failing | none."""
-    try:
-        from ..render.html import render_html as render
-    except ImportError:
-        return f"<pre>{html.escape(str(report))}</pre>"
-    return render(report, plots=plots == "all" or (plots == "failing" and not report.passed))
+    from ..render.focus import plotted
+    from ..render.html import render_html as render
+
+    draw = plots == "all" or (plots == "failing" and not report.passed)
+    return render(plotted(report) if draw else report, plots=draw)
 
 
 def _stored(book: Gradebook, sha: str, exercise: str) -> Row:

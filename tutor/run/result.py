@@ -1,11 +1,10 @@
 """What running learner code on the cases gave back, as plain data (arrays, strings, numbers).
 
 This is the boundary between learner code and the verdict: a grading worker builds a `SubmissionRun`,
-ships it as JSON plus raw arrays (never pickle), and the grader judges it with its own reference.
+ships it as a JSON header plus raw numeric arrays (never pickle), and the grader judges it with its own reference.
 """
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -47,35 +46,52 @@ class SubmissionRun:
     cases: list[CaseRun] = field(default_factory=list)
 
     def to_bytes(self) -> bytes:
-        """Serialize as one .npz: a JSON header plus raw arrays (loadable without pickle)."""
-        arrays: dict[str, np.ndarray] = {}
+        """Serialize as a JSON header plus the arrays' raw bytes (numbers only: no pickle, no object arrays)."""
         header = asdict(self)
-        for i, (case, hcase) in enumerate(zip(self.cases, header["cases"])):
+        blobs: list[bytes] = []
+        offset = 0
+        for case, hcase in zip(self.cases, header["cases"]):
             for part in ("values", "extras"):
-                keys = []
-                for j, (name, arr) in enumerate(getattr(case, part).items()):
-                    arrays[f"c{i}_{part}_{j}"] = np.asarray(arr)
-                    keys.append(name)
-                hcase[part] = keys
-        arrays["__header__"] = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
-        buf = io.BytesIO()
-        np.savez(buf, **arrays)
-        return buf.getvalue()
+                hcase[part] = []
+                for name, arr in getattr(case, part).items():
+                    arr = np.asarray(arr, order="C")  # (np.ascontiguousarray would make 0-d arrays 1-d)
+                    if arr.dtype.kind not in "biuf":
+                        raise TypeError(f"{name} has dtype {arr.dtype}: only numeric arrays cross the boundary")
+                    hcase[part].append([name, arr.dtype.str, list(arr.shape), offset, arr.nbytes])
+                    blobs.append(arr.tobytes())
+                    offset += arr.nbytes
+        head = json.dumps(header).encode()
+        return b"".join([_MAGIC, len(head).to_bytes(8, "little"), head, *blobs])
 
     @classmethod
     def from_bytes(cls, data: bytes) -> "SubmissionRun":
-        """Inverse of `to_bytes`; refuses object arrays (allow_pickle=False)."""
-        with np.load(io.BytesIO(data), allow_pickle=False) as z:
-            header = json.loads(z["__header__"].tobytes().decode())
-            cases = []
-            for i, h in enumerate(header["cases"]):
-                parts = {p: {name: z[f"c{i}_{p}_{j}"] for j, name in enumerate(h[p])} for p in ("values", "extras")}
-                err = ErrorInfo(**h["error"]) if h["error"] else None
-                cases.append(CaseRun(case=h["case"], values=parts["values"], problems=h["problems"],
-                                     extras=parts["extras"], error=err, mutated=h["mutated"]))
+        """Inverse of `to_bytes`; rejects anything that is not numeric arrays inside the buffer (ValueError)."""
+        if data[:len(_MAGIC)] != _MAGIC:
+            raise ValueError("not a tutor run result")
+        size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
+        start = len(_MAGIC) + 8
+        header = json.loads(data[start:start + size].decode())
+        body = memoryview(data)[start + size:]
+
+        def array(dtype: str, shape: list[int], offset: int, nbytes: int) -> np.ndarray:
+            dt = np.dtype(dtype)
+            if dt.kind not in "biuf" or offset < 0 or offset + nbytes > len(body) or \
+                    int(np.prod(shape, dtype=np.int64)) * dt.itemsize != nbytes:
+                raise ValueError(f"bad array record {dtype} {shape} at {offset}")
+            return np.frombuffer(body[offset:offset + nbytes], dtype=dt).reshape(tuple(shape)).copy()
+
+        cases = []
+        for h in header["cases"]:
+            parts = {p: {rec[0]: array(*rec[1:]) for rec in h[p]} for p in ("values", "extras")}
+            err = ErrorInfo(**h["error"]) if h["error"] else None
+            cases.append(CaseRun(case=h["case"], values=parts["values"], problems=h["problems"],
+                                 extras=parts["extras"], error=err, mutated=h["mutated"]))
         load_error = ErrorInfo(**header["load_error"]) if header["load_error"] else None
         return cls(exercise=header["exercise"], load_error=load_error, missing_entry=header["missing_entry"],
                    globals_used=header["globals_used"], cases=cases)
+
+
+_MAGIC = b"TUTORRUN1\n"
 
 
 def to_array(value: Any) -> np.ndarray | str:

@@ -1,0 +1,36 @@
+"""The worker → grader boundary: a run survives bytes unchanged, and nothing but numbers crosses it."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tutor.judge import judge
+from tutor.run import run_submission
+from tutor.run.result import CaseRun, SubmissionRun
+
+LEARNERS = Path(__file__).parent / "learners"
+FILES = sorted(LEARNERS.glob("*/*.py"))
+
+
+@pytest.mark.parametrize("path", FILES[::3], ids=[f"{p.parent.name}/{p.stem}" for p in FILES[::3]])
+def test_the_verdict_is_the_same_after_the_trip_through_bytes(path: Path) -> None:
+    run = run_submission(path.parent.name, path.read_text())
+    again = SubmissionRun.from_bytes(run.to_bytes())
+    assert judge(run.exercise, again).to_dict() == judge(run.exercise, run).to_dict()
+
+
+def test_zero_dim_and_mixed_dtypes_keep_their_shape() -> None:
+    run = SubmissionRun("mse", cases=[CaseRun("c", values={"loss": np.array(2.5, np.float32),
+                                                           "inp.g": np.arange(6, dtype=np.float64).reshape(3, 2)})])
+    back = SubmissionRun.from_bytes(run.to_bytes()).cases[0].values
+    assert back["loss"].shape == () and back["loss"].dtype == np.float32 and back["loss"] == 2.5
+    assert back["inp.g"].shape == (3, 2) and back["inp.g"][2, 1] == 5.0
+
+
+def test_only_numbers_cross_the_boundary() -> None:
+    with pytest.raises(TypeError, match="only numeric arrays"):
+        SubmissionRun("x", cases=[CaseRun("c", values={"w.g": np.array([object()])})]).to_bytes()
+    good = SubmissionRun("x", cases=[CaseRun("c", values={"w.g": np.ones(4)})]).to_bytes()
+    for bad in (b"\x80\x04pickle", good[:-8], good.replace(b'"<f8"', b'"|O8"')):
+        with pytest.raises(ValueError):
+            SubmissionRun.from_bytes(bad)
