@@ -18,8 +18,11 @@ $(BIN)/tutor: pyproject.toml
 
 setup: $(BIN)/tutor
 
+# Jupyter refuses to run as root (containers, CI machines) unless told it may.
+ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
+
 lab: setup
-	$(BIN)/jupyter lab notebooks/01_forward.ipynb
+	$(BIN)/jupyter lab $(ROOT_OK) notebooks/01_forward.ipynb
 
 test: setup
 	$(BIN)/python -m pytest -q
