@@ -159,6 +159,31 @@ SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL":
             "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
+def import_roots() -> list[str]:
+    """Directories Python imports from (the interpreter, site-packages, an editable checkout): they must stay."""
+    import sys
+
+    paths = [sys.prefix, sys.exec_prefix, sys.base_prefix, *sys.path]
+    return sorted({os.path.realpath(p) for p in paths if p and os.path.isdir(p)})
+
+
+def private_tmp(target: str, size_mb: int, uid: int | None) -> None:
+    """Cover `target` (e.g. /tmp) with a fresh tmpfs owned by `uid`, keeping whatever Python imports from
+    below it (a checkout or venv under /tmp) reachable through bind mounts."""
+    inside = [p for p in import_roots() if p.startswith(target.rstrip(os.sep) + os.sep)]
+    tops = [p for p in inside if not any(p.startswith(q + os.sep) for q in inside)]
+    fds = [(p, os.open(p, os.O_PATH | os.O_DIRECTORY)) for p in tops]
+    mount("tmpfs", target, "tmpfs", 0, f"size={size_mb}m,mode=0700")
+    for path, fd in fds:
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
+        os.close(fd)
+    if fds:
+        os.chmod(target, 0o711)  # the uid must pass through to the bind-mounted checkout
+    if uid is not None:
+        os.chown(target, uid, uid)
+
+
 def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], workdir: str) -> None:
     """Apply every limit to the current (child) process; raise OSError when one cannot be applied."""
     os.setsid()
@@ -176,8 +201,7 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
         mount("none", "/", None, MS_REC | MS_PRIVATE, None)
         for target in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
             if os.path.isdir(target):
-                mount("tmpfs", target, "tmpfs", 0, f"size={limits.disk_mb}m,mode=0700")
-                os.chown(target, iso.uid, iso.uid)
+                private_tmp(target, limits.disk_mb, iso.uid)
         # The tutor package's files (the reference's source among them) are already imported: hide them.
         mount("tmpfs", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tmpfs", MS_RDONLY,
               "size=4k,mode=0555")
