@@ -27,6 +27,15 @@ def test_zero_dim_and_mixed_dtypes_keep_their_shape() -> None:
     assert back["inp.g"].shape == (3, 2) and back["inp.g"][2, 1] == 5.0
 
 
+def test_empty_bool_int_and_strided_arrays_round_trip() -> None:
+    values = {"e": np.zeros((0, 3)), "b": np.array([True, False]), "i": np.array(3, np.int64),
+              "v": np.ones((2, 4), np.float32)[:, ::2]}
+    back = SubmissionRun.from_bytes(SubmissionRun("x", cases=[CaseRun("c", values=values)]).to_bytes())
+    for name, value in values.items():
+        got = back.cases[0].values[name]
+        assert got.shape == value.shape and got.dtype == value.dtype and np.array_equal(got, value), name
+
+
 def test_only_numbers_cross_the_boundary() -> None:
     with pytest.raises(TypeError, match="only numeric arrays"):
         SubmissionRun("x", cases=[CaseRun("c", values={"w.g": np.array([object()])})]).to_bytes()

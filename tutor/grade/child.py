@@ -54,14 +54,14 @@ def run_child(job: Callable[[str, str], Any], exercise: str, source: str, limits
             pass
         me = os.getpid()
         try:
-            kind, data = b"R", job(exercise, source).to_bytes()
+            kind, data = b"R", job(exercise, source).to_chunks()
         except MemoryError:
             kind, data = b"M", b""
         except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
             kind, data = b"X", f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]
         if os.getpid() == me:  # a copy forked by learner code does not answer
-            for chunk in (kind, data):
-                view = memoryview(chunk)
+            for chunk in (kind, *(data if isinstance(data, list) else [data])):
+                view = memoryview(chunk).cast("B")
                 while view:
                     view = view[os.write(result_w, view):]
             os._exit(0)
