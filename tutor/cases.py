@@ -87,10 +87,10 @@ def unit_inputs(unit: str, case: Case, copy: bool = True) -> dict[str, torch.Ten
     return {k: v.clone() for k, v in t.items()} if copy else t
 
 
-def model_inputs(case: Case) -> dict[str, torch.Tensor]:
-    """Fresh copies of the model's data and parameters: x, y, w1, b1, w2, b2."""
+def model_inputs(case: Case, copy: bool = True) -> dict[str, torch.Tensor]:
+    """The model's data and parameters (fresh copies unless copy=False): x, y, w1, b1, w2, b2."""
     d = case_data(case)
-    return {k: d[k].clone() for k in ("x", "y", "w1", "b1", "w2", "b2")}
+    return {k: d[k].clone() if copy else d[k] for k in ("x", "y", "w1", "b1", "w2", "b2")}
 
 
 @lru_cache(maxsize=None)

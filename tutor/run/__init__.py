@@ -35,7 +35,7 @@ def run_submission(exercise: str, source: str) -> SubmissionRun:
 def run_entry(ex: Exercise, entry: Any, case: Case, filename: str = "", guard: bool = True) -> CaseRun:
     """Run one definition on one case; `guard=False` for our own trusted code (reference, variants)."""
     t = inputs_for(ex, case)
-    before = {k: v.clone() for k, v in t.items()} if guard else {}
+    before = inputs_for(ex, case, copy=False) if guard else {}  # the originals: no snapshot copy needed
     run = CaseRun(case.name)
     hits: list[str] = []
     try:

@@ -93,9 +93,9 @@ def call_model(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[di
     return {k: t[k] for k in ("x", "w1", "b1", "w2", "b2")}, None
 
 
-def inputs_for(ex: Exercise, case: Case) -> dict[str, torch.Tensor]:
-    """Fresh tensors for one run of the exercise on a case."""
-    return model_inputs(case) if case.kind == "model" else unit_inputs(ex.unit, case)
+def inputs_for(ex: Exercise, case: Case, copy: bool = True) -> dict[str, torch.Tensor]:
+    """Fresh tensors for one run of the exercise on a case (copy=False: the case's own, to compare against)."""
+    return model_inputs(case, copy) if case.kind == "model" else unit_inputs(ex.unit, case, copy)
 
 
 def expected_names(ex: Exercise, case: Case) -> tuple[str, ...]:
