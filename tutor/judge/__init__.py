@@ -36,6 +36,16 @@ def variant_run(name: str, index: int, case: Case) -> CaseRun:
     return run_entry(ex, entry, case, guard=False)
 
 
+@lru_cache(maxsize=None)
+def _scale(name: str, case: Case, tensor: str, stage: str) -> float:
+    """max|expected| of a reference or autograd gradient (fixed per case, so computed once)."""
+    if stage == "reference":
+        values = reference_run(name, case).values[tensor]
+    else:
+        values = autograd_grads(get(name).unit, case)[tensor].numpy()
+    return float(np.max(np.abs(values)))
+
+
 def judge(exercise: str, run: SubmissionRun) -> CheckReport:
     """Judge what learner code gave back; the learner's code is not touched here."""
     ex = get(exercise)
@@ -106,7 +116,8 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport) ->
         for stage, target in (("reference", expected), ("autograd", auto.get(name))):
             if target is None:
                 continue
-            c = closeness(got, _subgradient(ex, case, name, got, target, context), tol)
+            adjusted = _subgradient(ex, case, name, got, target, context)
+            c = closeness(got, adjusted, tol, scale=_scale(ex.name, case, name, stage) if adjusted is target else None)
             chk.stage, chk.max_abs_err, chk.rel_err, chk.worst_index = stage, c.max_abs, c.rel, c.worst
             if not c.ok:
                 against = "the reference" if stage == "reference" else "torch autograd"

@@ -82,7 +82,7 @@ class SubmissionRun:
             if dt.kind not in "biuf" or offset < 0 or offset + nbytes > len(body) or \
                     int(np.prod(shape, dtype=np.int64)) * dt.itemsize != nbytes:
                 raise ValueError(f"bad array record {dtype} {shape} at {offset}")
-            return np.frombuffer(body[offset:offset + nbytes], dtype=dt).reshape(tuple(shape)).copy()
+            return np.frombuffer(body[offset:offset + nbytes], dtype=dt).reshape(tuple(shape))  # read-only view
 
         cases = []
         for h in header["cases"]:
