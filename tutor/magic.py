@@ -16,11 +16,6 @@ USAGE = f"usage: %%exercise NAME, with NAME one of {', '.join(exercises.names())
 _last_cell: dict[str, str] = {}  # exercise → the body of its cell as last run (for "Check again")
 
 
-def last_cell(name: str) -> str | None:
-    """The body of the `%%exercise NAME` cell as last run in this kernel."""
-    return _last_cell.get(name)
-
-
 def _syntax_error(shell: Any, cell: str) -> str:
     """One line describing the cell's syntax error, or '' when it parses."""
     try:

@@ -108,11 +108,3 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("out", help="where to write the student notebook")
     p.set_defaults(run=run_release)
     return p
-
-
-def main_release(argv: list[str] | None = None) -> int:
-    """`tutor release` as a standalone entry point."""
-    parser = argparse.ArgumentParser(prog="tutor")
-    add_parser(parser.add_subparsers(dest="verb", required=True))
-    args = parser.parse_args(["release", *(sys.argv[1:] if argv is None else argv)])
-    return args.run(args)

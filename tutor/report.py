@@ -7,9 +7,6 @@ from typing import Any
 
 import numpy as np
 
-STAGES = ("runs", "exists", "shape", "finite", "reference", "autograd")
-
-
 @dataclass
 class Check:
     """One gradient (or forward output) on one case, judged stage by stage."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -30,10 +29,7 @@ def executed(tmp_path_factory):
     nb.cells[0].source = f"import os\nos.environ['TUTOR_HOME'] = {str(home)!r}\nos.environ['TUTOR_PLOTS'] = '0'\n" \
                          + nb.cells[0].source
     client = NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False)
-    # In a thread of its own: nbclient calls asyncio.run, which fails where an event loop is already
-    # running in this thread (as the e2e tests' session-wide Playwright leaves one).
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(client.execute).result()
+    client.execute()
     return nb.cells
 
 

@@ -55,6 +55,9 @@ def as_function(lines: str) -> str:
     return "def lin_grad(inp, out, w, b):\n" + textwrap.indent(lines, "    ") + "\n"
 
 
+ELEMENTWISE_W = ("{tensor} used an elementwise product `*` where a matrix product is needed: "
+                 "the gradient of w sums over the examples of the batch")
+
 # (code, body lines, message) — shared with the Lin exercise, which wraps the same bodies in a class.
 MISTAKES = (
     ("not-summed-over-batch", body(b="b.g = out.g"),
@@ -72,11 +75,9 @@ MISTAKES = (
      "{tensor} used an elementwise product `*` where the layer used a matrix product: "
      "the gradient of a matrix product needs a matrix product too"),
     ("elementwise-instead-of-matmul", body(w="w.g = inp.t() * out.g"),
-     "{tensor} used an elementwise product `*` where a matrix product is needed: "
-     "the gradient of w sums over the examples of the batch"),
+     ELEMENTWISE_W),
     ("elementwise-instead-of-matmul", body(w="w.g = inp * out.g"),
-     "{tensor} used an elementwise product `*` where a matrix product is needed: "
-     "the gradient of w sums over the examples of the batch"),
+     ELEMENTWISE_W),
     ("missing-chain-rule", "g = torch.ones_like(out.g)\n" + body(
         inp="inp.g = g @ w.t()", w="w.g = inp.t() @ g", b="b.g = g.sum(0)"),
      "{tensor} does not use the upstream gradient out.g: the chain rule multiplies the local "

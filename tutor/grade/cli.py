@@ -179,11 +179,3 @@ def run_grade(args: argparse.Namespace) -> int:
         print(f"isolation: {summary.isolation}")
     print(f"wrote {out / 'gradebook.csv'}, {out / 'feedback'}/, {out / 'gradescope'}/")
     return 0
-
-
-def main_grade(argv: list[str] | None = None) -> int:
-    """`tutor grade` as a standalone entry point."""
-    parser = argparse.ArgumentParser(prog="tutor")
-    add_parser(parser.add_subparsers(dest="verb", required=True))
-    args = parser.parse_args(["grade", *(sys.argv[1:] if argv is None else argv)])
-    return args.run(args)

@@ -5,9 +5,6 @@ from ..report import Check, CheckReport, Diagnosis
 from ..run.result import ErrorInfo, SubmissionRun
 from .protocol import Limits, Outcome
 
-# Verdict codes the grader adds itself (judge() never produces these).
-GRADER_CODES = ("timeout", "memory", "crashed", "malformed", "missing", "output-limit")
-
 _STAGE = {"timeout": "runs", "memory": "runs", "crashed": "runs", "malformed": "exists", "missing": "exists"}
 
 

@@ -12,9 +12,6 @@ from typing import Any
 
 from ..report import CheckReport
 
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-
-
 def static_html(report: CheckReport) -> str:
     """The report as static HTML; plain text in a <pre> if the HTML renderer fails."""
     try:
