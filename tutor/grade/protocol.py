@@ -52,13 +52,11 @@ class Outcome:
     output_cut: bool = False  # more was printed than `Limits.output_kb`
     cpu: float = 0.0
     wall: float = 0.0
-    payload: bytes = b""
+    payload: bytes | memoryview = b""
 
     def header(self) -> dict[str, Any]:
         """Everything but the payload, as a JSON-able dict."""
-        d = asdict(self)
-        d.pop("payload")
-        return d
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "payload"}
 
 
 class ChannelClosed(EOFError):

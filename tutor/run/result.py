@@ -51,10 +51,15 @@ class SubmissionRun:
 
     def to_chunks(self) -> list[bytes | memoryview]:
         """`to_bytes()` in pieces, the arrays' memory not copied: a grading child writes them straight to a pipe."""
-        header = asdict(self)
+        # Built by hand: dataclasses.asdict would deep-copy every array (megabytes) only to drop the copies.
+        header = {"exercise": self.exercise, "load_error": _plain(self.load_error), "missing_entry": self.missing_entry,
+                  "globals_used": list(self.globals_used), "cases": []}
         blobs: list[bytes | memoryview] = []
         offset = 0
-        for case, hcase in zip(self.cases, header["cases"]):
+        for case in self.cases:
+            hcase: dict[str, Any] = {"case": case.case, "problems": dict(case.problems), "error": _plain(case.error),
+                                     "mutated": list(case.mutated)}
+            header["cases"].append(hcase)
             for part in ("values", "extras"):
                 hcase[part] = []
                 for name, arr in getattr(case, part).items():
@@ -96,6 +101,10 @@ class SubmissionRun:
 
 
 _MAGIC = b"TUTORRUN1\n"
+
+
+def _plain(err: ErrorInfo | None) -> dict[str, Any] | None:
+    return None if err is None else asdict(err)
 
 
 def to_array(value: Any) -> np.ndarray | str:
