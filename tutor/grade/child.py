@@ -18,18 +18,25 @@ def _reference_tripwire(*args: Any, **kwargs: Any) -> None:
                                    "the check needs your own code")
 
 
+def blank_reference_sources() -> None:
+    """Forget the reference's text (exec'ing a copy of it would dodge the tripwires) and every cached line."""
+    from tutor.exercises import get, names
+
+    for name in names():
+        object.__setattr__(get(name), "reference_source", "")
+    linecache.clearcache()
+
+
 def poison_reference(exercise: str) -> None:
     """In a child about to run learner code: make the exercise's shipped reference raise when called, even
     when learner code turns off the checker's own tripwires. The harness never calls it for this exercise."""
     import builtins
     import types
 
-    from tutor.exercises import get, names
+    from tutor.exercises import get
 
     builtins.__tutor_reference_used__ = ReferenceUsed  # type: ignore[attr-defined]
-    for name in names():  # the reference's text: exec'ing a copy of it would dodge the tripwires
-        object.__setattr__(get(name), "reference_source", "")
-    linecache.clearcache()
+    blank_reference_sources()  # done in the worker already (cheaper once there); repeated in case it was not
     ex = get(exercise)
     for obj in (ex.reference, *ex.trapped):
         for f in (vars(obj).values() if isinstance(obj, type) else [obj]):

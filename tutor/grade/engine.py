@@ -14,6 +14,7 @@ from ..report import CheckReport
 from .collect import CollectError, Submission, collect
 from .exports import Graded, write_all
 from .gradebook import Gradebook, GradebookError, Row
+from .memo import VerdictMemo
 from .pool import Pool, Task, default_workers
 from .protocol import Limits, Outcome
 from .verdicts import grader_report, report_for
@@ -59,13 +60,22 @@ def config_key(limits: Limits, plots: str = "failing") -> str:
     return hashlib.sha256(json.dumps([v, limits.to_dict(), plots], sort_keys=True).encode()).hexdigest()[:16]
 
 
-def render_html(report: CheckReport, plots: str = "failing") -> str:
-    """The report as the widget's static HTML; gradient plots (slow to draw) for `plots` = all | failing | none."""
-    from ..render.focus import plotted
+def render_html(report: CheckReport, plots: str = "failing", figures: str | None = None) -> str:
+    """The report as the widget's static HTML; gradient plots (slow to draw) for `plots` = all | failing | none.
+
+    `figures`: those plots already drawn for an identical report (see `plots_fragment`)."""
     from ..render.html import render_html as render
 
+    return render(report, plots=False, figures=plots_fragment(report, plots) if figures is None else figures)
+
+
+def plots_fragment(report: CheckReport, plots: str = "failing") -> str:
+    """The report's gradient plots as an HTML fragment ('' when `plots` says none are drawn for it)."""
+    from ..render.focus import plotted
+    from ..render.html import plots_html
+
     draw = plots == "all" or (plots == "failing" and not report.passed)
-    return render(plotted(report) if draw else report, plots=draw)
+    return plots_html(plotted(report)) if draw and report.samples else ""
 
 
 def _stored(book: Gradebook, sha: str, exercise: str) -> Row:
@@ -92,15 +102,25 @@ def verdict(task: Task, out: Outcome, limits: Limits, plots: str) -> tuple[Check
         return _verdict(task, out, limits, plots)
 
 
+_MEMO = VerdictMemo()  # identical results (the same mistake in other words) are judged and drawn once
+
+
 def _verdict(task: Task, out: Outcome, limits: Limits, plots: str) -> tuple[CheckReport, str]:
-    try:
-        report = report_for(task.exercise, out, limits)
-    except Exception as e:  # noqa: BLE001 - learner-shaped data the judge could not handle
-        log.exception("judging %s failed", task.exercise)
-        report = grader_report(task.exercise, "crashed", f"the checker could not judge what your code handed "
-                               f"back ({type(e).__name__}: {e})")
+    key = _MEMO.key(task.exercise, out, limits, plots)
+    hit = _MEMO.get(key)
+    if hit is not None:
+        report, figures = hit
+    else:
+        try:
+            report = report_for(task.exercise, out, limits)
+        except Exception as e:  # noqa: BLE001 - learner-shaped data the judge could not handle
+            log.exception("judging %s failed", task.exercise)
+            report = grader_report(task.exercise, "crashed", f"the checker could not judge what your code handed "
+                                   f"back ({type(e).__name__}: {e})")
+        figures = plots_fragment(report, plots)
+        _MEMO.put(key, report, figures)
     report.seconds = out.wall
-    return report, render_html(report, plots)
+    return report, render_html(report, plots, figures)
 
 
 def grade(paths: list[str], out: Path, settings: Settings,

@@ -20,7 +20,7 @@ import traceback
 from typing import Any, Callable
 
 from . import jail
-from .child import run_child
+from .child import blank_reference_sources, run_child
 from .protocol import ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
 
 DEFAULT_JOB = "tutor.run:run_submission"
@@ -260,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(2, 1)  # stray prints from imports go to the log, not into the protocol
     try:
         jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)
+        jail.set_name(f"tutor-worker-{args.slot}")
         jail.prctl(jail.PR_SET_CHILD_SUBREAPER, 1)
         iso = probe_isolation(args.slot)
         import torch
@@ -267,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(1)  # before any op: no thread pool that a fork would break
         job = load_job(args.job)
         warm_up(job)
+        try:
+            blank_reference_sources()  # before any fork: each child then starts without them
+        except ImportError:  # a development job outside the tutor package
+            pass
         gc.collect()
         gc.freeze()  # children's collections skip everything loaded so far: fewer copy-on-write page faults
         sweep_stale_scratch()

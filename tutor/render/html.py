@@ -24,8 +24,10 @@ HEAD = CELL + "; background: #f6f8fa; font-weight: 600; white-space: nowrap"
 COLUMNS = ("", "case", "tensor", "stage", "shape", "max abs error", "relative error", "tolerance", "what happened")
 
 
-def render_html(report: CheckReport, plots: bool = True) -> str:
-    """The report as one self-contained HTML fragment (root `div.tutor-report`), plots inline as PNG."""
+def render_html(report: CheckReport, plots: bool = True, figures: str | None = None) -> str:
+    """The report as one self-contained HTML fragment (root `div.tutor-report`), plots inline as PNG.
+
+    `figures`: the plots already drawn (`plots_html` of an identical report), used instead of drawing them."""
     parts = [
         f'<div class="tutor-report" data-exercise="{escape(report.exercise)}" '
         f'data-passed="{str(report.passed).lower()}" style="{ROOT}">',
@@ -33,8 +35,10 @@ def render_html(report: CheckReport, plots: bool = True) -> str:
         *(_diagnosis(d) for d in report.diagnoses),
         _checks(report.checks),
     ]
-    if plots and report.samples:
-        parts.append(_plots(report))
+    if figures is None and plots and report.samples:
+        figures = plots_html(report)
+    if figures:
+        parts.append(figures)
     parts.append("</div>")
     return "\n".join(parts)
 
@@ -134,7 +138,7 @@ def _number(x: float | None) -> str:
     return "—" if x is None else f"{x:.3g}"
 
 
-def _plots(report: CheckReport) -> str:
+def plots_html(report: CheckReport) -> str:
     """The gradient plots as inline base64 PNGs; a one-line note instead if drawing them failed."""
     from .plots import png_images  # matplotlib loads only when plots are asked for
 
