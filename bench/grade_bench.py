@@ -1,6 +1,6 @@
 """Time `tutor grade` against the nbgrader way (a fresh kernel per notebook via nbclient, then the check).
 
-    python bench/grade_bench.py [--n 100] [--large 1000] [--distinct] [--skip-baseline] [--workers N]
+    python bench/grade_bench.py [--n 100] [--large 1000] [--distinct] [--skip-baseline] [--workers N] [--no-memo-too]
 
 Builds N mixed submissions (correct, wrong, a few hostile: infinite loop, memory bomb, sys.exit, segfault),
 grades them with `tutor grade` (one command, as an instructor runs it) and with the baseline, in one run, and
@@ -67,12 +67,14 @@ def make_class(folder: Path, n: int, distinct: bool, seed: int = 0) -> dict[str,
     return kinds
 
 
-def time_tutor_grade(folder: Path, out: Path, workers: int | None) -> float:
-    """Wall time of one `tutor grade` command, interpreter start included."""
+def time_tutor_grade(folder: Path, out: Path, workers: int | None, memo: bool = True) -> float:
+    """Wall time of one `tutor grade` command, interpreter start included (memo=False: every result judged
+    on its own, as if no two students' results were alike)."""
     cmd = [sys.executable, "-m", "tutor", "grade", str(folder), "--out", str(out), "--quiet", *LIMITS]
     cmd += ["--workers", str(workers)] if workers else []
+    env = dict(os.environ, **({} if memo else {"TUTOR_GRADE_MEMO": "0"}))
     t = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(f"tutor grade failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -130,6 +132,8 @@ def main() -> None:
     ap.add_argument("--distinct", action="store_true", help="no two submissions share code")
     ap.add_argument("--skip-baseline", action="store_true")
     ap.add_argument("--workers", type=int)
+    ap.add_argument("--no-memo-too", action="store_true",
+                    help="also time the large class with every result judged on its own (no two alike)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="grade-bench-"))
     try:
@@ -158,6 +162,10 @@ def main() -> None:
             make_class(big, args.large, args.distinct, seed=1)
             took = time_tutor_grade(big, work / "out-large", args.workers)
             print(f"tutor grade, {args.large} submissions: {took:.1f} s ({took / args.large * 1000:.0f} ms each)")
+            if args.no_memo_too:
+                took = time_tutor_grade(big, work / "out-large-no-memo", args.workers, memo=False)
+                print(f"tutor grade, {args.large} submissions, every result judged on its own (no memo): "
+                      f"{took:.1f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

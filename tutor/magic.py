@@ -43,7 +43,7 @@ def exercise_cell(line: str, cell: str) -> None:
 def _run_and_check(name: str, cell: str) -> None:
     from IPython import get_ipython
 
-    from .widgets.display import exercise_bundle, say, show
+    from .widgets.display import say, show_view
 
     shell = get_ipython()
     given, name = name, name if name in exercises.names() else name.lower()
@@ -67,7 +67,7 @@ def _run_and_check(name: str, cell: str) -> None:
         view.run_check()
     except Exception as e:  # shown inside the widget, which still appears
         view.show_error(f"{type(e).__name__}: {e}")
-    show(exercise_bundle(view))
+    show_view(view)
 
 
 def load_ipython_extension(shell: Any) -> None:

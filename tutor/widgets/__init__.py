@@ -17,14 +17,14 @@ def exercise_view(name: str, statement_open: bool = True):
 def show_exercise(name: str) -> None:
     """Display the exercise widget with a code area (for Voilà, dashboards, places without code cells)."""
     from .. import exercises
-    from .display import exercise_bundle, say, show
+    from .display import say, show_view
 
     try:
         view = exercise_view(name)
     except exercises.UnknownExercise as e:
         say(f"tutor.exercise: {e}")
         return
-    show(exercise_bundle(view))
+    show_view(view)
 
 
 __all__ = ["SETTINGS", "configure", "show_exercise", "exercise_view"]

@@ -41,16 +41,35 @@ def exercise_bundle(view: Any) -> dict[str, Any]:
     return bundle(view.root, text, f"<div class='tutor-static'>{statement_html(ex.statement)}</div>")
 
 
-def show(data: dict[str, Any]) -> None:
-    """Display a bundle in IPython; outside IPython print its text."""
+def show(data: dict[str, Any]) -> Any:
+    """Display a bundle in IPython and return its display handle; outside IPython print its text (None)."""
     from IPython import get_ipython
 
     if get_ipython() is None:
         print(data.get("text/plain", ""))
-        return
+        return None
     from IPython.display import display
 
-    display(data, raw=True)
+    return display(data, raw=True, display_id=True)
+
+
+def show_view(view: Any) -> None:
+    """Display an ExerciseView, keeping the handle so that "Check again" can refresh the static fallback."""
+    data = exercise_bundle(view)
+    view.display_handle = show(data)
+    view.fallback_shown = (data["text/plain"], data["text/html"])
+
+
+def refresh_fallback(view: Any) -> None:
+    """After a new check, replace the displayed text/plain and text/html with the new report's, so a saved
+    notebook (nbconvert, GitHub, a closed kernel) shows the latest verdict, not the first one."""
+    handle = getattr(view, "display_handle", None)
+    if handle is None:
+        return
+    data = exercise_bundle(view)
+    if (data["text/plain"], data["text/html"]) != getattr(view, "fallback_shown", None):
+        handle.update(data, raw=True)
+        view.fallback_shown = (data["text/plain"], data["text/html"])
 
 
 def say(message: str) -> None:
@@ -69,7 +88,7 @@ def show_report(report: CheckReport) -> None:
             # The report does not say which source it checked: count the attempt, keep last_code as is.
             view._record(report, None)
             report._tutor_recorded = True
-        show(exercise_bundle(view))
+        show_view(view)
     except Exception as e:  # a display must never raise: fall back to the static report
         say(f"tutor: could not build the widget ({type(e).__name__}: {e}); showing the static report")
         show({"text/plain": str(report), "text/html": static_html(report)})

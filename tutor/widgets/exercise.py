@@ -49,6 +49,8 @@ class ExerciseView:
         self.local_failures = 0
         self.notices: list[str] = []
         self.plot_titles: list[str] = []
+        self.display_handle: Any = None  # set when displayed: "Check again" refreshes the static fallback
+        self.fallback_shown: tuple[str, str] | None = None
         self._plot_images = PlotImages()
         saved = self._progress()
         self.editor: W.Textarea | None = None
@@ -196,6 +198,9 @@ class ExerciseView:
             self.run_check()
         finally:
             self.check_button.disabled = False
+        from .display import refresh_fallback
+
+        refresh_fallback(self)
 
     def _on_hint(self, _button: W.Button) -> None:
         self.reveal_hint()
