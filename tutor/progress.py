@@ -8,6 +8,7 @@ An unreadable store is set aside (renamed with a timestamp) with a warning and a
 from __future__ import annotations
 
 import os
+import random
 import sqlite3
 import sys
 import threading
@@ -111,6 +112,18 @@ class ProgressStore:
     # ------------------------------------------------------------------------------ plumbing
 
     def _connect(self) -> sqlite3.Connection:
+        # Switching a fresh file to WAL takes a lock SQLite does not wait for: two kernels opening a new store
+        # at the same moment would see "database is locked". Setting up again a moment later always succeeds.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                return self._connect_once()
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))
+
+    def _connect_once(self) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
