@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 from gradehelp import read_csv
 
 from tutor.grade.exports import Graded, slug, write_all
 from tutor.grade.gradebook import Gradebook, Row
+from tutor.grade.summary import summary_text
 
 
 def row(passed, codes=()):
@@ -15,8 +17,8 @@ def row(passed, codes=()):
 
 def test_one_submission_also_writes_top_level_results_json(tmp_path):
     g = Graded("alice.ipynb", {"lin_grad": row(True), "relu": row(False, ["inverted-mask", "mutates-input"])})
-    passed, written = write_all(tmp_path, iter([g]), {"lin_grad": 2.0, "relu": 1.0})
-    assert passed == 1 and tmp_path / "results.json" in written
+    tally, written = write_all(tmp_path, iter([g]), {"lin_grad": 2.0, "relu": 1.0})
+    assert tally.passed == 1 and tmp_path / "results.json" in written
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["score"] == 2.0 and [t["status"] for t in res["tests"]] == ["passed", "failed"]
     assert read_csv(tmp_path / "gradebook.csv") == [
@@ -43,3 +45,24 @@ def test_gradebook_keeps_verdicts_across_connections_and_configs(tmp_path):
     assert again.done() == {("sha1", "relu")}
     assert again.get("sha1", "relu").codes == ["mutates-input"]
     assert Gradebook(db, "config-b").done() == set()  # other limits: graded anew
+
+
+def test_class_summary_counts_mistakes_and_links_who_made_them(tmp_path):
+    graded = [Graded("alice.ipynb", {"lin_grad": row(False, ["not-summed-over-batch"]), "relu": row(True)}),
+              Graded("bob/x.ipynb", {"lin_grad": row(False, ["not-summed-over-batch", "mutates-input"]),
+                                     "relu": row(True, ["mutates-input"])}),
+              Graded("<carol>.ipynb", {"lin_grad": row(True), "relu": row(False, ["timeout"])})]
+    tally, written = write_all(tmp_path, iter(graded), {"lin_grad": 1.0, "relu": 1.0})
+    lin, relu = tally.exercises["lin_grad"], tally.exercises["relu"]
+    assert (lin.passed, lin.total, relu.passed, relu.total, tally.passed) == (1, 3, 2, 3, 3)
+    assert lin.mistakes == {"not-summed-over-batch": 2, "mutates-input": 1} and relu.warnings == {"mutates-input": 1}
+    assert summary_text(tally).splitlines()[1:] == [
+        "lin_grad       1/3  33%  not-summed-over-batch 2 · mutates-input 1",
+        "relu           2/3  67%  timeout 1"]
+    page = (tmp_path / "summary.html").read_text()
+    assert tmp_path / "summary.html" in written
+    assert '<a href="feedback/bob__x.ipynb.html#lin_grad">bob/x.ipynb</a>' in page
+    assert "&lt;carol&gt;.ipynb" in page and "<carol>" not in page  # labels are escaped
+    links = re.findall(r'href="([^"#]+)#', page)
+    assert set(links) == {"feedback/alice.ipynb.html", "feedback/bob__x.ipynb.html", "feedback/carol_.ipynb.html"}
+    assert all((tmp_path / link).exists() for link in links)

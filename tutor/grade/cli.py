@@ -129,6 +129,7 @@ def run_grade(args: argparse.Namespace) -> int:
     from .engine import Settings, grade
     from .gradebook import GradebookError
     from .pool import WorkerError, default_workers
+    from .summary import summary_text
     from ..exercises import names
 
     known = names()
@@ -175,7 +176,9 @@ def run_grade(args: argparse.Namespace) -> int:
     print(f"graded {summary.submissions} submissions x {len(summary.exercises)} exercises "
           f"({', '.join(summary.exercises)}): {summary.passed}/{summary.total} passed; "
           f"{summary.graded_now} runs now, the rest from the gradebook; {summary.seconds:.1f} s")
+    if summary.tally is not None:
+        print(summary_text(summary.tally))
     if summary.isolation:
         print(f"isolation: {summary.isolation}")
-    print(f"wrote {out / 'gradebook.csv'}, {out / 'feedback'}/, {out / 'gradescope'}/")
+    print(f"wrote {out / 'gradebook.csv'}, {out / 'summary.html'}, {out / 'feedback'}/, {out / 'gradescope'}/")
     return 0

@@ -16,6 +16,7 @@ from .collect import CollectError, Submission, collect
 from .exports import Graded, write_all
 from .gradebook import Gradebook, GradebookError, Row
 from .memo import VerdictMemo
+from .summary import ClassTally
 from .pool import Pool, Task, default_workers
 from .protocol import Limits, Outcome
 from .verdicts import grader_report, report_for
@@ -48,6 +49,7 @@ class Summary:
     seconds: float
     isolation: str = ""
     written: list[Path] = field(default_factory=list)
+    tally: ClassTally | None = None  # per exercise: passes and the mistakes made (summary.html)
 
 
 def config_key(limits: Limits, plots: str = "failing") -> str:
@@ -146,11 +148,11 @@ def grade(paths: list[str], out: Path, settings: Settings,
         graded_now, isolation = _run(subs, expected, book, settings, out, progress)
         points = {ex: settings.points.get(ex, 1.0) for ex in expected}
         results = (Graded(s.label, {ex: _stored(book, s.sha, ex) for ex in expected}) for s in subs)
-        passed, written = write_all(out, results, points)
+        tally, written = write_all(out, results, points)
     finally:
         book.close()
-    return Summary(len(subs), expected, graded_now, passed, len(subs) * len(expected),
-                   time.monotonic() - start, isolation, written)
+    return Summary(len(subs), expected, graded_now, tally.passed, len(subs) * len(expected),
+                   time.monotonic() - start, isolation, written, tally)
 
 
 def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings: Settings, out: Path,

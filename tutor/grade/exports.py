@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .gradebook import Row
+from .summary import ClassTally, ExerciseTally, summary_html
 
 CSV_COLUMNS = ("submission", "exercise", "passed", "score", "codes")
 
@@ -73,31 +74,32 @@ def gradescope(g: Graded, points: dict[str, float]) -> dict:
             "stdout_visibility": "hidden"}
 
 
-def write_all(out: Path, graded: Iterable[Graded], points: dict[str, float]) -> tuple[int, list[Path]]:
-    """Write every export under `out`, one submission at a time; return (exercises passed, paths written)."""
+def write_all(out: Path, graded: Iterable[Graded], points: dict[str, float]) -> tuple[ClassTally, list[Path]]:
+    """Write every export under `out`, one submission at a time; return (the class's tally, paths written)."""
     for sub in ("feedback", "gradescope"):
         (out / sub).mkdir(exist_ok=True)
     csv_path, tmp = out / "gradebook.csv", out / "gradebook.csv.tmp"
     used: set[str] = set()
-    passed, last, n = 0, None, 0
+    tally, last, n = ClassTally({ex: ExerciseTally() for ex in points}), None, 0
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)
         for n, g in enumerate(graded, 1):
-            for ex, row in g.rows.items():
-                w.writerow([g.label, ex, int(row.passed), _num(score(row, points[ex])), " ".join(row.codes)])
-                passed += row.passed
             name = slug(g.label)
             while name in used:  # two labels with the same slug
                 name += "_"
             used.add(name)
+            for ex, row in g.rows.items():
+                w.writerow([g.label, ex, int(row.passed), _num(score(row, points[ex])), " ".join(row.codes)])
+                tally.add(g.label, f"feedback/{name}.html", ex, row)
             (out / "feedback" / f"{name}.html").write_text(feedback_page(g, points), encoding="utf-8")
             (out / "gradescope" / name).mkdir(exist_ok=True)
             last = gradescope(g, points)
             (out / "gradescope" / name / "results.json").write_text(json.dumps(last, indent=1), encoding="utf-8")
     tmp.replace(csv_path)
-    written = [csv_path, out / "feedback", out / "gradescope"]
+    (out / "summary.html").write_text(summary_html(tally), encoding="utf-8")
+    written = [csv_path, out / "summary.html", out / "feedback", out / "gradescope"]
     if n == 1 and last is not None:  # Gradescope's autograder grades one submission, reads results/results.json
         (out / "results.json").write_text(json.dumps(last, indent=1), encoding="utf-8")
         written.append(out / "results.json")
-    return passed, written
+    return tally, written
