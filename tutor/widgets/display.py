@@ -57,7 +57,7 @@ def show_view(view: Any) -> None:
     """Display an ExerciseView, keeping the handle so that "Check again" can refresh the static fallback."""
     data = exercise_bundle(view)
     view.display_handle = show(data)
-    view.fallback_shown = (data["text/plain"], data["text/html"])
+    view.fallback_shown = data["text/plain"]
 
 
 def refresh_fallback(view: Any) -> None:
@@ -67,9 +67,11 @@ def refresh_fallback(view: Any) -> None:
     if handle is None:
         return
     data = exercise_bundle(view)
-    if (data["text/plain"], data["text/html"]) != getattr(view, "fallback_shown", None):
+    # Only when the verdict's text changed: an update redraws the live widget in JupyterLab, and the HTML
+    # differs on every check anyway (it says how long the check took).
+    if data["text/plain"] != getattr(view, "fallback_shown", None):
         handle.update(data, raw=True)
-        view.fallback_shown = (data["text/plain"], data["text/html"])
+        view.fallback_shown = data["text/plain"]
 
 
 def say(message: str) -> None:

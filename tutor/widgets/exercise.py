@@ -50,7 +50,7 @@ class ExerciseView:
         self.notices: list[str] = []
         self.plot_titles: list[str] = []
         self.display_handle: Any = None  # set when displayed: "Check again" refreshes the static fallback
-        self.fallback_shown: tuple[str, str] | None = None
+        self.fallback_shown: str | None = None  # the text/plain of what was displayed or last refreshed
         self._plot_images = PlotImages()
         saved = self._progress()
         self.editor: W.Textarea | None = None
