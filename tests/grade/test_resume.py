@@ -83,3 +83,29 @@ def test_kill_9_mid_run_then_rerun_gives_the_same_gradebook(tmp_path):
     assert read_csv(out / "gradebook.csv") == read_csv(tmp_path / "whole" / "gradebook.csv")
     assert read_csv(out / "gradebook.csv")[22] == {"submission": "student05.ipynb", "exercise": "mse",
                                                    "passed": "1", "score": "1", "codes": ""}
+
+
+def test_ctrl_c_stops_cleanly_says_how_to_resume_and_resumes(tmp_path):
+    subs = tmp_path / "subs"
+    make_class(subs)
+    out = tmp_path / "interrupted"
+    # Ctrl+C in a terminal signals the whole foreground process group: the grader, its workers, their runs
+    proc = subprocess.Popen([sys.executable, "-m", "tutor", "grade", str(subs), "--out", str(out), *FAST],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while rows_in(out / "gradebook.sqlite") < 8 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    workers = children(proc.pid)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == (f"tutor grade: interrupted; every verdict so far is saved in "
+                                            f"{out / 'gradebook.sqlite'}: run the same command again to grade "
+                                            "the rest")
+    assert workers and not [w for w in workers if alive(w)]
+    saved = rows_in(out / "gradebook.sqlite")
+    again = tutor("grade", str(subs), "--out", str(out), *FAST)
+    assert again.returncode == 0, again.stderr
+    assert int(again.stdout.split(" runs now")[0].rsplit(" ", 1)[1]) <= 32 - saved
+    assert sum(r["passed"] == "1" for r in read_csv(out / "gradebook.csv")) == 32 - 3 - 1  # 3 wrong, 1 sleeper

@@ -160,6 +160,10 @@ def run_grade(args: argparse.Namespace) -> int:
     except (GradeUsageError, CollectError) as e:
         print(f"tutor grade: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"\ntutor grade: interrupted; every verdict so far is saved in {Path(args.out) / 'gradebook.sqlite'}: "
+              "run the same command again to grade the rest", file=sys.stderr)
+        return 130
     except (WorkerError, GradebookError, OSError) as e:
         print(f"tutor grade: could not finish grading: {e} (results so far are saved; run again to resume)",
               file=sys.stderr)
