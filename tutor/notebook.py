@@ -70,7 +70,7 @@ def read_notebook(path: str | Path, data: bytes | None = None) -> dict[str, Any]
 
 
 def parse_magic(source: str) -> tuple[str, str] | None:
-    """`(NAME, body)` when the source's first non-blank line is `%%exercise NAME`, else None."""
+    """`(NAME, body)` when the source's first non-blank line is `%%exercise NAME` (NAME lower-cased), else None."""
     lines = source.splitlines(keepends=True)
     for i, line in enumerate(lines):
         if not line.strip():
@@ -78,7 +78,7 @@ def parse_magic(source: str) -> tuple[str, str] | None:
         words = line.split()
         if words[0] != MAGIC:
             return None
-        name = words[1] if len(words) > 1 else ""
+        name = words[1].lower() if len(words) > 1 else ""  # as the magic does: `%%exercise Relu` checks relu
         return name, "".join(lines[i + 1:])
     return None
 

@@ -49,3 +49,12 @@ def test_points_from_toml_and_py_submissions(tmp_path):
     assert table[0].split() == ["exercise", "passed", "most", "common", "mistakes"]
     assert table[1].split()[:3] == ["lin_grad", "1/2", "50%"] and table[2].split()[-2:] == ["missing", "1"]
     assert '<a href="feedback/ann.ipynb.html#lin_grad">ann.ipynb</a>' in (tmp_path / "out" / "summary.html").read_text()
+
+
+def test_a_capitalised_magic_is_graded_as_the_notebook_checks_it(tmp_path):
+    nb = write_notebook(tmp_path / "subs" / "cap.ipynb", {"relu": CORRECT["relu"], "mse": CORRECT["mse"]})
+    nb.write_text(nb.read_text().replace("%%exercise relu", "%%exercise Relu"))
+    proc = tutor("grade", str(nb.parent), "--out", str(tmp_path / "out"), *FAST)
+    assert proc.returncode == 0, proc.stderr
+    assert [(r["exercise"], r["passed"]) for r in read_csv(tmp_path / "out" / "gradebook.csv")] == \
+        [("relu", "1"), ("mse", "1")]

@@ -12,6 +12,8 @@ def test_magic_line_and_body():
     assert parse_magic("\n%%exercise relu\nclass Relu: ...\n") == ("relu", "class Relu: ...\n")
     assert parse_magic("%%exercise lin_grad --quiet\nx = 1") == ("lin_grad", "x = 1")
     assert parse_magic("# %%exercise relu\n") is None and parse_magic("%%time\nx") is None
+    # the magic checks `%%exercise Relu` as relu (named after the class): the grader must find it too
+    assert parse_magic("%%exercise Relu\nclass Relu: ...") == ("relu", "class Relu: ...")
 
 
 def test_cells_as_lists_and_the_last_repeated_cell_wins(tmp_path):
