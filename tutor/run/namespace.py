@@ -6,6 +6,7 @@ import builtins
 import dis
 import inspect
 import linecache
+import re
 import textwrap
 import types
 from typing import Any
@@ -33,10 +34,18 @@ def submission_filename(exercise: str) -> str:
     return f"<your {exercise} code>"
 
 
+_HELP = re.compile(r"\?{0,2}[A-Za-z_][\w.]*\?{0,2}")  # IPython's `Relu?`, `torch.matmul??`, `?w`
+
+
+def _ipython_only(line: str) -> bool:
+    s = line.strip()
+    return s.startswith(("%", "!")) or ("?" in s and _HELP.fullmatch(s) is not None)
+
+
 def strip_magics(source: str) -> str:
-    """Blank out IPython magics and shell lines (`%%exercise lin_grad`, `!ls`) keeping line numbers."""
-    lines = source.splitlines()
-    return "\n".join("" if ln.lstrip().startswith(("%", "!")) else ln for ln in lines) + "\n"
+    """Blank out IPython-only lines — magics, shell escapes, help (`%%exercise lin_grad`, `!ls`, `Relu?`) —
+    keeping line numbers: the cell ran in the notebook, so its definitions must load here too."""
+    return "\n".join("" if _ipython_only(ln) else ln for ln in source.splitlines()) + "\n"
 
 
 def _is_constant(node: ast.AST) -> bool:
