@@ -74,9 +74,10 @@ HOSTILE = {
     "network": ("lin_grad", "import socket\ndef lin_grad(inp, out, w, b):\n"
                 "    socket.create_connection(('127.0.0.1', {port}), timeout=2).close()\n"
                 + CORRECT["lin_grad"].split("\n", 1)[1], {"raises"}),
+    # Tries every path (a refused one does not stop it), then raises: what matters is that nothing got written.
     "writes_outside": ("lin_grad", "def lin_grad(inp, out, w, b):\n    for p in {paths!r}:\n"
-                       "        open(p, 'w').write('pwned')\n" + CORRECT["lin_grad"].split("\n", 1)[1],
-                       {"raises"}),
+                       "        try:\n            open(p, 'w').write('pwned')\n        except OSError:\n"
+                       "            pass\n    raise RuntimeError('tried every path')\n", {"raises"}),
 }
 
 

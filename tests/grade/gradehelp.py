@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,10 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FAST = ["--time", "4", "--cpu", "3", "--memory", "384", "--processes", "24", "--quiet"]
 
 
-def tutor(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the `tutor` command in a subprocess, as an instructor would."""
+def tutor(*args: str, timeout: float = 300, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run the `tutor` command in a subprocess, as an instructor would (`env`: variables to add)."""
     return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=ROOT)
+                          cwd=ROOT, env={**os.environ, **(env or {})})
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

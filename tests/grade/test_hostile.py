@@ -6,16 +6,27 @@ import socket
 import subprocess
 
 import pytest
-from gradehelp import FAST, by_key, read_csv, tutor
+from gradehelp import FAST, ROOT, by_key, read_csv, tutor
 from corpus import CORRECT, HOSTILE, WRONG_LIN_GRAD, write_notebook
 
 N = 5 + len(HOSTILE)  # good, wrong, partial, malformed, script.py, and the hostile ones
 OUTSIDE = ["/tmp/tutor-test-pwned", "/var/tmp/tutor-test-pwned"]
+ARTIFACTS = ROOT / "test-artifacts"  # the checkout: writable by the grader, never by learner code
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    """Grade one folder holding good, wrong, partial, malformed and every hostile submission, once."""
+def user_namespaces_work() -> bool:
+    return subprocess.run(["unshare", "--user", "--net", "true"], capture_output=True).returncode == 0
+
+
+# "userns": the worker isolates itself as it does without root (its own user namespace, same uid); as root
+# its uid would still be mapped to root in there, so only the read-only mounts keep the checkout safe.
+@pytest.fixture(scope="module", params=["default", "userns"])
+def graded(request, tmp_path_factory):
+    """Grade one folder holding good, wrong, partial, malformed and every hostile submission, once per way of
+    isolating."""
+    if request.param == "userns" and not user_namespaces_work():
+        pytest.skip("user namespaces are not available here")
+    env = {"TUTOR_GRADE_USERNS": "1"} if request.param == "userns" else {}
     root = tmp_path_factory.mktemp("class")
     subs, out = root / "submissions", root / "out"
     write_notebook(subs / "good.ipynb", CORRECT)
@@ -24,7 +35,8 @@ def graded(tmp_path_factory):
     (subs / "malformed.ipynb").write_text('{"cells": [ {"cell_type": "code", "source": "%%exercise relu\\n', "utf-8")
     (subs / "script.py").write_text(CORRECT["mse"] + "\n" + CORRECT["relu"])
     inside = str(root / "out" / "pwned")  # the grader's own output folder
-    paths = OUTSIDE + [inside, str(subs / "pwned")]
+    paths = OUTSIDE + [inside, str(subs / "pwned"), str(ARTIFACTS / "tutor-test-pwned")]
+    ARTIFACTS.mkdir(exist_ok=True)
     server = socket.create_server(("127.0.0.1", 0))  # listening: a connect from the grader's machine succeeds
     port = server.getsockname()[1]
     for name, (ex, src, _) in HOSTILE.items():
@@ -35,7 +47,7 @@ def graded(tmp_path_factory):
         if os.path.exists(p):
             os.unlink(p)
     with server:
-        proc = tutor("grade", str(subs), "--out", str(out), *FAST)
+        proc = tutor("grade", str(subs), "--out", str(out), *FAST, env=env)
     return proc, out, by_key(read_csv(out / "gradebook.csv")), paths
 
 
@@ -56,6 +68,13 @@ def test_hostile_submission_gets_its_verdict(graded, name):
         assert row["passed"] == "1"
     else:
         assert row["passed"] == "0", f"false pass for {name}"
+
+
+def test_isolation_in_force_is_said(graded):
+    proc, *_ = graded
+    [line] = [ln for ln in proc.stdout.splitlines() if ln.startswith("isolation: ")]
+    if os.geteuid() == 0 or "own user namespace" in line:
+        assert line.endswith("no network, private /tmp, read-only elsewhere"), line
 
 
 def test_network_code_really_works_outside_the_grader(graded):

@@ -33,12 +33,17 @@ class Isolation:
     network: bool = False  # own network namespace: no network at all
     mounts: bool = False  # own mount namespace: private tmpfs on /tmp, /var/tmp, /dev/shm
     uid: int | None = None  # the unprivileged uid learner code runs as
+    userns: bool = False  # the worker's own user namespace (how a grader without root gets the two above)
+    readonly: bool = False  # every other mount read-only for a run
 
     def describe(self) -> str:
         """One line: which protections are in force."""
-        parts = [f"uid {self.uid}" if self.uid is not None else "same user (not root: no uid switch)",
-                 "no network" if self.network else "network reachable",
+        who = f"uid {self.uid}" if self.uid is not None else \
+            "same user (own user namespace)" if self.userns else "same user (no root, no user namespace)"
+        parts = [who, "no network" if self.network else "network reachable",
                  "private /tmp" if self.mounts else "temp dir only by convention"]
+        if self.readonly:
+            parts.append("read-only elsewhere")
         return ", ".join(parts)
 
 
@@ -174,7 +179,7 @@ def import_roots() -> list[str]:
     return sorted({os.path.realpath(p) for p in paths if p and os.path.isdir(p)})
 
 
-def private_tmp(target: str, size_mb: int, uid: int | None) -> None:
+def private_tmp(target: str, size_mb: int, uid: int | None, readonly_binds: bool = False) -> None:
     """Cover `target` (e.g. /tmp) with a fresh tmpfs owned by `uid`, keeping whatever Python imports from
     below it (a checkout or venv under /tmp) reachable through bind mounts."""
     inside = [p for p in import_roots() if p.startswith(target.rstrip(os.sep) + os.sep)]
@@ -185,6 +190,10 @@ def private_tmp(target: str, size_mb: int, uid: int | None) -> None:
         os.makedirs(path, mode=0o755, exist_ok=True)
         mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC, None)
         os.close(fd)
+        if readonly_binds:  # a checkout under /tmp is read, never written
+            from .namespaces import remount_readonly
+
+            remount_readonly(path)
     if fds:
         os.chmod(target, 0o711)  # the uid must pass through to the bind-mounted checkout
     if uid is not None:
@@ -206,9 +215,14 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
     if iso.mounts:
         unshare(CLONE_NEWNS)
         mount("none", "/", None, MS_REC | MS_PRIVATE, None)
+        if iso.readonly:
+            from .namespaces import readonly_mounts
+
+            if "/" in readonly_mounts():
+                raise OSError("could not remount / read-only")
         for target in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
             if os.path.isdir(target):
-                private_tmp(target, limits.disk_mb, iso.uid)
+                private_tmp(target, limits.disk_mb, iso.uid, readonly_binds=iso.readonly)
         # The tutor package's files (the reference's source among them) are already imported: hide them.
         mount("tmpfs", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tmpfs", MS_RDONLY,
               "size=4k,mode=0555")
