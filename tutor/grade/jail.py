@@ -215,11 +215,7 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
     if iso.mounts:
         unshare(CLONE_NEWNS)
         mount("none", "/", None, MS_REC | MS_PRIVATE, None)
-        if iso.readonly:
-            from .namespaces import readonly_mounts
-
-            if "/" in readonly_mounts():
-                raise OSError("could not remount / read-only")
+        # With iso.readonly the worker's mounts are read-only already (worker.readonly_but): so are these copies.
         for target in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
             if os.path.isdir(target):
                 private_tmp(target, limits.disk_mb, iso.uid, readonly_binds=iso.readonly)

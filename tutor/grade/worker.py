@@ -60,6 +60,16 @@ def probe_isolation(slot: int) -> jail.Isolation:
     return iso
 
 
+def readonly_but(scratch: str) -> None:
+    """In a mount namespace of the worker's own, make every mount read-only but a fresh tmpfs on `scratch`
+    (where run outputs go). Done once here, every run's namespace starts as a read-only copy of it."""
+    jail.unshare(jail.CLONE_NEWNS)
+    jail.mount("none", "/", None, jail.MS_REC | jail.MS_PRIVATE, None)
+    if "/" in namespaces.readonly_mounts():
+        raise OSError("could not remount / read-only")
+    jail.mount("tmpfs", scratch, "tmpfs", 0, "size=4g,mode=0711")
+
+
 PIPE_SIZE = 1 << 20  # the default pipe-max-size: a result crosses in a few writes instead of hundreds
 
 
@@ -221,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         sweep_stale_scratch()
         scratch = tempfile.mkdtemp(prefix=f"tutor-worker-{os.getpid()}-")
         os.chmod(scratch, 0o711)
+        if iso.readonly:
+            readonly_but(scratch)
     except BaseException as e:  # noqa: BLE001 - said to the grader in one line
         traceback.print_exc()
         write_json(proto_out, {"ready": False, "error": f"{type(e).__name__}: {e}"})
