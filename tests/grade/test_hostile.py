@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
+from pathlib import Path
 
 import pytest
 from gradehelp import FAST, ROOT, by_key, read_csv, tutor
@@ -142,3 +144,6 @@ def test_no_worker_processes_left_behind(graded):
     ps = subprocess.run(["ps", "-eo", "pid,uid,args"], capture_output=True, text=True).stdout
     left = [ln for ln in ps.splitlines() if "tutor.grade.worker" in ln or " 1990000" in ln]
     assert left == []
+    scratch = [p for p in Path(tempfile.gettempdir()).glob("tutor-worker-*")
+               if not Path(f"/proc/{p.name.split('-')[2]}").exists()]
+    assert scratch == []  # every worker's scratch folder went with it

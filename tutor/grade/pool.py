@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import queue
+import shutil
 import subprocess
 import sys
 import threading
@@ -46,6 +47,7 @@ class Worker:
         self.slot, self.job, self.log = slot, job, log
         self.proc: subprocess.Popen[bytes] | None = None
         self.isolation = ""
+        self.scratch = ""  # the worker's scratch folder, as it said when it started
 
     def start(self) -> None:
         """Start the process and wait until it has imported torch and warmed up."""
@@ -67,6 +69,9 @@ class Worker:
             self.stop()
             raise WorkerError(f"grading worker {self.slot} could not start: {hello.get('error')}")
         self.isolation = hello.get("isolation", "")
+        scratch = str(hello.get("scratch", ""))
+        # Removed by us after the worker ends: inside its read-only namespace the worker cannot remove it itself.
+        self.scratch = scratch if os.path.basename(scratch).startswith("tutor-worker-") else ""
 
     def run(self, exercise: str, source: str, limits: Limits) -> Outcome:
         """Run one exercise; a worker that dies or hangs is killed, restarted, and the run counts as crashed."""
@@ -96,6 +101,9 @@ class Worker:
             proc.kill()
             proc.wait()
         proc.stdout.close()  # type: ignore[union-attr]
+        if self.scratch:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+            self.scratch = ""
 
 
 @dataclass

@@ -237,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         write_json(proto_out, {"ready": False, "error": f"{type(e).__name__}: {e}"})
         return 1
-    write_json(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe()})
+    write_json(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe(), "scratch": scratch})
     try:
         while True:
             try:
