@@ -61,6 +61,7 @@ def test_grading_shares_verdicts_only_between_identical_results(tmp_path: Path):
     for name, src in {"a.py": lesson, "b.py": lesson + "\n# b wrote this alone\n", "c.py": wrong,
                       "d.py": wrong + "\n# so did d\n"}.items():
         (subs / name).write_text(src)
+    engine._MEMO.items.clear()  # nothing remembered from another grading in this process
     hits = engine._MEMO.hits
     summary = engine.grade([str(subs)], tmp_path / "out", engine.Settings(workers=1))
     assert (summary.passed, summary.total, summary.graded_now) == (2, 4, 4)  # four runs, two verdicts judged
