@@ -51,17 +51,23 @@ def test_class_summary_counts_mistakes_and_links_who_made_them(tmp_path):
     graded = [Graded("alice.ipynb", {"lin_grad": row(False, ["not-summed-over-batch"]), "relu": row(True)}),
               Graded("bob/x.ipynb", {"lin_grad": row(False, ["not-summed-over-batch", "mutates-input"]),
                                      "relu": row(True, ["mutates-input"])}),
-              Graded("<carol>.ipynb", {"lin_grad": row(True), "relu": row(False, ["timeout"])})]
+              Graded("<carol>.ipynb", {"lin_grad": row(True), "relu": row(False, ["timeout", "mutates-input"])})]
     tally, written = write_all(tmp_path, iter(graded), {"lin_grad": 1.0, "relu": 1.0})
     lin, relu = tally.exercises["lin_grad"], tally.exercises["relu"]
     assert (lin.passed, lin.total, relu.passed, relu.total, tally.passed) == (1, 3, 2, 3, 3)
     assert lin.mistakes == {"not-summed-over-batch": 2, "mutates-input": 1} and relu.warnings == {"mutates-input": 1}
     assert summary_text(tally).splitlines()[1:] == [
         "lin_grad       1/3  33%  not-summed-over-batch 2 · mutates-input 1",
-        "relu           2/3  67%  timeout 1"]
+        "relu           2/3  67%  timeout 1 · mutates-input 1"]
     page = (tmp_path / "summary.html").read_text()
     assert tmp_path / "summary.html" in written
     assert '<a href="feedback/bob__x.ipynb.html#lin_grad">bob/x.ipynb</a>' in page
+    # mutates-input came with bob's relu pass (a warning) and carol's relu failure (a mistake): two rows, each
+    # listing only its own
+    relu = page[page.index('<section id="relu">'):]
+    rows = {r.split("</td>")[1].split(">")[-1]: r for r in re.findall(r"<tr class=.*?</tr>", relu) if "mutates" in r}
+    assert "carol" in rows["mistake"] and "bob" not in rows["mistake"]
+    assert "bob" in rows["warning"] and "carol" not in rows["warning"]
     assert "&lt;carol&gt;.ipynb" in page and "<carol>" not in page  # labels are escaped
     links = re.findall(r'href="([^"#]+)#', page)
     assert set(links) == {"feedback/alice.ipynb.html", "feedback/bob__x.ipynb.html", "feedback/carol_.ipynb.html"}

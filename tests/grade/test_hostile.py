@@ -75,8 +75,10 @@ def test_hostile_submission_gets_its_verdict(graded, name):
 def test_isolation_in_force_is_said(graded):
     proc, *_ = graded
     [line] = [ln for ln in proc.stdout.splitlines() if ln.startswith("isolation: ")]
-    if os.geteuid() == 0 or "own user namespace" in line:
-        assert line.endswith("no network, private /tmp, read-only elsewhere"), line
+    namespaces = os.geteuid() == 0 or user_namespaces_work()
+    expected = "no network, private /tmp, read-only elsewhere" if namespaces else \
+        "network reachable, temp dir only by convention"
+    assert line.endswith(expected), line
 
 
 def test_network_code_really_works_outside_the_grader(graded):

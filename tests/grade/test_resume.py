@@ -11,6 +11,8 @@ import time
 from gradehelp import FAST, ROOT, read_csv, tutor
 from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
 
+from tutor.grade.reap import children  # the workers are started from the pool's threads: all threads' children
+
 
 def make_class(folder, n=8):
     """n students, every one with code of their own (so nothing is shared), some of it wrong, one sleeper."""
@@ -29,18 +31,6 @@ def rows_in(db):
             return con.execute("SELECT count(*) FROM results").fetchone()[0]
     except sqlite3.Error:
         return 0
-
-
-def children(pid):
-    """Child processes of every thread of pid (the workers are started from the pool's threads)."""
-    found = []
-    for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                found += [int(p) for p in fh.read().split()]
-        except OSError:
-            pass
-    return found
 
 
 def alive(pid):

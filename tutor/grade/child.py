@@ -36,7 +36,6 @@ def poison_reference(exercise: str) -> None:
     from tutor.exercises import get
 
     builtins.__tutor_reference_used__ = ReferenceUsed  # type: ignore[attr-defined]
-    blank_reference_sources()  # done in the worker already (cheaper once there); repeated in case it was not
     ex = get(exercise)
     for obj in (ex.reference, *ex.trapped):
         for f in (vars(obj).values() if isinstance(obj, type) else [obj]):
@@ -61,13 +60,13 @@ def run_child(job: Callable[[str, str], Any], exercise: str, source: str, limits
             pass
         me = os.getpid()
         try:
-            kind, data = b"R", job(exercise, source).to_chunks()
+            kind, chunks = b"R", job(exercise, source).to_chunks()
         except MemoryError:
-            kind, data = b"M", b""
+            kind, chunks = b"M", []
         except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
-            kind, data = b"X", f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]
+            kind, chunks = b"X", [f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]]
         if os.getpid() == me:  # a copy forked by learner code does not answer
-            for chunk in (kind, *(data if isinstance(data, list) else [data])):
+            for chunk in (kind, *chunks):
                 view = memoryview(chunk).cast("B")
                 while view:
                     view = view[os.write(result_w, view):]

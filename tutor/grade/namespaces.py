@@ -11,7 +11,7 @@ import os
 from . import jail
 
 CLONE_NEWUSER = 0x10000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 2, 4, 8, 32
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 1 << 10, 1 << 11, 1 << 21, 1 << 24
 # Flags a remount inside a user namespace must keep (the kernel locks them on mounts it inherited).
 _KEPT = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime": MS_NOATIME,
@@ -42,7 +42,7 @@ def _mount_options() -> dict[str, list[str]]:
 
 def remount_readonly(point: str, options: list[str] | None = None) -> None:
     """Make one mount read-only, keeping the flags the kernel may have locked (OSError if refused)."""
-    flags = jail.MS_BIND | MS_REMOUNT | MS_RDONLY
+    flags = jail.MS_BIND | MS_REMOUNT | jail.MS_RDONLY
     for opt in options if options is not None else _mount_options().get(point, []):
         flags |= _KEPT.get(opt, 0)
     jail.mount("none", point, None, flags, None)

@@ -7,12 +7,12 @@ import signal
 from .protocol import Limits, Outcome
 
 
-def _children() -> list[int]:
-    """This worker's child processes (orphaned descendants land here: the worker is a subreaper)."""
+def children(pid: int | str = "self") -> list[int]:
+    """A process's children, over all its threads (for a worker: orphaned descendants too, it is a subreaper)."""
     pids: list[int] = []
-    for tid in os.listdir("/proc/self/task"):
+    for tid in os.listdir(f"/proc/{pid}/task"):
         try:
-            with open(f"/proc/self/task/{tid}/children") as fh:
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
                 pids += [int(p) for p in fh.read().split()]
         except OSError:
             pass
@@ -27,7 +27,7 @@ def kill_descendants(pid: int) -> int:
         pass
     extra = 0
     for _ in range(10_000):  # bounded: RLIMIT_NPROC caps how many there can be
-        kids = _children()
+        kids = children()
         if not kids:
             break
         for p in kids:

@@ -18,7 +18,7 @@ class ExerciseTally:
     total: int = 0
     mistakes: Counter = field(default_factory=Counter)  # codes of failing verdicts
     warnings: Counter = field(default_factory=Counter)  # codes that came with a pass
-    who: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # code -> [(label, feedback page)]
+    who: dict[tuple[bool, str], list[tuple[str, str]]] = field(default_factory=dict)  # (passed, code) -> [(label, page)]
 
 
 @dataclass
@@ -34,7 +34,7 @@ class ClassTally:
         t.passed += row.passed
         (t.warnings if row.passed else t.mistakes).update(row.codes)
         for code in row.codes:
-            t.who.setdefault(code, []).append((label, page))
+            t.who.setdefault((row.passed, code), []).append((label, page))
 
     @property
     def passed(self) -> int:
@@ -44,7 +44,7 @@ class ClassTally:
 
 def summary_text(tally: ClassTally, most: int = 3) -> str:
     """A few lines for the terminal: pass counts and the most common mistakes per exercise."""
-    width = max((len(ex) for ex in tally.exercises), default=8)
+    width = max([len("exercise"), *(len(ex) for ex in tally.exercises)])
     lines = [f"{'exercise':<{width}}  {'passed':>13}  most common mistakes"]
     for ex, t in tally.exercises.items():
         share = f"{t.passed}/{t.total} {100 * t.passed / max(t.total, 1):3.0f}%"
@@ -58,9 +58,9 @@ def summary_html(tally: ClassTally) -> str:
     sections = []
     for ex, t in tally.exercises.items():
         rows = []
-        for kind, counts in (("mistake", t.mistakes), ("warning", t.warnings)):
+        for kind, passed, counts in (("mistake", False, t.mistakes), ("warning", True, t.warnings)):
             for code, n in counts.most_common():
-                people = t.who[code]
+                people = t.who[(passed, code)]
                 links = ", ".join(f'<a href="{html.escape(page)}#{html.escape(ex)}">{html.escape(label)}</a>'
                                   for label, page in people[:LINKS_PER_CODE])
                 more = f" and {len(people) - LINKS_PER_CODE} more" if len(people) > LINKS_PER_CODE else ""
