@@ -144,7 +144,7 @@ def test_regrading_unchanged_submissions_runs_nothing(graded):
 
 def test_no_worker_processes_left_behind(graded):
     ps = subprocess.run(["ps", "-eo", "pid,uid,args"], capture_output=True, text=True).stdout
-    left = [ln for ln in ps.splitlines() if "tutor.grade.worker" in ln or " 1990000" in ln]
+    left = [ln for ln in ps.splitlines() if "tutor.sandbox.worker" in ln or " 1990000" in ln]
     assert left == []
     scratch = [p for p in Path(tempfile.gettempdir()).glob("tutor-worker-*")
                if not Path(f"/proc/{p.name.split('-')[2]}").exists()]

@@ -8,7 +8,7 @@ from gradehelp import ROOT
 
 from tutor.grade import engine
 from tutor.grade.memo import VerdictMemo
-from tutor.grade.protocol import Limits, Outcome
+from tutor.sandbox.protocol import Limits, Outcome
 from tutor.report import CheckReport, GradientSample
 from tutor.run import run_submission
 

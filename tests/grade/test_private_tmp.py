@@ -5,7 +5,7 @@ import tempfile
 
 import pytest
 
-from tutor.grade import jail
+from tutor.sandbox import jail
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not sys.platform.startswith("linux"),
                                 reason="mount namespaces need root on Linux")

@@ -11,7 +11,7 @@ import time
 from gradehelp import FAST, ROOT, read_csv, tutor
 from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
 
-from tutor.grade.reap import children  # the workers are started from the pool's threads: all threads' children
+from tutor.sandbox.reap import children  # the workers are started from the pool's threads: all threads' children
 
 
 def make_class(folder, n=8):

@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
-from .protocol import Limits
+from ..sandbox.protocol import Limits
 
 
 class GradeUsageError(ValueError):
@@ -128,7 +128,7 @@ def run_grade(args: argparse.Namespace) -> int:
     from .collect import CollectError
     from .engine import Settings, grade
     from .gradebook import GradebookError
-    from .pool import WorkerError, default_workers
+    from ..sandbox.pool import WorkerError, default_workers
     from .summary import summary_text
     from ..exercises import names
 

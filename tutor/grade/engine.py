@@ -17,10 +17,10 @@ from .exports import Graded, write_all
 from .gradebook import Gradebook, GradebookError, Row
 from .memo import VerdictMemo
 from .summary import ClassTally
-from .pool import Pool, Task, default_workers
-from .protocol import Limits, Outcome
-from .verdicts import grader_report, report_for
-from .worker import DEFAULT_JOB
+from ..sandbox.pool import Pool, Task, default_workers
+from ..sandbox.protocol import Limits, Outcome
+from ..judge.outcome import grader_report, report_for
+from ..sandbox.worker import DEFAULT_JOB
 
 log = logging.getLogger("tutor.grade")
 

@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 
 from ..report import CheckReport
-from .protocol import Limits, Outcome
+from ..sandbox.protocol import Limits, Outcome
 
 
 class VerdictMemo:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..report import Check, CheckReport, Diagnosis
 from ..run.result import ErrorInfo, SubmissionRun
-from .protocol import Limits, Outcome
+from ..sandbox.protocol import Limits, Outcome
 
 _STAGE = {"timeout": "runs", "memory": "runs", "crashed": "runs", "malformed": "exists", "missing": "exists"}
 

@@ -54,7 +54,7 @@ class Worker:
         self.stop()
         err = open(self.log, "ab") if self.log else subprocess.DEVNULL
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "tutor.grade.worker", "--slot", str(self.slot),
+            self.proc = subprocess.Popen([sys.executable, "-m", "tutor.sandbox.worker", "--slot", str(self.slot),
                                           "--job", self.job], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=err, env=worker_env(), cwd="/", close_fds=True)
         finally:

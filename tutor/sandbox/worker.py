@@ -1,6 +1,6 @@
 """A long-lived grading worker ("zygote"): imports torch once, then forks one confined child per exercise run.
 
-Run as `python -m tutor.grade.worker --slot N`. It reads jobs as length-prefixed JSON on stdin and answers
+Run as `python -m tutor.sandbox.worker --slot N`. It reads jobs as length-prefixed JSON on stdin and answers
 each with a JSON header frame and a raw result frame on stdout. Learner code only ever runs in the children.
 """
 from __future__ import annotations
@@ -203,7 +203,7 @@ def warm_up(job: Callable[[str, str], Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Serve jobs from the grader until it closes our stdin."""
-    ap = argparse.ArgumentParser(prog="python -m tutor.grade.worker")
+    ap = argparse.ArgumentParser(prog="python -m tutor.sandbox.worker")
     ap.add_argument("--slot", type=int, default=0)
     ap.add_argument("--job", default=DEFAULT_JOB)
     args = ap.parse_args(argv)
