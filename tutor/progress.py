@@ -3,17 +3,17 @@
 Per exercise: attempts, failed attempts, hints used, first pass time, last status and last code.
 Several kernels may write at once: every change is a single atomic upsert, so none is lost.
 An unreadable store is set aside (renamed with a timestamp) with a warning and a fresh one started.
-`tutor.progress()` (this module is callable) displays the dashboard; the core never prints.
+The store knows nothing of widgets: `tutor.progress()` (the package makes this module callable) shows the
+dashboard from `tutor/widgets/progress_view.py`; the core never prints.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import random
 import sqlite3
-import sys
 import threading
 import time
-import types
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,10 +33,16 @@ CREATE TABLE IF NOT EXISTS progress (
     last_status  TEXT NOT NULL DEFAULT '',
     last_code    TEXT,
     updated      REAL,
-    draft        TEXT
+    draft        TEXT,
+    passing_code TEXT,
+    last_passed  REAL,
+    seen         TEXT NOT NULL DEFAULT ''
 )"""
 _COLUMNS = ("exercise", "attempts", "failures", "hints", "first_passed", "last_status", "last_code", "updated",
-            "draft")
+            "draft", "passing_code", "last_passed")
+# Columns added after the first release, with their definitions: an older store gains them on opening.
+_ADDED = {"draft": "TEXT", "passing_code": "TEXT", "last_passed": "REAL", "seen": "TEXT NOT NULL DEFAULT ''"}
+SEEN_KEPT = 200  # digests of distinct code remembered per exercise (what counts as a new attempt)
 
 
 class ProgressError(RuntimeError):
@@ -56,6 +62,8 @@ class ExerciseProgress:
     last_code: str | None = None  # the code last checked
     updated: float | None = None
     draft: str | None = None  # code typed in a widget's code area since the last check
+    passing_code: str | None = None  # the code of the latest PASS
+    last_passed: float | None = None  # unix time of the latest PASS
 
     @property
     def latest_code(self) -> str | None:
@@ -139,8 +147,10 @@ class ProgressStore:
                 if row and row[0] != "ok":
                     raise sqlite3.DatabaseError(f"database disk image is malformed ({row[0]})")
             con.execute(_SCHEMA)
-            if "draft" not in {row[1] for row in con.execute("PRAGMA table_info(progress)")}:
-                con.execute("ALTER TABLE progress ADD COLUMN draft TEXT")  # a store from before drafts
+            have = {row[1] for row in con.execute("PRAGMA table_info(progress)")}
+            for column, definition in _ADDED.items():
+                if column not in have:  # a store from an earlier version
+                    con.execute(f"ALTER TABLE progress ADD COLUMN {column} {definition}")
             self._checked = True
         except BaseException:
             con.close()
@@ -210,16 +220,39 @@ class ProgressStore:
 
     # ------------------------------------------------------------------------------- writes
 
-    def record_attempt(self, exercise: str, passed: bool, status: str, code: str | None = None) -> None:
-        """Count one check of `exercise`: its verdict, summary line and (when given) the code checked."""
-        now = time.time()
-        self._upsert(
-            exercise,
-            "attempts = attempts + 1, failures = failures + ?, last_status = ?, "
-            "first_passed = CASE WHEN ? AND first_passed IS NULL THEN ? ELSE first_passed END, "
-            "last_code = COALESCE(?, last_code), draft = CASE WHEN ? IS NULL THEN draft ELSE NULL END",
-            (0 if passed else 1, status, 1 if passed else 0, now, code, code),
-        )
+    def record_attempt(self, exercise: str, passed: bool, status: str, code: str | None = None) -> bool:
+        """Record one check of `exercise`: its verdict, summary line and (when given) the code checked.
+
+        Only distinct code counts as an attempt (checking the same code again, even after a restart, does not);
+        code whose source is unknown (None) always counts. Returns whether this check counted."""
+        now, digest = time.time(), code_digest(code) if code is not None else ""
+
+        def action(con: sqlite3.Connection) -> bool:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                con.execute("INSERT INTO progress (exercise) VALUES (?) ON CONFLICT(exercise) DO NOTHING",
+                            (exercise,))
+                seen = con.execute("SELECT seen FROM progress WHERE exercise = ?", (exercise,)).fetchone()[0]
+                digests = seen.split()
+                new = not digest or digest not in digests
+                if digest and new:
+                    digests = (digests + [digest])[-SEEN_KEPT:]
+                con.execute(
+                    "UPDATE progress SET attempts = attempts + ?, failures = failures + ?, last_status = ?, "
+                    "first_passed = CASE WHEN ? AND first_passed IS NULL THEN ? ELSE first_passed END, "
+                    "last_passed = CASE WHEN ? THEN ? ELSE last_passed END, "
+                    "passing_code = CASE WHEN ? AND ? IS NOT NULL THEN ? ELSE passing_code END, "
+                    "last_code = COALESCE(?, last_code), draft = CASE WHEN ? IS NULL THEN draft ELSE NULL END, "
+                    "seen = ?, updated = ? WHERE exercise = ?",
+                    (int(new), int(new and not passed), status, int(passed), now, int(passed), now,
+                     int(passed), code, code, code, code, " ".join(digests), now, exercise))
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            return new
+
+        return self._run(action)
 
     def save_code(self, exercise: str, code: str) -> None:
         """Keep the code being typed for `exercise` (autosave, a draft), without counting an attempt."""
@@ -265,18 +298,12 @@ def last_code(exercise: str) -> str | None:
     return store().get(exercise).last_code
 
 
-def show_progress() -> None:
-    """Display the progress dashboard (exercises × status, attempts, hints, first passed)."""
-    from .widgets.progress_view import show_progress_dashboard
-
-    show_progress_dashboard()
+def passing_code(exercise: str) -> str | None:
+    """The code of the latest PASS of `exercise` (a later failing check does not replace it), None if none."""
+    return store().get(exercise).passing_code
 
 
-class _CallableModule(types.ModuleType):
-    """Lets `tutor.progress()` display the dashboard while `tutor.progress` stays this module."""
-
-    def __call__(self) -> None:
-        show_progress()
-
-
-sys.modules[__name__].__class__ = _CallableModule
+def code_digest(code: str) -> str:
+    """A short digest of code, blind to trailing spaces and blank lines (what "the same code" means)."""
+    lines = [line.rstrip() for line in code.strip().splitlines()]
+    return hashlib.blake2b("\n".join(lines).encode(), digest_size=8).hexdigest()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import tutor
+from tutor import exercises
 from tutor.progress import FILENAME, ProgressStore, data_dir, store
 from tutor.widgets import exercise_view
 from tutor.widgets.progress_view import ProgressView
@@ -64,6 +65,8 @@ def test_a_store_from_before_drafts_is_upgraded(tutor_home):
     assert tutor.passed("mse") and tutor.last_code("mse") == "old"
     store().save_code("mse", "new draft")
     assert store().get("mse").latest_code == "new draft"
+    store().record_attempt("mse", True, "mse: PASS", "new")  # the columns added since exist too
+    assert (store().get("mse").attempts, tutor.passing_code("mse")) == (3, "new")
 
 
 def _python(code: str, home: Path) -> subprocess.Popen:
@@ -93,7 +96,7 @@ def test_two_kernels_writing_at_once_lose_nothing(tutor_home):
         while len(list(data_dir().glob("ready-*"))) < 2 and time.monotonic() < give_up:
             time.sleep(0.005)
         for i in range({per_process}):
-            s.record_attempt("lin", i % 3 == 0, "lin: ...", f"code {{sys.argv}} {{i}}")
+            s.record_attempt("lin", i % 3 == 0, "lin: ...", f"code {{os.getpid()}} {{i}}")
             s.save_code("lin_grad", str(i))
             s.record_hints("lin", i % 5)
         print("done")
@@ -123,7 +126,7 @@ def test_kernels_opening_a_new_store_at_the_same_moment_all_get_in(tmp_path):
                 try:
                     while time.time() < start:
                         pass
-                    ProgressStore(path).record_attempt("lin", True, "lin: PASS", "code")
+                    ProgressStore(path).record_attempt("lin", True, "lin: PASS", f"code {os.getpid()}")
                     code = 0
                 finally:
                     os._exit(code)
@@ -154,7 +157,7 @@ def test_a_store_another_kernel_already_replaced_is_kept(tutor_home):
     late = ProgressStore(path)
     late._inode = path.stat().st_ino  # this kernel met the bad file too, but is slower to react
     with pytest.warns(RuntimeWarning):
-        ProgressStore(path).record_attempt("lin", True, "lin: PASS", "code")  # the first kernel
+        ProgressStore(path).record_attempt("lin", True, "lin: PASS", f"code {os.getpid()}")  # the first kernel
     late._set_aside(RuntimeError("file is not a database"))
     assert ProgressStore(path).get("lin").passed  # the fresh store was not moved aside
     assert len(list(tutor_home.glob(f"{FILENAME}.corrupt-*"))) == 1
@@ -178,21 +181,23 @@ def test_dashboard_lists_every_exercise(tutor_home):
     view = ProgressView()
     assert "tutor-progress" in view.root._dom_classes
     rows = dict(re.findall(r"data-exercise='(\w+)'>.*?tutor-progress-status[^>]*>([^<]+)<", view.table.value))
-    assert rows == {"lin_grad": "PASS", "relu": "FAIL", "mse": "not tried", "lin": "not tried"}
-    assert "1/4 exercises passed" in view.table.value and "inverted-mask" in view.table.value
+    n = len(exercises.names())
+    assert rows == {**{name: "not tried" for name in exercises.names()}, "lin_grad": "PASS", "relu": "FAIL"}
+    assert f"1/{n} exercises passed" in view.table.value and "inverted-mask" in view.table.value
     s.record_attempt("mse", True, "mse: PASS", "w")
     view.refresh_button.click()
-    assert "2/4 exercises passed" in view.table.value
+    assert f"2/{n} exercises passed" in view.table.value
     assert view.text().splitlines()[0].startswith("lin_grad: PASS · attempts 2 · hints 0 · first passed")
 
 
 def test_a_shown_dashboard_follows_the_checks(learner):
     dashboard = ProgressView()
-    assert "0/4 exercises passed" in dashboard.table.value
+    n = len(exercises.names())
+    assert f"0/{n} exercises passed" in dashboard.table.value
     view = exercise_view("relu")
     view.editor.value = learner("relu/pass_lesson")
     view.check_button.click()
-    assert "1/4 exercises passed" in dashboard.table.value
+    assert f"1/{n} exercises passed" in dashboard.table.value
     view.hint_button.click()
     assert re.search(r"data-exercise='relu'>.*?<td[^>]*>1</td><td[^>]*>1/3</td>", dashboard.table.value)
 
@@ -202,3 +207,25 @@ def test_progress_call_outside_a_notebook_prints_the_text(capsys):
     tutor.progress()
     out = capsys.readouterr().out
     assert "relu: PASS · attempts 1" in out and "mse: not tried" in out
+
+
+def test_only_distinct_code_counts_as_an_attempt(tutor_home):
+    s = store()
+    assert s.record_attempt("relu", False, "relu: FAIL [scale]", "def f(): pass\n") is True
+    assert s.record_attempt("relu", False, "relu: FAIL [scale]", "def f(): pass   \n\n") is False  # same code
+    assert s.record_attempt("relu", False, "relu: FAIL [sign-flipped]", "def f(): return 1\n") is True
+    assert s.record_attempt("relu", False, "relu: FAIL [scale]", "def f(): pass\n") is False  # seen before
+    assert s.record_attempt("relu", False, "relu: FAIL [raises]", None) is True  # source unknown: counts
+    p = s.get("relu")
+    assert (p.attempts, p.failures, p.last_status) == (3, 3, "relu: FAIL [raises]")
+
+
+def test_the_last_passing_code_survives_a_later_failure(tutor_home):
+    s = store()
+    s.record_attempt("relu", True, "relu: PASS", "good")
+    s.record_attempt("relu", False, "relu: FAIL [scale]", "bad")
+    p = s.get("relu")
+    assert (p.passing_code, p.last_code, p.passed) == ("good", "bad", True)
+    assert tutor.passing_code("relu") == "good" and tutor.last_code("relu") == "bad"
+    assert p.last_passed is not None and p.updated >= p.last_passed
+
