@@ -1,4 +1,4 @@
-"""`check(exercise, submission)`: run learner code, judge it, return a `CheckReport`."""
+"""`check(exercise, submission)`: run learner code in a sandbox child, judge what came back, return a `CheckReport`."""
 from __future__ import annotations
 
 import os
@@ -12,6 +12,9 @@ from .exercises import get, names
 from .judge import judge
 from .report import CheckReport
 from .run import run_submission, source_of
+from .sandbox import session
+from .sandbox.pool import WorkerError
+from .sandbox.protocol import Limits
 
 _BY_ENTRY = {"lin_grad": "lin_grad", "Relu": "relu", "Mse": "mse", "Lin": "lin"}
 
@@ -34,18 +37,53 @@ def submission_source(submission: Any) -> str:
     return source_of(submission)
 
 
-def check(exercise: Any, submission: Any = None) -> CheckReport:
-    """Check a submission for an exercise: `check("lin_grad", code)`, `check("relu", Relu)` or `check(Relu)`."""
+def check(exercise: Any, submission: Any = None, limits: Limits | None = None, warm_up: bool = True) -> CheckReport:
+    """Check a submission for an exercise: `check("lin_grad", code)`, `check("relu", Relu)` or `check(Relu)`.
+
+    The learner's code runs in a sandboxed child process (a fork of a worker that holds torch and the cases);
+    only plain arrays come back, and the verdict is computed here, in this process. `warm_up=False` (one-off
+    checks: `tutor check`) starts that worker without first running every exercise once."""
     if submission is None and not isinstance(exercise, str):
         exercise, submission = exercise_for(exercise), exercise
     ex = get(exercise)
     source = submission_source(submission)
+    limits = limits or CHECK_LIMITS
     start = time.perf_counter()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small matrices: one thread is as fast idle and far faster on a busy machine
     try:
-        report = judge(ex.name, run_submission(ex.name, source))
+        report = _checked(ex.name, source, limits, warm_up)
     finally:
         torch.set_num_threads(threads)
     report.seconds = time.perf_counter() - start
+    return report
+
+
+# A check in a notebook: a learner's endless loop ends in seconds, their prints are kept to a screenful or two.
+CHECK_LIMITS = Limits(wall=10.0, cpu=10.0, memory_mb=2048, output_kb=16)
+
+
+def _checked(exercise: str, source: str, limits: Limits, warm_up: bool) -> CheckReport:
+    from .judge.outcome import report_for
+
+    if not session.available():
+        return _in_process(exercise, source, "this platform has no sandbox (Linux only)")
+    try:
+        with session.lock():
+            worker = session.worker(warm_up=warm_up)
+            out = worker.run(exercise, source, limits)
+            isolation = worker.isolation
+    except WorkerError as e:
+        return _in_process(exercise, source, f"the sandbox could not start: {e}")
+    if out.status == "error":
+        return _in_process(exercise, source, f"the sandbox could not run it: {out.detail}")
+    report = report_for(exercise, out, limits)
+    report.output = out.output + ("\n[... the rest was cut off]" if out.output_cut else "")
+    report.isolation = f"a sandboxed child process ({isolation})"
+    return report
+
+
+def _in_process(exercise: str, source: str, why: str) -> CheckReport:
+    report = judge(exercise, run_submission(exercise, source))
+    report.isolation = f"in-process: {why}"
     return report

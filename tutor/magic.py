@@ -76,6 +76,9 @@ def load_ipython_extension(shell: Any) -> None:
 
     shell.register_magic_function(exercise_cell, magic_kind="cell", magic_name="exercise")
     register_report_display(shell)
+    from .sandbox.session import prestart
+
+    prestart()  # the sandbox worker imports torch and warms up while the learner reads the first cells
 
 
 def register_if_in_ipython() -> None:

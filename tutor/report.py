@@ -71,6 +71,8 @@ class CheckReport:
     samples: list[GradientSample] = field(default_factory=list, repr=False)
     title: str = ""
     seconds: float = 0.0
+    output: str = ""  # what the learner's code printed while it was checked (the start of it)
+    isolation: str = ""  # where the learner's code ran: "a sandboxed child process (...)" or "in-process"
 
     @property
     def codes(self) -> list[str]:
@@ -99,6 +101,8 @@ class CheckReport:
             "checks": [c.to_dict() for c in self.checks],
             "diagnoses": [d.to_dict() for d in self.diagnoses],
             "seconds": round(self.seconds, 4),
+            "output": self.output,
+            "isolation": self.isolation,
         }
 
     def to_json(self, **kw: Any) -> str:

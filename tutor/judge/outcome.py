@@ -45,6 +45,14 @@ def report_for(exercise: str, out: Outcome, limits: Limits) -> CheckReport:
     if run.exercise != exercise:
         return grader_report(exercise, "crashed", f"Your code's run answered exercise {run.exercise!r}, expected "
                              f"{exercise!r}: it interfered with the checker.")
+    from ..cases import cases_for
+    from ..exercises import get
+
+    expected = sorted(c.name for c in cases_for(get(exercise).unit))
+    got = sorted(c.case for c in run.cases)
+    if run.load_error is None and got != expected:
+        return grader_report(exercise, "crashed", f"Your code's run answered {len(got)} cases, expected the "
+                             f"{len(expected)} cases every check runs: it interfered with the checker.")
     errors = _errors(run)
     if any(_is_memory(e) for e in errors):
         return grader_report(exercise, "memory", f"Your code ran out of memory (limit {limits.memory_mb} MB).")
@@ -56,7 +64,11 @@ def report_for(exercise: str, out: Outcome, limits: Limits) -> CheckReport:
             e.kind = "uses-reference"
     from ..judge import judge
 
-    report = judge(exercise, run)
+    try:
+        report = judge(exercise, run)
+    except Exception as e:  # noqa: BLE001 - learner-shaped data the judge could not handle: a verdict, not a crash
+        return grader_report(exercise, "crashed", f"the checker could not judge what your code handed back "
+                             f"({type(e).__name__}: {e})")
     if out.output_cut:
         report.diagnoses.append(Diagnosis("output-limit", f"Your code printed more than {limits.output_kb} KB; "
                                           "the rest of its output was cut off.", severity="warning"))

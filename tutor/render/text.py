@@ -22,4 +22,9 @@ def render_text(report: CheckReport, max_checks: int = 40) -> str:
         lines.append(f"{tag} [{d.code}] {d.message}")
         if d.line:
             lines.append(f"    line {d.lineno}: {d.line}")
+    if report.output:
+        lines.append("your code printed:")
+        lines.extend("  | " + ln for ln in report.output.splitlines()[:20])
+        if report.output.count("\n") > 20:
+            lines.append("  | ...")
     return "\n".join(lines)

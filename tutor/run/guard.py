@@ -1,10 +1,16 @@
-"""Tripwires while learner code runs: autograd calls and calls into the shipped reference."""
+"""Tripwires while learner code runs: torch autograd (at its engine and every way in) and the shipped reference.
+
+In a sandbox child, `lock_autograd()` makes autograd unreachable for good: grad mode is off and cannot be turned
+on, torch's backward engine is replaced, and every public entry point (reverse and forward mode, `torch.func`)
+raises `AutogradUsed` wherever its name was imported. In-process (no fork: Windows), `guarded()` does what can be
+undone afterwards.
+"""
 from __future__ import annotations
 
 import sys
 import types
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import torch
 
@@ -13,33 +19,109 @@ class AutogradUsed(BaseException):
     """Learner code asked torch autograd for a gradient (BaseException: a bare `except Exception` can't hide it)."""
 
 
-def _tripwire(what: str):
-    def fail(*args: Any, **kwargs: Any) -> None:
-        raise AutogradUsed(f"{what} was called: compute the gradient by hand, without autograd")
+TRIPPED: list[str] = []  # every autograd entry point learner code reached, even when it swallowed the exception
+
+
+def _tripwire(what: str, record: list[str] = TRIPPED) -> Callable[..., Any]:
+    def fail(*args: Any, **kwargs: Any) -> Any:
+        record.append(what)
+        raise AutogradUsed(f"your code used torch autograd ({what}): compute the gradient by hand")
     return fail
 
 
-_AUTOGRAD = [(torch.Tensor, "backward", "Tensor.backward()"),
-             (torch.autograd, "backward", "torch.autograd.backward()"),
-             (torch.autograd, "grad", "torch.autograd.grad()"),
-             (torch.func, "grad", "torch.func.grad()"),
-             (torch.func, "vjp", "torch.func.vjp()"),
-             (torch.autograd.functional, "vjp", "torch.autograd.functional.vjp()"),
-             (torch.autograd.functional, "jacobian", "torch.autograd.functional.jacobian()")]
+# (owner, attribute, what the learner is told): public entry points, reverse and forward mode.
+def _entry_points() -> list[tuple[Any, str, str]]:
+    import torch.autograd.forward_ad as fwad
+    import torch.autograd.functional as fn
+    import torch.func as func
+
+    points = [(torch.Tensor, "backward", "Tensor.backward()"),
+              (torch.autograd, "backward", "torch.autograd.backward()"),
+              (torch.autograd, "grad", "torch.autograd.grad()")]
+    points += [(fn, n, f"torch.autograd.functional.{n}()") for n in ("vjp", "jvp", "jacobian", "hessian", "hvp", "vhp")]
+    points += [(func, n, f"torch.func.{n}()") for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd",
+                                                        "hessian", "linearize") if hasattr(func, n)]
+    points += [(fwad, n, f"torch.autograd.forward_ad.{n}()") for n in ("make_dual", "unpack_dual", "enter_dual_level")]
+    return points
+
+
+class _TrappedEngine:
+    """Stands in for torch's autograd execution engine: every backward pass goes through it, and fails."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def __getattr__(self, name: str) -> Any:
+        return _tripwire(f"torch's autograd engine ({name})")
+
+
+def _replace_everywhere(swaps: dict[int, tuple[Any, Any]]) -> None:
+    """Replace each original object by its stand-in in every loaded module's namespace (imported names too)."""
+    for module in list(sys.modules.values()):
+        d = getattr(module, "__dict__", None)
+        if not isinstance(d, dict):
+            continue
+        for key, value in list(d.items()):
+            hit = swaps.get(id(value))
+            if hit is not None and hit[0] is value:
+                d[key] = hit[1]
+
+
+def lock_autograd() -> None:
+    """Make autograd unreachable in this process for good (a sandbox child, or the worker before it forks)."""
+    import torch.autograd.forward_ad as fwad
+    import torch.autograd.variable as variable
+
+    torch._C._set_grad_enabled(False)  # no graph is ever recorded: no grad_fn to call, nothing to backward
+    swaps: dict[int, tuple[Any, Any]] = {}
+
+    def swap(original: Any, stand_in: Any) -> None:
+        swaps[id(original)] = (original, stand_in)
+
+    turn_on = _tripwire("torch.enable_grad / set_grad_enabled(True)")
+
+    def set_grad_enabled(mode: bool) -> None:
+        if mode:
+            turn_on()
+
+    inference_mode = torch._C._InferenceMode
+    trapped_inference = _tripwire("torch.inference_mode(False)")
+
+    def inference(mode: bool = True) -> Any:
+        return inference_mode(True) if mode else trapped_inference()
+
+    swap(torch._C._set_grad_enabled, set_grad_enabled)
+    swap(torch._C._InferenceMode, inference)
+    swap(torch._C._ImperativeEngine, _TrappedEngine)
+    swap(torch._C._enter_dual_level, _tripwire("forward-mode autograd (dual_level)"))
+    swap(torch._C._set_fwd_grad_enabled, _tripwire("forward-mode autograd"))
+    for owner, name, what in _entry_points():
+        original = getattr(owner, name)
+        trap = _tripwire(what)
+        swap(original, trap)
+        setattr(owner, name, trap)  # class attributes (Tensor.backward) are not in a module namespace
+    _replace_everywhere(swaps)
+    variable.Variable._execution_engine = _TrappedEngine()
+    fwad.dual_level.__enter__ = _tripwire("forward-mode autograd (dual_level)")  # type: ignore[method-assign]
+    functorch = getattr(torch._C, "_functorch", None)
+    for name in ("_grad_increment_nesting", "_jvp_increment_nesting"):
+        if functorch is not None and hasattr(functorch, name):
+            setattr(functorch, name, _tripwire("torch.func's autograd"))
 
 
 @contextmanager
 def guarded(reference_codes: frozenset[types.CodeType]) -> Iterator[list[str]]:
-    """Make autograd entry points raise, and list calls into the given reference code objects."""
-    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in _AUTOGRAD]
-    for owner, name, what in _AUTOGRAD:
+    """In-process (no sandbox child): make the autograd entry points raise for a while, and list calls into the
+    given reference code objects."""
+    points = _entry_points()
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in points]
+    for owner, name, what in points:
         setattr(owner, name, _tripwire(what))
-
     hits: list[str] = []
 
     def profile(frame: types.FrameType, event: str, arg: Any) -> None:
         if event == "call" and frame.f_code in reference_codes:
-            hits.append(frame.f_code.co_qualname)
+            hits.append(getattr(frame.f_code, "co_qualname", frame.f_code.co_name))  # co_qualname: 3.11+
 
     old_profile = sys.getprofile()
     sys.setprofile(profile if reference_codes else old_profile)

@@ -108,18 +108,39 @@ def _plain(err: ErrorInfo | None) -> dict[str, Any] | None:
 
 
 def to_array(value: Any) -> np.ndarray | str:
-    """A gradient-like value as a numpy array, or a string saying why it is not one."""
+    """A gradient-like value as a numpy array, or a string saying why it is not one (never raises)."""
     import torch
 
-    if isinstance(value, torch.Tensor):
-        t = value.detach().cpu()
-        if t.is_complex():
-            return f"a complex tensor of dtype {t.dtype}"
-        if t.dtype in (torch.float16, torch.bfloat16):
-            t = t.float()
-        return t.numpy()  # shares the tensor's memory: nothing writes to it after the run
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return value.copy()
-    if isinstance(value, (bool, int, float)):
-        return f"a Python {type(value).__name__} ({value!r}), not a tensor"
-    return f"a {type(value).__name__}, not a tensor"
+    try:
+        if isinstance(value, torch.Tensor):
+            with torch._C.DisableTorchFunctionSubclass():  # a subclass's own overrides do not get a say
+                return _tensor_array(value, torch)
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            return np.array(value, copy=True)  # (a subclass of ndarray becomes a plain array)
+        if isinstance(value, (bool, int, float)):
+            return f"a Python {type(value).__name__} ({value!r}), not a tensor"
+        return f"a {type(value).__name__}, not a tensor"
+    except Exception as e:  # noqa: BLE001 - a hostile or exotic object: described, never raised out of the run
+        return f"a {type(value).__name__} that could not be read ({type(e).__name__})"
+
+
+def _tensor_array(value: Any, torch: Any) -> np.ndarray | str:
+    kind = type(value).__name__
+    layout = torch.Tensor.layout.__get__(value)
+    if layout != torch.strided:
+        return f"a {str(layout).replace('torch.', '')} tensor; store an ordinary (dense) tensor"
+    device = torch.Tensor.device.__get__(value)
+    if device.type == "meta":
+        return "a tensor on the meta device (it holds no numbers)"
+    t = torch.Tensor.detach(value)
+    if type(t) is not torch.Tensor:  # a subclass: read its plain data, not what its methods say
+        t = t.as_subclass(torch.Tensor)
+    t = t.cpu()
+    if t.is_complex():
+        return f"a complex tensor of dtype {t.dtype}"
+    if t.dtype in (torch.float16, torch.bfloat16):
+        t = t.float()
+    if t.dtype == torch.bool or not (t.is_floating_point() or t.dtype in (torch.int8, torch.int16, torch.int32,
+                                                                           torch.int64, torch.uint8)):
+        return f"a {kind} of dtype {t.dtype}"
+    return t.resolve_conj().resolve_neg().numpy().copy() if kind != "Tensor" else t.numpy()

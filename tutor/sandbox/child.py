@@ -19,12 +19,21 @@ def _reference_tripwire(*args: Any, **kwargs: Any) -> None:
 
 
 def blank_reference_sources() -> None:
-    """Forget the reference's text (exec'ing a copy of it would dodge the tripwires) and every cached line."""
+    """Forget every text that holds a solution — references, variants, stubs, the exercise files' code constants —
+    so that learner code finds nothing to copy or exec; and every cached source line."""
+    import sys
+
     from tutor.exercises import get, names
 
+    from .solutions import blank_code_constants, blank_exercise, hide_package_lines
+
     for name in names():
-        object.__setattr__(get(name), "reference_source", "")
+        blank_exercise(get(name))
+    for mod_name, module in list(sys.modules.items()):
+        if mod_name == "tutor.lesson" or mod_name.startswith("tutor.exercises"):
+            blank_code_constants(module)
     linecache.clearcache()
+    hide_package_lines(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def poison_reference(exercise: str) -> None:

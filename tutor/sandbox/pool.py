@@ -43,8 +43,8 @@ def worker_env() -> dict[str, str]:
 class Worker:
     """One long-lived worker process and the pipes to it."""
 
-    def __init__(self, slot: int, job: str = DEFAULT_JOB, log: Path | None = None) -> None:
-        self.slot, self.job, self.log = slot, job, log
+    def __init__(self, slot: int, job: str = DEFAULT_JOB, log: Path | None = None, warm_up: bool = True) -> None:
+        self.slot, self.job, self.log, self.warm_up = slot, job, log, warm_up
         self.proc: subprocess.Popen[bytes] | None = None
         self.isolation = ""
         self.scratch = ""  # the worker's scratch folder, as it said when it started
@@ -54,8 +54,9 @@ class Worker:
         self.stop()
         err = open(self.log, "ab") if self.log else subprocess.DEVNULL
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "tutor.sandbox.worker", "--slot", str(self.slot),
-                                          "--job", self.job], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            args = ["--slot", str(self.slot), "--job", self.job] + ([] if self.warm_up else ["--no-warm-up"])
+            self.proc = subprocess.Popen([sys.executable, "-m", "tutor.sandbox.worker", *args],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=err, env=worker_env(), cwd="/", close_fds=True)
         finally:
             if self.log:

@@ -201,11 +201,25 @@ def warm_up(job: Callable[[str, str], Any]) -> None:
                 pass
 
 
+def preload(job: Callable[[str, str], Any]) -> None:
+    """Load every case's data before any fork (a child cannot read the package's files): warm-up's cheap part."""
+    try:
+        from tutor.cases import cases_for
+        from tutor.exercises import get, names
+        from tutor.run.harness import inputs_for
+    except ImportError:
+        return
+    for name in names():
+        for case in cases_for(get(name).unit):
+            inputs_for(get(name), case)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Serve jobs from the grader until it closes our stdin."""
     ap = argparse.ArgumentParser(prog="python -m tutor.sandbox.worker")
     ap.add_argument("--slot", type=int, default=0)
     ap.add_argument("--job", default=DEFAULT_JOB)
+    ap.add_argument("--no-warm-up", action="store_true", help="for one-off checks: start without warming up")
     args = ap.parse_args(argv)
     proto_in, proto_out = os.dup(0), os.dup(1)
     widen(proto_out)
@@ -221,9 +235,12 @@ def main(argv: list[str] | None = None) -> int:
 
         torch.set_num_threads(1)  # before any op: no thread pool that a fork would break
         job = load_job(args.job)
-        warm_up(job)
+        (preload if args.no_warm_up else warm_up)(job)
         try:
             blank_reference_sources()  # before any fork: each child then starts without them
+            from tutor.run.guard import lock_autograd
+
+            lock_autograd()  # the worker never needs autograd again: its children can never reach it
         except ImportError:  # a development job outside the tutor package
             pass
         gc.collect()

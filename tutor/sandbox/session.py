@@ -1,0 +1,46 @@
+"""The sandbox worker of this process (a kernel, `tutor check`): started once, in the background when it can."""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+
+from .pool import Worker
+
+_worker: Worker | None = None
+_lock = threading.RLock()
+
+
+def available() -> bool:
+    """Whether learner code can run in a sandbox child here (Linux); elsewhere the check runs in-process."""
+    return sys.platform.startswith("linux") and os.environ.get("TUTOR_IN_PROCESS") != "1"
+
+
+def worker(warm_up: bool = True) -> Worker:
+    """This process's worker, started (or restarted, after it died) on demand; WorkerError if it cannot start.
+    Hold `lock` while using it: one run at a time."""
+    global _worker
+    with _lock:
+        if _worker is None:
+            _worker = Worker(0, warm_up=warm_up)
+        if _worker.proc is None or _worker.proc.poll() is not None:
+            _worker.start()
+        return _worker
+
+
+def lock() -> threading.RLock:
+    """The lock that serialises runs on this process's worker."""
+    return _lock
+
+
+def prestart() -> None:
+    """Start the worker in a background thread: it imports torch and warms up while the learner reads."""
+    if not available():
+        return
+
+    def start() -> None:
+        try:
+            worker()
+        except Exception:  # noqa: BLE001 - the first check starts it again and reports why
+            pass
+    threading.Thread(target=start, daemon=True, name="tutor-sandbox-start").start()
