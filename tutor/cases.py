@@ -19,11 +19,17 @@ class Case:
     hidden: int
     layer: int  # unit cases of a linear layer: 1 = 784→hidden, 2 = hidden→1
     seed: int
+    classes: int = 1  # 10: the cross-entropy cases (784-hidden-10 model, integer labels)
+    large: bool = False  # logits spread over ±100, where a naive exp overflows float32
 
     @property
     def name(self) -> str:
         """A short label: `unit · batch 1000 · float32 · 784→50`."""
         dt = str(self.dtype).replace("torch.", "")
+        if self.classes > 1:
+            if self.kind == "model":
+                return f"model 784-{self.hidden}-{self.classes} · batch {self.n} · {dt}"
+            return f"alone · batch {self.n} · {dt} · {self.classes} classes" + (" · logits ±100" if self.large else "")
         if self.kind == "model":
             return f"model 784-{self.hidden}-1 · batch {self.n} · {dt}"
         return f"alone · batch {self.n} · {dt} · width {self.hidden}" + (" · layer 2" if self.layer == 2 else "")
@@ -38,13 +44,29 @@ CASES: tuple[Case, ...] = (
     Case("model", 1, torch.float64, 50, 1, seed=6),
 )
 
+# The cross-entropy loss on 10 logits per digit and integer labels, alone and at the end of a 784-50-10 model.
+CROSS_ENTROPY_CASES: tuple[Case, ...] = (
+    Case("unit", 1, torch.float32, 50, 1, seed=11, classes=10),
+    Case("unit", 64, torch.float64, 50, 1, seed=12, classes=10),
+    Case("unit", 1000, torch.float32, 50, 1, seed=13, classes=10),
+    Case("unit", 64, torch.float32, 50, 1, seed=14, classes=10, large=True),
+    Case("model", 1000, torch.float32, 50, 1, seed=15, classes=10),
+    Case("model", 64, torch.float64, 50, 1, seed=16, classes=10),
+)
+
+
+def cases_for(unit: str) -> tuple[Case, ...]:
+    """The cases a piece runs on: the cross-entropy loss has its own (10 classes, integer labels)."""
+    return CROSS_ENTROPY_CASES if unit == "cross_entropy" else CASES
+
+
 # Relative error allowed, normwise: max|got - expected| <= tol * max(max|expected|, 1).
 TOLERANCE = {torch.float32: 1e-4, torch.float64: 1e-9}
 
 
 def case_by_name(name: str) -> Case:
     """The case with this label (KeyError names the label when there is none)."""
-    for c in CASES:
+    for c in CASES + CROSS_ENTROPY_CASES:
         if c.name == name:
             return c
     raise KeyError(f"no case named {name!r}")
@@ -60,6 +82,8 @@ def case_data(case: Case) -> dict[str, torch.Tensor]:
     y = y_train[start:start + case.n].to(case.dtype)
     h = case.hidden
     rand = lambda *shape: torch.randn(*shape, generator=g, dtype=torch.float64).to(case.dtype)  # noqa: E731
+    if case.classes > 1:
+        return _classifier_data(case, x, y_train[start:start + case.n].clone(), rand, g)
     w1, b1 = rand(784, h) / 784 ** 0.5, rand(h) * 0.1
     w2, b2 = rand(h, 1) / h ** 0.5, rand(1) * 0.1
     pre = x @ w1 + b1
@@ -68,6 +92,19 @@ def case_data(case: Case) -> dict[str, torch.Tensor]:
     pred = pre.clamp_min(0.) @ w2 + b2
     return {"x": x, "y": y, "w1": w1, "b1": b1, "w2": w2, "b2": b2, "pre": pre_zeros, "pred": pred,
             "up1": rand(case.n, h), "up2": rand(case.n, 1)}
+
+
+def _classifier_data(case: Case, x: torch.Tensor, labels: torch.Tensor, rand, g: torch.Generator) -> dict:
+    """A 784-hidden-10 model's tensors with integer labels; its logits (spread to about ±4, or uniform over ±100
+    for a `large` case) are what the loss gets alone."""
+    h, c = case.hidden, case.classes
+    w1, b1 = rand(784, h) * (2 / 784) ** 0.5, rand(h) * 0.1
+    w2, b2 = rand(h, c) / h ** 0.5, rand(c) * 0.1
+    logits = (x @ w1 + b1).clamp_min(0.) @ w2 + b2
+    logits = logits / logits.std() * 2
+    if case.large:
+        logits = (torch.rand(case.n, c, generator=g, dtype=torch.float64) * 200 - 100).to(case.dtype)
+    return {"x": x, "y": labels, "w1": w1, "b1": b1, "w2": w2, "b2": b2, "logits": logits}
 
 
 def unit_inputs(unit: str, case: Case, copy: bool = True) -> dict[str, torch.Tensor]:
@@ -82,6 +119,8 @@ def unit_inputs(unit: str, case: Case, copy: bool = True) -> dict[str, torch.Ten
         t = {"inp": d["pre"], "up": d["up1"]}
     elif unit == "mse":
         t = {"inp": d["pred"], "targ": d["y"]}
+    elif unit == "cross_entropy":
+        t = {"inp": d["logits"], "targ": d["y"]}
     else:
         raise ValueError(f"unknown unit {unit!r}")
     return {k: v.clone() for k, v in t.items()} if copy else t
@@ -100,7 +139,10 @@ def autograd_grads(unit: str, case: Case) -> dict[str, torch.Tensor]:
         t = model_inputs(case)
         ps = {k: t[k].requires_grad_() for k in ("x", "w1", "b1", "w2", "b2")}
         out = (ps["x"] @ ps["w1"] + ps["b1"]).clamp_min(0.) @ ps["w2"] + ps["b2"]
-        (out[:, 0] - t["y"]).pow(2).mean().backward()
+        if case.classes > 1:
+            torch.nn.functional.cross_entropy(out, t["y"]).backward()
+        else:
+            (out[:, 0] - t["y"]).pow(2).mean().backward()
         return {f"{k}.g": p.grad.detach() for k, p in ps.items()}
     t = unit_inputs(unit, case)
     if unit == "linear":
@@ -109,6 +151,9 @@ def autograd_grads(unit: str, case: Case) -> dict[str, torch.Tensor]:
     elif unit == "relu":
         ps = {"inp": t["inp"].requires_grad_()}
         ps["inp"].clamp_min(0.).backward(t["up"])
+    elif unit == "cross_entropy":
+        ps = {"inp": t["inp"].requires_grad_()}
+        torch.nn.functional.cross_entropy(ps["inp"], t["targ"]).backward()
     else:
         ps = {"inp": t["inp"].requires_grad_()}
         (ps["inp"].squeeze(-1) - t["targ"]).pow(2).mean().backward()

@@ -36,7 +36,8 @@ class Exercise:
     @property
     def grads(self) -> tuple[str, ...]:
         """Gradients checked when the piece runs alone."""
-        return {"linear": ("inp.g", "w.g", "b.g"), "relu": ("inp.g",), "mse": ("inp.g",)}[self.unit]
+        return {"linear": ("inp.g", "w.g", "b.g"), "relu": ("inp.g",), "mse": ("inp.g",),
+                "cross_entropy": ("inp.g",)}[self.unit]
 
     def reference_codes(self) -> frozenset[types.CodeType]:
         """Code objects of this exercise's reference that learner code must not call."""

@@ -5,7 +5,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..cases import CASES, TOLERANCE, Case, autograd_grads, case_by_name, unit_inputs
+from ..cases import TOLERANCE, Case, autograd_grads, case_by_name, cases_for, unit_inputs
 from ..exercises import Exercise, get
 from ..report import Check, CheckReport, Diagnosis, GradientSample
 from ..run import run_entry
@@ -13,7 +13,7 @@ from ..run.harness import expected_names
 from ..run.namespace import LoadError, load
 from ..run.result import CaseRun, SubmissionRun
 from .compare import closeness, shape_str
-from .diagnose import diagnose_error, diagnose_missing, diagnose_value, owner
+from .diagnose import diagnose_error, diagnose_missing, diagnose_not_finite, diagnose_value, owner
 
 __all__ = ["judge"]
 
@@ -130,8 +130,7 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport) ->
         if not np.all(np.isfinite(got)):
             bad = int(np.size(got) - np.isfinite(got).sum())
             chk.stage, chk.message = "finite", f"{name} has {bad} non-finite entries (nan or inf)"
-            report.diagnoses.append(Diagnosis("not-finite", f"{name} holds {bad} nan/inf values: a division by "
-                                              "zero or an overflow somewhere in the derivative.", name))
+            report.diagnoses.append(diagnose_not_finite(name, got, ex, variants))
             continue
         for stage, target in (("reference", expected), ("autograd", auto.get(name))):
             if target is None:
@@ -196,7 +195,7 @@ def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[Grad
     failing = [c.case for c in report.checks if not c.passed and c.case]
     by_name = {c.case: c for c in run.cases}
     order = sorted(dict.fromkeys(failing), key=lambda n: case_by_name(n).n == 1)
-    chosen = order[0] if order else next(c.name for c in CASES if c.kind == "model")
+    chosen = order[0] if order else next(c.name for c in cases_for(ex.unit) if c.kind == "model")
     if chosen not in by_name:
         return []
     case, crun = case_by_name(chosen), by_name[chosen]

@@ -68,6 +68,20 @@ def diagnose_missing(name: str, ref: np.ndarray, run: CaseRun, tol: float) -> Di
                      f"Set {name} to a tensor of {base}'s shape, {shape_str(ref.shape)}.", name)
 
 
+def diagnose_not_finite(name: str, got: np.ndarray, ex: Exercise, variants: VariantRuns) -> Diagnosis:
+    """nan or inf came back: a known overflow variant when it breaks down in exactly the same places, else the
+    general causes."""
+    bad = ~np.isfinite(got)
+    said = f"{name} is {got.item()}" if got.size == 1 else f"{name} holds {int(bad.sum())} nan/inf values"
+    if any(v.code == "not-finite" for v in ex.variants):
+        for i, vrun in variants():
+            v = vrun.values.get(name)
+            if ex.variants[i].code == "not-finite" and v is not None and v.shape == got.shape and \
+                    np.array_equal(~np.isfinite(v), bad):
+                return Diagnosis("not-finite", f"{said}: " + ex.variants[i].message.format(tensor=name) + ".", name)
+    return Diagnosis("not-finite", f"{said}: a division by zero or an overflow somewhere in the derivative.", name)
+
+
 def close_any(value: np.ndarray, ref: np.ndarray, tol: float) -> bool:
     """True when `value` holds `ref`, maybe in a different but equal-sized shape."""
     return value.size == ref.size and close(value.reshape(ref.shape), ref, tol)

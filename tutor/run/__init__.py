@@ -5,7 +5,7 @@ from typing import Any
 
 import torch
 
-from ..cases import CASES, Case
+from ..cases import Case, cases_for
 from ..exercises import Exercise, get
 from .guard import AutogradUsed, guarded
 from .harness import call_model, call_unit, collect, inputs_for
@@ -28,7 +28,7 @@ def run_submission(exercise: str, source: str) -> SubmissionRun:
         run.load_error = ErrorInfo("ReferenceUsed", f"{reference_hit} comes from the tutor package: "
                                    "the check needs your own code, not the shipped reference", kind="uses-reference")
         return run
-    run.cases = [run_entry(ex, entry, case, submission_filename(ex.name)) for case in CASES]
+    run.cases = [run_entry(ex, entry, case, submission_filename(ex.name)) for case in cases_for(ex.unit)]
     return run
 
 

@@ -11,7 +11,7 @@ from ..exercises import Exercise
 from .result import CaseRun, to_array
 
 MODEL_GRADS = ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")
-_ROLES = {"linear": "Lin", "relu": "Relu", "mse": "Mse"}
+_ROLES = {"linear": "Lin", "relu": "Relu", "mse": "Mse", "cross_entropy": "CrossEntropy"}
 
 
 def forward(obj: Any, *args: Any) -> Any:
@@ -82,7 +82,7 @@ def call_model(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[di
     cls = {role: getattr(lesson, role) for role in _ROLES.values()}
     cls[_ROLES[ex.unit]] = entry
     layers = [cls["Lin"](t["w1"], t["b1"]), cls["Relu"](), cls["Lin"](t["w2"], t["b2"])]
-    loss_fn = cls["Mse"]()
+    loss_fn = cls["Mse" if t["y"].is_floating_point() else "CrossEntropy"]()  # integer labels: a classifier
     acts = [t["x"]]
     for layer in layers:
         acts.append(forward(layer, acts[-1]))

@@ -1,0 +1,98 @@
+"""Exercise: the gradient of the cross-entropy loss on ten logits, `CrossEntropy.bwd` (or `.backward`)."""
+import inspect
+import textwrap
+
+from .. import lesson
+from .spec import Exercise, Variant
+
+STATEMENT = r"""
+### The gradient of cross-entropy
+
+The classifier's last layer gives ten numbers per digit, the logits: `inp` has shape $(n, 10)$, and `targ`
+holds the $n$ integer labels $t_i \in \{0, \dots, 9\}$. Softmax turns a row of logits into probabilities, and
+the loss is the mean negative log-probability of the right label:
+$$\operatorname{softmax}(x)_{ij} = \frac{e^{x_{ij}}}{\sum_k e^{x_{ik}}}, \qquad
+L = -\frac{1}{n}\sum_{i=1}^{n} \log \operatorname{softmax}(x)_{i\,t_i}
+  = \frac{1}{n}\sum_{i=1}^{n} \Big(\log \sum_k e^{x_{ik}} \;-\; x_{i\,t_i}\Big).$$
+Write `CrossEntropy` on the lesson's `Module`: `forward(self, inp, targ)` returning $L$ (the lesson's
+`log_softmax` and `nll` are there to use), and `bwd(self, out, inp, targ)` setting
+`inp.g` $= \dfrac{\partial L}{\partial x}$, with the shape of `inp`. Differentiate one example's term with
+respect to one logit $x_{ij}$: the case $j = t_i$ and the case $j \neq t_i$ differ.
+(The earlier style — `__call__` storing `self.inp`/`self.targ`/`self.out`, and `backward(self)` — works too.)
+Some logits are large, up to $\pm 100$: $e^{100}$ does not fit in a float32.
+"""
+
+STUB = '''\
+class CrossEntropy(Module):
+    def forward(self, inp, targ):
+        # inp: (n, 10) logits, targ: (n,) integer labels. TODO: the mean negative log-likelihood (a scalar)
+        return ...
+
+    def bwd(self, out, inp, targ):
+        # TODO: set inp.g, the same shape as inp: (n, 10)
+        inp.g = ...
+'''
+
+HINTS = (
+    "One example, one logit: the derivative of log Σ_k e^{x_k} with respect to x_j is e^{x_j} / Σ_k e^{x_k}, "
+    "the softmax. The other term, -x_t, only depends on the logit of the right label.",
+    "So each row of the gradient is that row's softmax, with 1 taken away at the column of the example's "
+    "label. The labels are integers: index with `[range(n), targ]`, or build a one-hot matrix "
+    "(`F.one_hot(targ, 10)`, `torch.eye(10)[targ]`).",
+    "The loss is a mean over the batch: the 1/n belongs in the gradient too. And it is the loss: there is no "
+    "out.g to multiply by.",
+    "e^x overflows float32 above x ≈ 88.7, and these logits reach ±100. Softmax does not change when the same "
+    "number is taken from a whole row: subtract each row's maximum before `exp` (the logsumexp trick), or use "
+    "`log_softmax(inp).exp()` / `inp.softmax(-1)`.",
+)
+
+FORWARD = "-log_softmax(inp)[range(targ.shape[0]), targ].mean()"
+OVERFLOW = ("{tensor} breaks down only where the logits are large: e^x overflows to inf above x ≈ 88.7 in float32 "
+            "(these logits reach ±100), and inf/inf or log(inf) poisons the row. Softmax does not change when the "
+            "same number is taken from a whole row: subtract each row's maximum before exponentiating (the "
+            "logsumexp trick, `inp.logsumexp(-1, keepdim=True)`), or use `inp.softmax(-1)`")
+
+
+def as_class(lines: str, forward: str = FORWARD) -> str:
+    """A Module-style CrossEntropy whose bwd runs the given lines (n, sm and onehot ready for them)."""
+    return ("class CrossEntropy(Module):\n"
+            f"    def forward(self, inp, targ): return {forward}\n"
+            "    def bwd(self, out, inp, targ):\n"
+            "        n = targ.shape[0]\n"
+            "        sm = log_softmax(inp).exp()\n"
+            "        onehot = torch.zeros_like(inp)\n"
+            "        onehot[range(n), targ] = 1.\n" + textwrap.indent(lines, "        ") + "\n")
+
+
+EXERCISE = Exercise(
+    name="cross_entropy",
+    title="The gradient of cross-entropy: CrossEntropy.bwd / CrossEntropy.backward",
+    entry="CrossEntropy",
+    unit="cross_entropy",
+    style="class",
+    statement=STATEMENT,
+    stub=STUB,
+    reference=lesson.CrossEntropy,
+    reference_source=inspect.getsource(lesson.CrossEntropy),
+    hints=HINTS,
+    variants=(
+        Variant("batch-scale", as_class("inp.g = sm - onehot"),
+                "{tensor} is n times too large: the loss is the mean of the examples' losses, so each "
+                "example's gradient carries a 1/n"),
+        Variant("missing-one-hot", as_class("inp.g = sm / n"),
+                "{tensor} is the softmax alone: the loss also holds -x at the right label, whose derivative "
+                "takes 1 away at each example's label column (a one-hot row)"),
+        Variant("sign-flipped", as_class("inp.g = (onehot - sm) / n"),
+                "{tensor} points the wrong way: the loss is the *negative* log-likelihood, so raising the "
+                "right label's logit must lower it"),
+        Variant("wrong-reduction", as_class("inp.g = (inp.softmax(0) - onehot) / n"),
+                "{tensor} normalises over the wrong axis: each example's ten logits make one probability "
+                "distribution, so softmax sums over the classes (the last axis), not over the batch"),
+        Variant("not-finite", as_class("e = inp.exp()\ninp.g = (e / e.sum(-1, keepdim=True) - onehot) / n",
+                                       forward="(inp.exp().sum(-1).log() - inp[range(targ.shape[0]), targ]).mean()"),
+                OVERFLOW),
+        Variant("not-finite", as_class("lsm = inp - inp.exp().sum(-1, keepdim=True).log()\n"
+                                       "inp.g = (lsm.exp() - onehot) / n"), OVERFLOW),
+    ),
+    forward="loss",
+)
