@@ -22,9 +22,9 @@ def test_one_submission_also_writes_top_level_results_json(tmp_path):
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["score"] == 2.0 and [t["status"] for t in res["tests"]] == ["passed", "failed"]
     assert read_csv(tmp_path / "gradebook.csv") == [
-        {"submission": "alice.ipynb", "exercise": "lin_grad", "passed": "1", "score": "2", "codes": ""},
+        {"submission": "alice.ipynb", "exercise": "lin_grad", "passed": "1", "score": "2", "codes": "", "comment": ""},
         {"submission": "alice.ipynb", "exercise": "relu", "passed": "0", "score": "0",
-         "codes": "inverted-mask mutates-input"}]
+         "codes": "inverted-mask mutates-input", "comment": ""}]
     assert "Score: <b>2 / 3</b>" in (tmp_path / "feedback" / "alice.ipynb.html").read_text()
 
 

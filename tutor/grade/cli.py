@@ -117,7 +117,11 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     p.add_argument("--output-kb", type=int, metavar="KB", default=d.output_kb, help=f"printed output kept (default {d.output_kb})")
     p.add_argument("--plots", choices=("all", "failing", "none"), default="failing",
                    help="which feedback reports get gradient plots (slow to draw; default: failing ones)")
+    p.add_argument("--partial", action="store_true",
+                   help="partial credit: a share of an exercise's points per tensor right in every case")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--unsafe", action="store_true",
+                   help="grade even where the sandbox's full isolation is not available (or not on Linux)")
     p.add_argument("--job", default=None, help=argparse.SUPPRESS)  # module:function run in workers (development)
     p.set_defaults(run=run_grade)
     return p
@@ -128,11 +132,17 @@ def run_grade(args: argparse.Namespace) -> int:
     from .collect import CollectError
     from .engine import Settings, grade
     from .gradebook import GradebookError
-    from ..sandbox.pool import WorkerError, default_workers
+    from .overrides import OverrideError
+    from .similar import stubs
+    from ..sandbox.pool import IsolationRefused, WorkerError, default_workers
     from .summary import summary_text
     from ..exercises import names
 
     known = names()
+    if not sys.platform.startswith("linux") and not args.unsafe:
+        print(f"tutor grade: grading needs Linux, where learner code runs in a sandbox (this is {sys.platform}); "
+              "pass --unsafe to grade here with no sandbox", file=sys.stderr)
+        return 3
     try:
         if min(args.time, args.cpu) <= 0 or min(args.memory, args.processes, args.output_kb) <= 0:
             raise GradeUsageError("--time, --cpu, --memory, --processes and --output-kb must be positive")
@@ -144,6 +154,9 @@ def run_grade(args: argparse.Namespace) -> int:
                             points=parse_points(args.points, known),
                             expected=assignment_exercises(args.assignment, known) if args.assignment else None)
         settings.plots = args.plots
+        settings.unsafe = args.unsafe
+        settings.announce = lambda line: print(f"isolation: {line}", flush=True)
+        settings.partial, settings.stubs = args.partial, stubs(args.assignment)
         if args.job:
             settings.job = args.job
         out = Path(args.out)
@@ -157,9 +170,12 @@ def run_grade(args: argparse.Namespace) -> int:
         finally:
             logging.getLogger("tutor.grade").removeHandler(handler)
             handler.close()
-    except (GradeUsageError, CollectError) as e:
+    except (GradeUsageError, CollectError, OverrideError) as e:
         print(f"tutor grade: {e}", file=sys.stderr)
         return 2
+    except IsolationRefused as e:
+        print(f"tutor grade: refusing to run learner code: {e} (pass --unsafe to grade anyway)", file=sys.stderr)
+        return 3
     except KeyboardInterrupt:
         print(f"\ntutor grade: interrupted; every verdict so far is saved in {Path(args.out) / 'gradebook.sqlite'}: "
               "run the same command again to grade the rest", file=sys.stderr)
@@ -182,7 +198,8 @@ def run_grade(args: argparse.Namespace) -> int:
           f"{summary.graded_now} runs now, the rest from the gradebook; {summary.seconds:.1f} s")
     if summary.tally is not None:
         print(summary_text(summary.tally))
-    if summary.isolation:
-        print(f"isolation: {summary.isolation}")
-    print(f"wrote {out / 'gradebook.csv'}, {out / 'summary.html'}, {out / 'feedback'}/, {out / 'gradescope'}/")
+    for warning in summary.warnings:
+        print(f"tutor grade: warning: {warning}", file=sys.stderr)
+    print(f"wrote {out / 'scores.csv'}, {out / 'gradebook.csv'}, {out / 'summary.html'}, {out / 'similar.csv'}, "
+          f"{out / 'feedback'}/, {out / 'gradescope'}/ (your scores and comments: {out / 'overrides.csv'})")
     return 0

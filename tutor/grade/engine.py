@@ -13,11 +13,13 @@ from typing import Callable
 
 from ..report import CheckReport
 from .collect import CollectError, Submission, collect
-from .exports import Graded, write_all
+from .exports import Graded, Scoring, write_all
 from .gradebook import Gradebook, GradebookError, Row
 from .memo import VerdictMemo
+from .names import students
+from .overrides import read_overrides, unmatched
 from .summary import ClassTally
-from ..sandbox.pool import Pool, Task, default_workers
+from ..sandbox.pool import Pool, Task, WorkerError, default_workers
 from ..sandbox.protocol import Limits, Outcome
 from ..judge.outcome import grader_report, report_for
 from ..sandbox.worker import DEFAULT_JOB
@@ -35,6 +37,10 @@ class Settings:
     expected: list[str] | None = None  # the assignment's exercises; None: every exercise seen in a submission
     job: str = DEFAULT_JOB
     plots: str = "failing"  # which feedback reports get gradient plots: all | failing | none
+    unsafe: bool = False  # grade even when the sandbox's full isolation is not available here
+    announce: Callable[[str], None] = lambda line: None  # told the isolation in force before any code runs
+    partial: bool = False  # a share of an exercise's points per tensor right in every case
+    stubs: dict[str, str] = field(default_factory=dict)  # the released code per exercise (not flagged as identical)
 
 
 @dataclass
@@ -50,6 +56,7 @@ class Summary:
     isolation: str = ""
     written: list[Path] = field(default_factory=list)
     tally: ClassTally | None = None  # per exercise: passes and the mistakes made (summary.html)
+    warnings: list[str] = field(default_factory=list)  # e.g. overrides.csv rows that match nothing
 
 
 def config_key(limits: Limits, plots: str = "failing") -> str:
@@ -143,16 +150,21 @@ def grade(paths: list[str], out: Path, settings: Settings,
         raise CollectError("no `%%exercise NAME` cell found in any submission; pass --assignment RELEASED.ipynb "
                            "to say which exercises to expect")
     out.mkdir(parents=True, exist_ok=True)
+    overrides = read_overrides(out / "overrides.csv")  # before grading: a bad row stops the run with its line
     book = Gradebook(out / "gradebook.sqlite", config_key(settings.limits, settings.plots))
     try:
         graded_now, isolation = _run(subs, expected, book, settings, out, progress)
-        points = {ex: settings.points.get(ex, 1.0) for ex in expected}
-        results = (Graded(s.label, {ex: _stored(book, s.sha, ex) for ex in expected}) for s in subs)
-        tally, written = write_all(out, results, points)
+        scoring = Scoring({ex: settings.points.get(ex, 1.0) for ex in expected}, settings.partial, overrides,
+                          settings.stubs)
+        who = students([s.label for s in subs])
+        results = (Graded(s.label, {ex: _stored(book, s.sha, ex) for ex in expected},
+                          {ex: s.cells.get(ex) for ex in expected}, who[s.label]) for s in subs)
+        tally, written = write_all(out, results, scoring)
     finally:
         book.close()
     return Summary(len(subs), expected, graded_now, tally.passed, len(subs) * len(expected),
-                   time.monotonic() - start, isolation, written, tally)
+                   time.monotonic() - start, isolation, written, tally,
+                   unmatched(overrides, [s.label for s in subs], expected))
 
 
 def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings: Settings, out: Path,
@@ -190,8 +202,10 @@ def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings:
     import torch
 
     torch.set_num_threads(1)  # judging beside busy workers: one thread each is faster on a loaded machine
-    pool = Pool(min(settings.workers, len(tasks)), settings.limits, settings.job, log=out / "workers.log")
-    pool.start()
+    pool = Pool(min(settings.workers, len(tasks)), settings.limits, settings.job, log=out / "workers.log",
+                require_full=not settings.unsafe)
+    pool.start()  # IsolationRefused here, before any submission runs, unless settings.unsafe
+    settings.announce(pool.isolation)
     try:
         for task, (report, page) in pool.map(tasks, lambda t, o: verdict(t, o, settings.limits, settings.plots)):
             stored = {subs[i].sha for i in pending[task.key]}
@@ -202,6 +216,10 @@ def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings:
                 waiting[i] -= 1
                 finished += waiting[i] == 0
             progress(finished, len(subs))
+        if pool.failed:  # not stored: the next run does them again
+            task, why = pool.failed[0]
+            raise WorkerError(f"{len(pool.failed)} run(s) were not graded because the grader failed, not the "
+                              f"students' code ({task.exercise}: {why})")
     finally:
         pool.close()
     return len(tasks), pool.isolation

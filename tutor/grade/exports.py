@@ -1,18 +1,21 @@
-"""What the instructor reads: gradebook.csv, one feedback page per student, Gradescope's results.json."""
+"""What the instructor reads: gradebook.csv, scores.csv, similar.csv, feedback pages, Gradescope's results.json."""
 from __future__ import annotations
 
 import csv
 import html
 import json
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from .gradebook import Row
+from .names import Student, UniqueNames, readable, students
+from .overrides import Override
+from .scores import Score, explain, num, score
+from .similar import Member, SimilarCode, section_html, write_csv
 from .summary import ClassTally, ExerciseTally, summary_html
 
-CSV_COLUMNS = ("submission", "exercise", "passed", "score", "codes")
+CSV_COLUMNS = ("submission", "exercise", "passed", "score", "codes", "comment")
 
 
 @dataclass
@@ -21,21 +24,28 @@ class Graded:
 
     label: str
     rows: dict[str, Row]  # exercise -> verdict, in the expected order
+    code: dict[str, str | None] = field(default_factory=dict)  # exercise -> the student's code (None: no cell)
+    student: Student | None = None  # None: from the label alone
+
+
+@dataclass
+class Scoring:
+    """How verdicts become points: points per exercise, partial credit, the instructor's overrides."""
+
+    points: dict[str, float]
+    partial: bool = False
+    overrides: dict[tuple[str, str], Override] = field(default_factory=dict)
+    stubs: dict[str, str] = field(default_factory=dict)  # exercise -> released code, not flagged as identical
+
+    def scores(self, g: Graded) -> dict[str, Score]:
+        """Each exercise's points for one submission."""
+        return {ex: score(ex, row, self.points[ex], self.partial, self.overrides.get((g.label, ex)))
+                for ex, row in g.rows.items()}
 
 
 def slug(label: str) -> str:
-    """A file name for a submission label (`group a/alice.ipynb` -> `group_a__alice.ipynb`)."""
-    s = re.sub(r"[^A-Za-z0-9._-]+", "_", label.replace("/", "__")).strip("._")
-    return s or "submission"
-
-
-def score(row: Row, points: float) -> float:
-    """All or nothing: the exercise's points when it passed."""
-    return points if row.passed else 0.0
-
-
-def _num(x: float) -> str:
-    return f"{x:g}"
+    """A readable file name for a submission label (`group a/Müller.ipynb` -> `group_a__Müller.ipynb`)."""
+    return readable(label)
 
 
 PAGE = """<!DOCTYPE html>
@@ -45,6 +55,7 @@ body {{ font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto;
 h1 {{ font-size: 1.4rem; }} h2 {{ font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }}
 .pass {{ color: #17692f; }} .fail {{ color: #a11; }}
 pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .6rem; }}
+.note {{ background: #fff8e0; border-left: 3px solid #c90; padding: .4rem .6rem; white-space: pre-wrap; }}
 </style></head><body>
 <h1>Feedback: {title}</h1>
 <p>Score: <b>{got} / {total}</b></p>
@@ -53,53 +64,112 @@ pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .6rem; }}
 """
 
 
-def feedback_page(g: Graded, points: dict[str, float]) -> str:
-    """One student's feedback: every exercise's report as the widget's static HTML."""
+def feedback_page(g: Graded, scores: dict[str, Score]) -> str:
+    """One student's feedback: per exercise, their code, the points and why, and the widget's static report."""
     sections = []
     for ex, row in g.rows.items():
+        s = scores[ex]
         verdict = "PASS" if row.passed else "FAIL"
-        sections.append(f'<section id="{html.escape(ex)}"><h2 class="{verdict.lower()}">{html.escape(ex)}: '
-                        f"{verdict} ({_num(score(row, points[ex]))} / {_num(points[ex])})</h2>\n{row.html}</section>")
-    got = sum(score(row, points[ex]) for ex, row in g.rows.items())
-    total = sum(points[ex] for ex in g.rows)
-    return PAGE.format(title=html.escape(g.label), got=_num(got), total=_num(total), sections="\n".join(sections))
+        note = explain(s)
+        code = g.code.get(ex)
+        sections.append(
+            f'<section id="{html.escape(ex)}"><h2 class="{verdict.lower()}">{html.escape(ex)}: {verdict} '
+            f"({num(s.points)} / {num(s.max_points)})</h2>\n"
+            + (f'<p class="note">{html.escape(note)}</p>\n' if note else "")
+            + (f'<details open class="code"><summary>Your code</summary><pre><code>{html.escape(code)}</code>'
+               "</pre></details>\n" if code is not None else "")
+            + f"{row.html}</section>")
+    got = sum(s.points for s in scores.values())
+    total = sum(s.max_points for s in scores.values())
+    title = g.label if g.student is None else f"{g.student.name} ({g.label})"
+    return PAGE.format(title=html.escape(title), got=num(got), total=num(total), sections="\n".join(sections))
 
 
-def gradescope(g: Graded, points: dict[str, float]) -> dict:
-    """Gradescope's autograder results.json for one submission."""
-    tests = [{"name": ex, "score": score(row, points[ex]), "max_score": points[ex],
-              "status": "passed" if row.passed else "failed", "output": row.text}
-             for ex, row in g.rows.items()]
-    return {"score": sum(t["score"] for t in tests), "tests": tests, "visibility": "visible",
+def gradescope(g: Graded, scores: dict[str, Score], visibility: str = "visible") -> dict:
+    """Gradescope's autograder results.json for one submission (one test per exercise)."""
+    tests = []
+    for ex, row in g.rows.items():
+        s, note = scores[ex], explain(scores[ex])
+        tests.append({"name": ex, "score": s.points, "max_score": s.max_points,
+                      "status": "passed" if row.passed else "failed", "visibility": visibility,
+                      "output": (note + "\n\n" if note else "") + row.text})
+    return {"score": round(sum(t["score"] for t in tests), 2), "tests": tests, "visibility": visibility,
             "stdout_visibility": "hidden"}
 
 
-def write_all(out: Path, graded: Iterable[Graded], points: dict[str, float]) -> tuple[ClassTally, list[Path]]:
+@dataclass
+class StudentScores:
+    """scores.csv's row for one student: the best points per exercise over their submissions."""
+
+    student: Student
+    labels: list[str] = field(default_factory=list)
+    points: dict[str, float] = field(default_factory=dict)
+    best: dict[str, dict] = field(default_factory=dict)  # exercise -> its Gradescope test (kept for one student)
+
+    def add(self, label: str, scores: dict[str, Score], tests: list[dict] | None) -> None:
+        """Count one submission of this student's."""
+        self.labels.append(label)
+        for i, (ex, s) in enumerate(scores.items()):
+            if ex not in self.points or s.points > self.points[ex]:
+                self.points[ex] = s.points
+                if tests is not None:
+                    self.best[ex] = tests[i]
+
+
+def write_scores(path: Path, people: dict[str, StudentScores], exercises: list[str]) -> None:
+    """scores.csv: `student, id`, one column of points per exercise, `total`, `submissions`."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student", "id", *exercises, "total", "submissions"])
+        for p in people.values():
+            pts = [p.points.get(ex, 0.0) for ex in exercises]
+            w.writerow([p.student.name, p.student.id, *map(num, pts), num(sum(pts)), " ".join(p.labels)])
+
+
+def write_all(out: Path, graded: Iterable[Graded], scoring: Scoring | dict[str, float]
+              ) -> tuple[ClassTally, list[Path]]:
     """Write every export under `out`, one submission at a time; return (the class's tally, paths written)."""
+    if not isinstance(scoring, Scoring):
+        scoring = Scoring(dict(scoring))
+    exercises = list(scoring.points)
     for sub in ("feedback", "gradescope"):
         (out / sub).mkdir(exist_ok=True)
     csv_path, tmp = out / "gradebook.csv", out / "gradebook.csv.tmp"
-    used: set[str] = set()
-    tally, last, n = ClassTally({ex: ExerciseTally() for ex in points}), None, 0
+    name_for = UniqueNames()
+    tally = ClassTally({ex: ExerciseTally() for ex in exercises})
+    similar = SimilarCode(ignore=scoring.stubs)
+    people: dict[str, StudentScores] = {}
     with open(tmp, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)
-        for n, g in enumerate(graded, 1):
-            name = slug(g.label)
-            while name in used:  # two labels with the same slug
-                name += "_"
-            used.add(name)
+        for g in graded:
+            student = g.student or students([g.label])[g.label]
+            name = name_for(g.label)
+            page = f"feedback/{name}.html"
+            scores = scoring.scores(g)
             for ex, row in g.rows.items():
-                w.writerow([g.label, ex, int(row.passed), _num(score(row, points[ex])), " ".join(row.codes)])
-                tally.add(g.label, f"feedback/{name}.html", ex, row)
-            (out / "feedback" / f"{name}.html").write_text(feedback_page(g, points), encoding="utf-8")
+                w.writerow([g.label, ex, int(row.passed), num(scores[ex].points), " ".join(row.codes),
+                            scores[ex].comment])
+                tally.add(g.label, page, ex, row)
+                similar.add(ex, g.code.get(ex), Member(g.label, student.key, student.display, page))
+            (out / page).write_text(feedback_page(g, scores), encoding="utf-8")
             (out / "gradescope" / name).mkdir(exist_ok=True)
-            last = gradescope(g, points)
-            (out / "gradescope" / name / "results.json").write_text(json.dumps(last, indent=1), encoding="utf-8")
+            result = gradescope(g, scores)
+            (out / "gradescope" / name / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
+            person = people.setdefault(student.key, StudentScores(student))
+            person.add(g.label, scores, result["tests"] if len(people) == 1 else None)
     tmp.replace(csv_path)
-    (out / "summary.html").write_text(summary_html(tally), encoding="utf-8")
-    written = [csv_path, out / "summary.html", out / "feedback", out / "gradescope"]
-    if n == 1 and last is not None:  # Gradescope's autograder grades one submission, reads results/results.json
-        (out / "results.json").write_text(json.dumps(last, indent=1), encoding="utf-8")
+    write_scores(out / "scores.csv", people, exercises)
+    groups = similar.groups()
+    write_csv(out / "similar.csv", groups)
+    (out / "summary.html").write_text(summary_html(tally, section_html(groups)), encoding="utf-8")
+    written = [csv_path, out / "scores.csv", out / "summary.html", out / "similar.csv", out / "feedback",
+               out / "gradescope"]
+    if len(people) == 1:  # Gradescope's autograder grades one student, reads results/results.json
+        (only,) = people.values()
+        tests = [only.best[ex] for ex in exercises if ex in only.best]
+        result = {"score": round(sum(t["score"] for t in tests), 2), "tests": tests, "visibility": "visible",
+                  "stdout_visibility": "hidden"}
+        (out / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
         written.append(out / "results.json")
     return tally, written

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from .gradebook import Row
 
@@ -53,16 +54,17 @@ def summary_text(tally: ClassTally, most: int = 3) -> str:
     return "\n".join(lines)
 
 
-def summary_html(tally: ClassTally) -> str:
-    """summary.html: per exercise, the pass rate and every code with links to the students' feedback."""
+def summary_html(tally: ClassTally, extra: str = "") -> str:
+    """summary.html: per exercise, the pass rate and every code with links to the students' feedback; then
+    `extra` (more sections, e.g. identical code)."""
     sections = []
     for ex, t in tally.exercises.items():
         rows = []
         for kind, passed, counts in (("mistake", False, t.mistakes), ("warning", True, t.warnings)):
             for code, n in counts.most_common():
                 people = t.who[(passed, code)]
-                links = ", ".join(f'<a href="{html.escape(page)}#{html.escape(ex)}">{html.escape(label)}</a>'
-                                  for label, page in people[:LINKS_PER_CODE])
+                links = ", ".join(f'<a href="{html.escape(quote(page))}#{html.escape(ex)}">'
+                                  f"{html.escape(label)}</a>" for label, page in people[:LINKS_PER_CODE])
                 more = f" and {len(people) - LINKS_PER_CODE} more" if len(people) > LINKS_PER_CODE else ""
                 rows.append(f'<tr class="{kind}"><td><code>{html.escape(code)}</code></td><td>{kind}</td>'
                             f"<td>{n}</td><td>{links}{more}</td></tr>")
@@ -70,7 +72,7 @@ def summary_html(tally: ClassTally) -> str:
                  + "".join(rows) + "</table>") if rows else "<p>Nothing to report: every check passed.</p>"
         sections.append(f'<section id="{html.escape(ex)}"><h2>{html.escape(ex)}: {t.passed} of {t.total} '
                         f"passed</h2>{table}</section>")
-    return PAGE.format(sections="\n".join(sections))
+    return PAGE.format(sections="\n".join(sections) + extra)
 
 
 PAGE = """<!DOCTYPE html>

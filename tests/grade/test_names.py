@@ -1,0 +1,42 @@
+"""Who handed a file in (Canvas / Moodle download names, folders, stems) and feedback file names."""
+from __future__ import annotations
+
+from tutor.grade.names import Student, UniqueNames, readable, students
+
+
+def test_canvas_and_moodle_download_names_give_name_and_id():
+    got = students([
+        "muellerjoerg_12345_67890_backprop.ipynb",
+        "smithanna_LATE_2233_1234567_backprop-1.ipynb",
+        "Jörg Müller_777_assignsubmission_file_/backprop.ipynb",
+        "Anna Smith_778_assignsubmission_file_backprop.ipynb",
+        "section-b/Zoë O'Neil_779_assignsubmission_file_/nested/backprop.ipynb",
+    ])
+    assert list(got.values()) == [Student("muellerjoerg", "12345"), Student("smithanna", "2233"),
+                                  Student("Jörg Müller", "777"), Student("Anna Smith", "778"),
+                                  Student("Zoë O'Neil", "779")]
+
+
+def test_otherwise_the_folder_when_file_names_repeat_else_the_stem():
+    got = students(["alice/backprop.ipynb", "bob/backprop.ipynb", "section-a/carol.ipynb", "dave.py",
+                    "hw_1_2_final.ipynb"])
+    assert [s.name for s in got.values()] == ["alice", "bob", "carol", "dave", "hw_1_2_final"]
+    assert all(s.id == "" for s in got.values())
+    # the same student's notebook and script are one student; an ID beats a name
+    both = students(["erin.ipynb", "Erin.py"])
+    assert both["erin.ipynb"].key == both["Erin.py"].key
+    assert Student("x", "1").key != Student("x", "2").key
+
+
+def test_feedback_names_keep_unicode_and_never_collide():
+    assert readable("group a/Müller.ipynb") == "group_a__Müller.ipynb"
+    assert readable("Jörg Müller_777_assignsubmission_file_/backprop.ipynb") == \
+        "Jörg_Müller_777_assignsubmission_file___backprop.ipynb"
+    assert readable("<carol>.ipynb") == "carol_.ipynb" and readable("///") == "submission"
+    assert len(readable("é" * 400).encode()) <= 180
+    name = UniqueNames()
+    got = [name(x) for x in ("a/b.ipynb", "a__b.ipynb", "A__B.ipynb", "a__b.ipynb-2", "Müller.ipynb",
+                             "Mu\u0308ller.ipynb")]
+    assert got == ["a__b.ipynb", "a__b.ipynb-2", "A__B.ipynb-3", "a__b.ipynb-2-2", "Müller.ipynb",
+                   "Müller.ipynb-2"]
+    assert len({g.casefold() for g in got}) == len(got)

@@ -1,0 +1,69 @@
+"""--partial: a share of an exercise's points per tensor right in every case, on reports of real learner code."""
+from __future__ import annotations
+
+import pytest
+from corpus import CORRECT, WRONG_LIN_GRAD
+
+from tutor.judge import judge
+from tutor.grade.gradebook import Row
+from tutor.grade.scores import explain, score
+from tutor.judge.outcome import grader_report
+from tutor.run import run_submission
+
+LIN_GRAD = CORRECT["lin_grad"]
+LIN = CORRECT["lin"]
+
+
+def row_for(exercise: str, source: str) -> Row:
+    """The stored verdict for trusted code (ours), judged as the grader judges a worker's result."""
+    report = judge(exercise, run_submission(exercise, source))
+    return Row(report.passed, report.codes, report.to_dict(), str(report), "")
+
+
+@pytest.mark.parametrize("exercise, source, points, expected", [
+    # the issue's student: inp.g and w.g right, b.g not summed over the batch (14 of 22 checks)
+    ("lin_grad", WRONG_LIN_GRAD, 3, {"inp.g": 1, "w.g": 1, "b.g": 0}),
+    # w.g wrong: the model's w1.g and w2.g fail too, pinned on w.g (inp.g was right alone)
+    ("lin_grad", LIN_GRAD.replace("w.g = inp.T @ out.g", "w.g = 2 * (inp.T @ out.g)"), 3,
+     {"inp.g": 1, "w.g": 0, "b.g": 1}),
+    # inp.g wrong: every model gradient below layer 2 fails, pinned on inp.g alone
+    ("lin_grad", LIN_GRAD.replace("inp.g = out.g @ w.T", "inp.g = out.g @ w.T * 0.5"), 6,
+     {"inp.g": 0, "w.g": 2, "b.g": 2}),
+    # a class: its forward output is one of its tensors
+    ("lin", LIN.replace("return inp @ self.w + self.b", "return inp @ self.w"), 4,
+     {"out": 0, "inp.g": 1, "w.g": 1, "b.g": 1}),
+    ("lin", LIN.replace("self.b.g = out.g.sum(0)", "self.b.g = out.g.mean(0)"), 2,
+     {"out": 0.5, "inp.g": 0.5, "w.g": 0.5, "b.g": 0}),
+    ("relu", CORRECT["relu"].replace("(inp > 0)", "(inp < 0)"), 1, {"out": 0.5, "inp.g": 0}),
+    # right alone, broken inside the model (one Lin's weights on the class, shared by both layers): every
+    # tensor is wrong somewhere, so nothing is earned
+    ("lin", LIN.replace("self.w, self.b = w, b", "Lin.w, Lin.b = w, b"), 4,
+     {"out": 0, "inp.g": 0, "w.g": 0, "b.g": 0}),
+])
+def test_points_follow_the_tensors_right_in_every_case(exercise, source, points, expected):
+    row = row_for(exercise, source)
+    assert not row.passed
+    assert score(exercise, row, points).points == 0  # all or nothing without --partial
+    s = score(exercise, row, points, partial=True)
+    assert {p.tensor: p.points for p in s.parts} == pytest.approx(expected)
+    assert s.points == pytest.approx(sum(expected.values())) and s.points < points
+    assert all(p.right == (p.points > 0) for p in s.parts)
+    wrong = [p for p in s.parts if not p.right]
+    assert wrong and all(p.wrong_in for p in wrong)
+    line = explain(s)
+    for tensor, pts in expected.items():
+        assert f"{tensor} {'right' if pts else 'wrong'}: {pts:g}" in line, line
+
+
+def test_a_pass_earns_everything_and_a_failure_no_tensor_explains_earns_nothing():
+    good = row_for("lin_grad", LIN_GRAD)
+    assert score("lin_grad", good, 3, partial=True).points == 3 and not score("lin_grad", good, 3, True).parts
+    for r in (row_for("lin_grad", LIN_GRAD.replace("b):", "b)")),  # a syntax error
+              row_for("lin_grad", LIN_GRAD.replace("b.g = out.g.sum(dim=0)", "b.g = out.g.sum(dim=0)\n"
+                                                   "    raise ValueError('done')"))):  # raises in every case
+        s = score("lin_grad", r, 3, partial=True)
+        assert s.points == 0 and all(not p.right for p in s.parts)
+    timeout = grader_report("lin_grad", "timeout", "Your code did not finish")
+    r = Row(False, timeout.codes, timeout.to_dict(), str(timeout), "")
+    s = score("lin_grad", r, 3, partial=True)
+    assert s.points == 0 and not s.parts and "No partial credit" in explain(s)

@@ -1,0 +1,91 @@
+"""Who handed a file in (parsed from Canvas / Moodle download names), and readable, unique feedback file names."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+# Canvas "Download Submissions": `lastfirst_12345_67890_file.ipynb` (user id, then submission id; `_LATE` after
+# the name when late; `lastfirst` is lower-case with no spaces).
+CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W\d_]|[-'])*)(?:_late)?_(?P<id>\d+)_\d{3,}_(?P<file>.+)$",
+                    re.IGNORECASE)
+# Moodle "Download all submissions": `Full Name_12345_assignsubmission_file_` as a folder, or as the prefix of
+# the file's name when not downloaded in folders (12345 is the participant id).
+MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.*)$")
+MAX_NAME_BYTES = 180  # a feedback file's name, before `.html` (file systems allow 255 bytes)
+
+
+@dataclass(frozen=True)
+class Student:
+    """A student as the LMS knows them: a display name and, when the download name carried it, their ID."""
+
+    name: str
+    id: str = ""
+
+    @property
+    def display(self) -> str:
+        """`Jörg Müller (12345)`, or the name alone."""
+        return f"{self.name} ({self.id})" if self.id else self.name
+
+    @property
+    def key(self) -> str:
+        """What makes two submissions the same student's: the LMS ID, else the name."""
+        return f"id:{self.id}" if self.id else f"name:{self.name.casefold()}"
+
+
+def lms_student(label: str) -> Student | None:
+    """The student named by a Canvas or Moodle download name anywhere in the label's path, nearest first."""
+    for part in reversed(PurePosixPath(label).parts):
+        part = unicodedata.normalize("NFC", part)
+        for pattern in (MOODLE, CANVAS):
+            m = pattern.match(part)
+            if m:
+                return Student(m["name"].strip(), m["id"])
+    return None
+
+
+def students(labels: list[str]) -> dict[str, Student]:
+    """Each submission label's student: from the LMS download name, else the folder or the file's stem.
+
+    The folder names the student when the same file name sits in several folders (`alice/backprop.ipynb`,
+    `bob/backprop.ipynb`); otherwise the file stem does (`section-a/alice.ipynb`)."""
+    paths = {label: PurePosixPath(label) for label in labels}
+    folders_of: dict[str, set[str]] = {}
+    for p in paths.values():
+        folders_of.setdefault(p.stem.casefold(), set()).add(str(p.parent))
+    out = {}
+    for label, p in paths.items():
+        found = lms_student(label)
+        if found is None:
+            shared = len(folders_of[p.stem.casefold()]) > 1 and p.parent.name not in ("", ".")
+            found = Student(unicodedata.normalize("NFC", p.parent.name if shared else p.stem))
+        out[label] = found
+    return out
+
+
+def readable(label: str) -> str:
+    """A file name for a submission label, unicode kept (`group a/Müller.ipynb` -> `group_a__Müller.ipynb`)."""
+    s = unicodedata.normalize("NFC", label).replace("/", "__")
+    s = re.sub(r"[^\w.\-]+", "_", s).strip("._") or "submission"
+    raw = s.encode("utf-8")
+    if len(raw) > MAX_NAME_BYTES:
+        s = raw[:MAX_NAME_BYTES].decode("utf-8", "ignore")
+    return s
+
+
+class UniqueNames:
+    """Hands out a distinct readable file name per label: `-2`, `-3`, ... on a clash (compared
+    case-insensitively, as macOS and Windows file systems compare them)."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def __call__(self, label: str) -> str:
+        base = name = readable(label)
+        k = 1
+        while name.casefold() in self.used:
+            k += 1
+            name = f"{base}-{k}"
+        self.used.add(name.casefold())
+        return name

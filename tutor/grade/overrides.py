@@ -1,0 +1,76 @@
+"""OUT/overrides.csv: the instructor's own scores and comments, kept across runs and applied to every export."""
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+COLUMNS = ("submission", "exercise", "score", "comment")
+
+
+class OverrideError(ValueError):
+    """overrides.csv cannot be used as it is (one line naming the row; grading does not start)."""
+
+
+@dataclass(frozen=True)
+class Override:
+    """One row: the points to give (None: keep the grader's) and a comment for the student."""
+
+    score: float | None
+    comment: str
+    line: int  # in overrides.csv, for messages
+
+
+def read_overrides(path: Path) -> dict[tuple[str, str], Override]:
+    """(submission, exercise) -> override; creates the file with its header when absent, never rewrites it."""
+    if not path.exists():
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh).writerow(COLUMNS)
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # a spreadsheet may save a byte-order mark
+    except (OSError, UnicodeDecodeError) as e:
+        raise OverrideError(f"{path}: cannot read it as UTF-8 text ({e})") from None
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first and "," not in first else ","  # spreadsheets in some locales save with ;
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise OverrideError(f"{path}: the header must have the columns {', '.join(COLUMNS)}; "
+                            f"missing {', '.join(missing)} (found: {', '.join(header) or 'nothing'})")
+    reader.fieldnames = header
+    out: dict[tuple[str, str], Override] = {}
+    for n, row in enumerate(reader, 2):
+        cells = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
+        if not any(cells.values()):
+            continue
+        key = (cells["submission"], cells["exercise"].lower())
+        if not all(key):
+            raise OverrideError(f"{path} line {n}: give both a submission (as in gradebook.csv) and an exercise")
+        if key in out:
+            raise OverrideError(f"{path} line {n}: {key[0]}, {key[1]} is already overridden on line "
+                                f"{out[key].line}; keep one row per submission and exercise")
+        try:
+            points = float(cells["score"]) if cells["score"] else None
+        except ValueError:
+            points = math.nan
+        if points is not None and not math.isfinite(points):
+            raise OverrideError(f"{path} line {n}: score {cells['score']!r} is not a number "
+                                "(leave it empty to keep the grader's score and only add a comment)")
+        out[key] = Override(points, cells["comment"], n)
+    return out
+
+
+def unmatched(overrides: dict[tuple[str, str], Override], labels: list[str], exercises: list[str]) -> list[str]:
+    """One warning per override that matches nothing graded in this run (a typo would otherwise go unseen)."""
+    labels_set, warnings = set(labels), []
+    for (label, exercise), o in overrides.items():
+        if label not in labels_set:
+            warnings.append(f"overrides.csv line {o.line}: no submission {label!r} in this run (use the "
+                            "`submission` column of gradebook.csv)")
+        elif exercise not in exercises:
+            warnings.append(f"overrides.csv line {o.line}: exercise {exercise!r} is not graded in this run "
+                            f"({', '.join(exercises)})")
+    return warnings

@@ -1,0 +1,104 @@
+"""Identical hand-ins: per exercise, submissions whose code is the same once comments and blank lines are gone."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import html
+import io
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+CSV_COLUMNS = ("exercise", "group", "size", "submission", "student")
+
+
+def normalized(code: str) -> str:
+    """The code without comments, trailing spaces and blank lines (strings and indentation untouched)."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+        comments = {(t.start[0], t.start[1]) for t in tokens if t.type == tokenize.COMMENT}
+        lines = code.splitlines()
+        for row, col in comments:
+            lines[row - 1] = lines[row - 1][:col]
+    except (tokenize.TokenError, IndentationError, SyntaxError, IndexError):
+        # not plain Python (an IPython `Relu?` line...): only whole-line comments go
+        lines = [ln for ln in code.splitlines() if not ln.lstrip().startswith("#")]
+    return "\n".join(ln.rstrip() for ln in lines if ln.strip())
+
+
+@dataclass
+class Member:
+    """One submission in a group."""
+
+    label: str
+    key: str  # the same student's files share it (Student.key)
+    student: str  # as scores.csv names them
+    page: str  # its feedback page, relative to --out
+
+
+@dataclass
+class SimilarCode:
+    """Per exercise, submissions grouped by their normalized code."""
+
+    ignore: dict[str, str] = field(default_factory=dict)  # exercise -> normalized code everyone starts from
+    by_code: dict[str, dict[str, list[Member]]] = field(default_factory=dict)  # exercise -> code hash -> members
+
+    def add(self, exercise: str, code: str | None, member: Member) -> None:
+        """Note one submission's code for an exercise (None: it has no cell for it)."""
+        if code is None:
+            return
+        norm = normalized(code)
+        if not norm or norm == self.ignore.get(exercise):
+            return
+        key = hashlib.sha256(norm.encode()).hexdigest()
+        self.by_code.setdefault(exercise, {}).setdefault(key, []).append(member)
+
+    def groups(self) -> dict[str, list[list[Member]]]:
+        """Per exercise, the groups handed in by two or more students, largest first."""
+        out = {}
+        for ex, codes in self.by_code.items():
+            groups = [m for m in codes.values() if len({x.key for x in m}) > 1]
+            if groups:
+                out[ex] = sorted(groups, key=lambda g: (-len(g), g[0].label))
+        return out
+
+
+def stubs(assignment: str | None) -> dict[str, str]:
+    """The released notebook's code per exercise, normalized: a cell handed back untouched is not flagged."""
+    if not assignment:
+        return {}
+    from ..notebook import NotebookError, exercise_cells, read_notebook
+
+    try:
+        return {c.exercise: normalized(c.source) for c in exercise_cells(read_notebook(assignment))}
+    except NotebookError:
+        return {}
+
+
+def write_csv(path: Path, groups: dict[str, list[list[Member]]]) -> None:
+    """similar.csv: one row per submission in a group (`exercise, group, size, submission, student`)."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(CSV_COLUMNS)
+        for ex, gs in groups.items():
+            for n, g in enumerate(gs, 1):
+                for m in g:
+                    w.writerow([ex, n, len(g), m.label, m.student])
+
+
+def section_html(groups: dict[str, list[list[Member]]]) -> str:
+    """The summary.html section listing each exercise's groups, linked to the feedback pages."""
+    if not groups:
+        return ('<section id="similar"><h2>Identical code</h2><p>No two students handed in the same code for '
+                "an exercise (comments and blank lines aside).</p></section>")
+    items = []
+    for ex, gs in groups.items():
+        for g in gs:
+            links = ", ".join(f'<a href="{html.escape(quote(m.page))}#{html.escape(ex)}">{html.escape(m.label)}</a>'
+                              for m in g)
+            items.append(f"<li><b>{html.escape(ex)}</b>, {len(g)} submissions: {links}</li>")
+    return ('<section id="similar"><h2>Identical code</h2><p>Per exercise, submissions by different students '
+            "whose code is the same once comments and blank lines are removed (also in "
+            "<code>similar.csv</code>). Short correct answers can match by chance: read them before "
+            "concluding anything.</p><ul>" + "".join(items) + "</ul></section>")
