@@ -73,6 +73,7 @@ class CheckReport:
     seconds: float = 0.0
     output: str = ""  # what the learner's code printed while it was checked (the start of it)
     isolation: str = ""  # where the learner's code ran: "a sandboxed child process (...)" or "in-process"
+    notes: list[str] = field(default_factory=list)  # what was checked: "found `MSE`, checked as `Mse`", the cell
 
     @property
     def codes(self) -> list[str]:
@@ -103,6 +104,7 @@ class CheckReport:
             "seconds": round(self.seconds, 4),
             "output": self.output,
             "isolation": self.isolation,
+            "notes": list(self.notes),
         }
 
     def to_json(self, **kw: Any) -> str:

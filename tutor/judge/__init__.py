@@ -70,7 +70,7 @@ def _passes_by_triangle(name: str, case: Case, tensor: str, chk: Check, tol: flo
 def judge(exercise: str, run: SubmissionRun) -> CheckReport:
     """Judge what learner code gave back; the learner's code is not touched here."""
     ex = get(exercise)
-    report = CheckReport(ex.name, passed=False, title=ex.title)
+    report = CheckReport(ex.name, passed=False, title=ex.title, notes=list(run.notes))
     if run.load_error is not None:
         err = run.load_error
         if run.missing_entry:
@@ -83,9 +83,11 @@ def judge(exercise: str, run: SubmissionRun) -> CheckReport:
         _judge_case(ex, case_by_name(crun.case), crun, report)
     if run.globals_used:
         names = ", ".join(f"`{n}`" for n in run.globals_used)
+        said = "; ".join(run.globals_where.get(n, f"your code reads `{n}`") for n in run.globals_used)
         report.diagnoses.insert(0, Diagnosis(
-            "uses-globals", f"your code reads {names} from outside its arguments: it would only work with the "
-            "notebook's globals, never inside the model on its real inputs. Use the arguments (or self.…)."))
+            "uses-globals", f"{said}: a check keeps your functions, classes, imports and constants from every cell, "
+            "but not data, and inside the model your code gets its tensors as arguments. Use the arguments "
+            "(or self.…)."))
         report.checks.append(Check("uses only its arguments", False, f"reads {names}", stage="runs"))
     report.passed = all(c.passed for c in report.checks) and not report.errors
     report.diagnoses = _dedupe(report.diagnoses)

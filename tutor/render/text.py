@@ -11,6 +11,7 @@ def render_text(report: CheckReport, max_checks: int = 40) -> str:
         lines.append(report.title)
     failed = [c for c in report.checks if not c.passed]
     passed = len(report.checks) - len(failed)
+    lines.extend(f"note: {n}" for n in report.notes)
     lines.append(f"{passed}/{len(report.checks)} checks passed")
     for c in (failed or report.checks)[:max_checks]:
         mark = "ok  " if c.passed else "FAIL"

@@ -9,7 +9,7 @@ from ..cases import Case, cases_for
 from ..exercises import Exercise, get
 from .guard import AutogradUsed, guarded
 from .harness import call_model, call_unit, collect, inputs_for
-from .namespace import LoadError, data_globals, error_info, load, source_of, submission_filename
+from .namespace import LoadError, error_info, globals_where, load, source_of, submission_filename
 from .result import CaseRun, ErrorInfo, SubmissionRun
 
 __all__ = ["run_submission", "run_entry", "source_of", "SubmissionRun", "CaseRun", "ErrorInfo"]
@@ -18,11 +18,13 @@ __all__ = ["run_submission", "run_entry", "source_of", "SubmissionRun", "CaseRun
 def run_submission(exercise: str, source: str) -> SubmissionRun:
     """Load learner source in a fresh namespace and run its definition of the exercise on every case."""
     ex = get(exercise)
+    notes: list[str] = []
     try:
-        entry, ns = load(source, ex.name, ex.entry)
+        entry, ns = load(source, ex.name, ex.entry, notes)
     except LoadError as e:
-        return SubmissionRun(ex.name, load_error=e.info, missing_entry=e.info.kind == "missing-entry")
-    run = SubmissionRun(ex.name, globals_used=data_globals(entry, ns))
+        return SubmissionRun(ex.name, load_error=e.info, missing_entry=e.info.kind == "missing-entry", notes=notes)
+    where = globals_where(entry, ns, getattr(ex, "provided", ()))
+    run = SubmissionRun(ex.name, globals_used=list(where), notes=notes, globals_where=where)
     reference_hit = _reference_in(ns, ex)
     if reference_hit:
         run.load_error = ErrorInfo("ReferenceUsed", f"{reference_hit} comes from the tutor package: "

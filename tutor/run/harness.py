@@ -141,3 +141,29 @@ def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: 
 
 
 _MISSING = object()
+
+
+def free_function_layer(unit: str, fn: Any) -> type:
+    """The book's free gradient functions as a layer the lesson can call: `relu_grad(inp, out)` (out.g set
+    upstream) and `mse_grad(inp, targ)`, around the lesson's own forward."""
+    if unit == "relu":
+        class Relu:
+            def __call__(self, inp: Any) -> Any:
+                self.inp, self.out = inp, inp.clamp_min(0.)
+                return self.out
+
+            def backward(self) -> Any:
+                return fn(self.inp, self.out)
+        layer: type = Relu
+    else:
+        class Mse:
+            def __call__(self, inp: Any, targ: Any) -> Any:
+                self.inp, self.targ = inp, targ
+                self.out = (inp[:, 0] - targ).pow(2).mean()
+                return self.out
+
+            def backward(self) -> Any:
+                return fn(self.inp, self.targ)
+        layer = Mse
+    layer.__wrapped__ = fn  # type: ignore[attr-defined]  (what the globals check looks inside)
+    return layer

@@ -1,4 +1,5 @@
-"""Learner source → a fresh namespace holding only what the lesson provides and what the source defines."""
+"""Learner source → a fresh namespace holding what the lesson provides and the definitions the source makes
+(the rule of what checked code may use is in `program`)."""
 from __future__ import annotations
 
 import ast
@@ -7,18 +8,18 @@ import dis
 import inspect
 import linecache
 import re
+import sys
 import textwrap
 import types
 from typing import Any
 
-import numpy as np
-import torch
-
 from .. import lesson
+from ..exercises import get
+from .program import ALIASES, FREE_FORMS, build, definitions_of, needed, plain, strip_magics
 from .result import ErrorInfo
 
-# Top-level statements kept when learner source is re-executed: definitions and imports, not calls or data.
-_KEEP = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+__all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "source_of", "strip_magics",
+           "submission_filename"]
 
 
 class LoadError(Exception):
@@ -34,50 +35,140 @@ def submission_filename(exercise: str) -> str:
     return f"<your {exercise} code>"
 
 
-_HELP = re.compile(r"\?{0,2}[A-Za-z_][\w.]*\?{0,2}")  # IPython's `Relu?`, `torch.matmul??`, `?w`
+def _cell_filename(exercise: str, label: str) -> str:
+    return submission_filename(exercise) if not label else f"<your {exercise} code, {label}>"
 
 
-def _ipython_only(line: str) -> bool:
-    s = line.strip()
-    return s.startswith(("%", "!")) or ("?" in s and _HELP.fullmatch(s) is not None)
+def _ours(co_filename: str, filename: str) -> bool:
+    """Whether a code object was compiled from the learner's source (any of its cells)."""
+    return co_filename == filename or co_filename.startswith(filename[:-1] + ", ")
 
 
-def strip_magics(source: str) -> str:
-    """Blank out IPython-only lines — magics, shell escapes, help (`%%exercise lin_grad`, `!ls`, `Relu?`) —
-    keeping line numbers: the cell ran in the notebook, so its definitions must load here too."""
-    return "\n".join("" if _ipython_only(ln) else ln for ln in source.splitlines()) + "\n"
-
-
-def _is_constant(node: ast.AST) -> bool:
-    if not isinstance(node, ast.Assign):
-        return False
-    try:
-        ast.literal_eval(node.value)
-        return True
-    except ValueError:
-        return False
-
-
-def load(source: str, exercise: str, entry: str) -> tuple[Any, dict[str, Any]]:
-    """Execute the definitions in `source` in a fresh namespace; return (the entry object, the namespace)."""
-    filename = submission_filename(exercise)
-    text = strip_magics(textwrap.dedent(source))
-    linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
-    try:
-        tree = ast.parse(text, filename)
-    except SyntaxError as e:
-        line = (e.text or "").rstrip("\n")
-        raise LoadError(ErrorInfo("SyntaxError", f"line {e.lineno}: {e.msg}", line.strip(), e.lineno)) from None
-    tree.body = [n for n in tree.body if isinstance(n, _KEEP) or _is_constant(n)]
-    ns: dict[str, Any] = {"__name__": "__tutor_submission__", "__builtins__": builtins}
-    ns.update(lesson.LESSON_NAMES)
-    try:
-        exec(compile(tree, filename, "exec"), ns)
-    except Exception as e:  # raised while defining: the learner's line, not ours
-        raise LoadError(error_info(e, filename)) from None
-    if entry not in ns or ns[entry] is lesson.LESSON_NAMES.get(entry):
+def load(source: str, exercise: str, entry: str, notes: list[str] | None = None) -> tuple[Any, dict[str, Any]]:
+    """Execute what `source` defines that the entry needs, by the rule of `program`, in a fresh namespace;
+    return (the entry object, the namespace). One-line notes on what was found are added to `notes`."""
+    notes = [] if notes is None else notes
+    prog = build(source)
+    ex = get(exercise.partition("-")[0])  # (the judge loads known variants as "relu-variant")
+    names: dict[int, str] = {}
+    for cell in prog.cells:
+        fname = _cell_filename(exercise, cell.label)
+        while fname in names.values():
+            fname = fname[:-1] + "'>"
+        names[id(cell)] = fname
+        linecache.cache[fname] = (len(cell.text), None, cell.text.splitlines(True), fname)
+    name, how = _resolve(prog, ex, entry)
+    _syntax_errors(prog, ex, name, names)
+    if not name:
         raise LoadError(ErrorInfo("NameError", f"no definition of `{entry}` found in your code", kind="missing-entry"))
-    return ns[entry], ns
+    module = types.ModuleType("__tutor_submission__")  # a real module: `@dataclass` looks its class's module up
+    sys.modules[module.__name__] = module
+    ns: dict[str, Any] = module.__dict__
+    ns["__builtins__"] = builtins
+    ns.update(lesson.LESSON_NAMES)
+    statements = needed(prog, name)
+    for i, st in enumerate(statements):
+        fname = names[id(st.cell)]
+        try:
+            exec(compile(ast.Module(body=[st.node], type_ignores=[]), fname, "exec"), ns)
+        except ImportError:
+            if st.kind not in ("module", "import", "star"):
+                raise LoadError(_load_error(sys.exc_info()[1], prog, exercise)) from None
+        except Exception as e:  # raised while defining: the learner's line, not ours
+            later = set().union(*(s.binds for s in statements[i + 1:] if s.resets)) if i + 1 < len(statements) else set()
+            if not st.binds or not st.binds <= later:  # (a definition replaced later raised in the notebook too)
+                raise LoadError(_load_error(e, prog, exercise)) from None
+    obj = ns.get(name)
+    if obj is None or obj is lesson.LESSON_NAMES.get(name) and name == entry:
+        raise LoadError(ErrorInfo("NameError", f"no definition of `{entry}` found in your code", kind="missing-entry"))
+    notes += _notes(prog, ex, entry, name, how)
+    ns[_DATA] = dict(prog.data)
+    if how == "free":
+        from .harness import free_function_layer
+
+        obj = free_function_layer(ex.unit, obj)
+    return obj, ns
+
+
+_DATA = "__tutor_data__"  # in the namespace: name -> the cell that bound it from data (for messages only)
+
+
+def _acceptable(prog: Any, ex: Any, name: str) -> bool:
+    return prog.kinds.get(name) in (("class", "import") if ex.style == "class" else ("def", "import"))
+
+
+def _resolve(prog: Any, ex: Any, entry: str) -> tuple[str, str]:
+    """The name in the source that answers the exercise, and how it was found: exact | alias | free | cell."""
+    bound = list(dict.fromkeys(n for st in reversed(prog.kept) for n in st.binds))[::-1]  # by last binding
+    if entry in bound and _acceptable(prog, ex, entry):
+        return entry, "exact"
+    aliases = [n for n in bound if plain(n) in ALIASES.get(entry, ()) and _acceptable(prog, ex, n)]
+    if aliases:
+        return aliases[-1], "alias"
+    free = FREE_FORMS.get(entry)
+    if free and ex.unit in ("relu", "mse"):
+        funcs = [n for n in bound if plain(n) == plain(free[0]) and prog.kinds.get(n) == "def"]
+        if funcs:
+            return funcs[-1], "free"
+    for cell in reversed(prog.cells):  # a `%%exercise NAME` cell defining one thing of the right kind
+        if cell.exercise == ex.name:
+            own = [n for st in prog.kept if st.cell is cell and st.kind in ("class", "def") for n in st.binds
+                   if _acceptable(prog, ex, n)]
+            if len(set(own)) == 1:
+                return own[0], "cell"
+            break
+    return "", ""
+
+
+def _syntax_errors(prog: Any, ex: Any, name: str, filenames: dict[int, str]) -> None:
+    """Raise the syntax error of a cell that holds (or may hold) the checked code; other broken cells are skipped,
+    as they defined nothing in the notebook either."""
+    last = max((i for i, c in enumerate(prog.cells) for st in definitions_of(prog, name) if st.cell is c), default=-1)
+    words = {name or ex.entry, ex.entry} | set(ALIASES.get(ex.entry, ()))
+    for i, cell in enumerate(prog.cells):
+        if cell.error is None:
+            continue
+        mentions = cell.exercise == ex.name or any(re.search(rf"\b{re.escape(w)}\b", cell.text, re.I) for w in words)
+        if len(prog.cells) == 1 or (i > last and (mentions or not name)):
+            e = cell.error
+            line = (e.text or "").rstrip("\n")
+            where = f"{cell.label}, " if cell.label else ""
+            raise LoadError(ErrorInfo("SyntaxError", f"{where}line {e.lineno}: {e.msg}", line.strip(), e.lineno))
+
+
+def _load_error(e: BaseException, prog: Any, exercise: str) -> ErrorInfo:
+    info = error_info(e, submission_filename(exercise))
+    if isinstance(e, NameError) and getattr(e, "name", None) in prog.data:
+        info.message += f" (`{e.name}` is set in {_where(prog.data[e.name])} from data, which a check leaves out)"
+    return info
+
+
+def _where(label: str) -> str:
+    return label or "your code"
+
+
+def _notes(prog: Any, ex: Any, entry: str, name: str, how: str) -> list[str]:
+    """One-line notes: the name found (when not the lesson's) and the cell checked (when there are cells)."""
+    out = []
+    if how == "alias" or (how == "cell" and name != entry):
+        out.append(f"found `{name}`, checked as `{entry}`")
+    elif how == "free":
+        sig = FREE_FORMS[entry][1]
+        out.append(f"found the book's free function `{name}{sig}`: checked as the {ex.name} exercise, called where "
+                   f"the lesson calls `{entry}.bwd`")
+    if not prog.has_cells:
+        return out
+    cells = list(dict.fromkeys(st.cell.label for st in definitions_of(prog, name)))
+    if len(cells) > 1:
+        out.append(f"`{name}` is defined in {', '.join(cells[:-1])} and {cells[-1]}: the last definition counts, "
+                   f"as in the notebook, so the one in {cells[-1]} was checked")
+    magic = [c for c in prog.cells if c.exercise == ex.name]
+    checked = definitions_of(prog, name)[-1].cell
+    if not magic and cells and not cells[-1].startswith("cell ["):
+        out.append(f"no `%%exercise {ex.name}` cell: checked the plain definition of `{name}` in {cells[-1]}")
+    elif magic and checked.exercise != ex.name and len(cells) == 1:
+        out.append(f"checked `{name}` as defined in {cells[-1]}, outside the `%%exercise {ex.name}` cell")
+    return out
 
 
 def error_info(exc: BaseException, filename: str, kind: str = "raises") -> ErrorInfo:
@@ -85,9 +176,10 @@ def error_info(exc: BaseException, filename: str, kind: str = "raises") -> Error
     line, lineno = "", None
     tb = exc.__traceback__
     while tb is not None:
-        if tb.tb_frame.f_code.co_filename == filename:
+        code_file = tb.tb_frame.f_code.co_filename
+        if _ours(code_file, filename):
             lineno = tb.tb_lineno
-            line = linecache.getline(filename, lineno).strip()
+            line = linecache.getline(code_file, lineno).strip()
         tb = tb.tb_next
     message = str(exc).split("\n")[0][:500]
     if isinstance(exc, NameError) and kind == "raises":
@@ -95,50 +187,65 @@ def error_info(exc: BaseException, filename: str, kind: str = "raises") -> Error
     return ErrorInfo(type(exc).__name__, message, line, lineno, kind)
 
 
-def _codes(obj: Any) -> list[types.CodeType]:
-    """Every code object of a function or of a class's methods, nested ones included."""
-    funcs = []
+def _functions(obj: Any) -> list[tuple[str, types.FunctionType]]:
+    """(name, function) of a learner function, or of every method a learner class (and its learner bases) has."""
     if isinstance(obj, type):
+        out = []
         for cls in obj.__mro__:
             if cls.__module__ == "__tutor_submission__":
-                for v in vars(cls).values():
-                    v = getattr(v, "__func__", v)
+                for k, v in vars(cls).items():
+                    v = getattr(v, "__func__", getattr(v, "fget", v))
                     if isinstance(v, types.FunctionType):
-                        funcs.append(v.__code__)
-    elif isinstance(obj, types.FunctionType):
-        funcs.append(obj.__code__)
-    out, stack = [], list(funcs)
-    while stack:
-        code = stack.pop()
-        out.append(code)
-        stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-    return out
+                        out.append((f"{cls.__name__}.{k}", v))
+        return out
+    obj = getattr(obj, "__wrapped__", obj)  # the book's free function inside the layer that calls it
+    return [(obj.__name__, obj)] if isinstance(obj, types.FunctionType) else []
 
 
-def data_globals(entry: Any, ns: dict[str, Any]) -> list[str]:
-    """Names the entry reads from outside its arguments that hold data, or that do not exist at all."""
-    found: list[str] = []
+def _global_reads(entry: Any, ns: dict[str, Any]) -> list[tuple[str, str]]:
+    """(reader, name) for every global the entry reads, through the learner's own helpers and classes."""
+    found: list[tuple[str, str]] = []
     seen: set[int] = set()
-    todo = [entry]
+    todo = [getattr(entry, "__wrapped__", entry)]
     while todo:
         obj = todo.pop()
         if id(obj) in seen:
             continue
         seen.add(id(obj))
-        for code in _codes(obj):
-            for ins in dis.get_instructions(code):
-                if ins.opname not in ("LOAD_GLOBAL", "LOAD_NAME"):
-                    continue
-                name = ins.argval
-                if name in ns:
-                    value = ns[name]
-                    if isinstance(value, (torch.Tensor, np.ndarray)):
-                        found.append(name)
-                    elif getattr(value, "__module__", None) == "__tutor_submission__":
-                        todo.append(value)  # the learner's own helper: look inside it too
-                elif not hasattr(builtins, name):
-                    found.append(name)
-    return list(dict.fromkeys(found))
+        for reader, func in _functions(obj):
+            if not func.__code__.co_filename.startswith("<your "):
+                continue  # made by a decorator (`@dataclass`'s __init__), not written by the learner
+            stack = [func.__code__]
+            while stack:
+                code = stack.pop()
+                stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+                for ins in dis.get_instructions(code):
+                    if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
+                        found.append((reader, ins.argval))
+                        value = ns.get(ins.argval)
+                        if getattr(value, "__module__", None) == "__tutor_submission__":
+                            todo.append(value)  # the learner's own helper or class: look inside it too
+    return found
+
+
+def data_globals(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ()) -> list[str]:
+    """Names the entry reads from outside its arguments that the check does not have: data (left out by the
+    rule) or names defined nowhere. `provided`: names the exercise itself puts in the namespace."""
+    return list(globals_where(entry, ns, provided))
+
+
+def globals_where(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ()) -> dict[str, str]:
+    """Like `data_globals`, each name with a sentence saying who reads it and where it was defined."""
+    data = ns.get(_DATA, {})
+    out: dict[str, str] = {}
+    for reader, name in _global_reads(entry, ns):
+        if name in out or name in ns or name in provided or hasattr(builtins, name):
+            continue
+        if name in data:
+            out[name] = f"`{reader}` reads the global `{name}`, defined in {_where(data[name])} from data"
+        else:
+            out[name] = f"`{reader}` reads `{name}`, which is defined nowhere in your code"
+    return out
 
 
 def source_of(obj: Any) -> str:

@@ -44,6 +44,8 @@ class SubmissionRun:
     missing_entry: bool = False
     globals_used: list[str] = field(default_factory=list)
     cases: list[CaseRun] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one line each: "found `MSE`, checked as `Mse`", the cell checked
+    globals_where: dict[str, str] = field(default_factory=dict)  # global -> who reads it and where it was defined
 
     def to_bytes(self) -> bytes:
         """Serialize as a JSON header plus the arrays' raw bytes (numbers only: no pickle, no object arrays)."""
@@ -53,7 +55,8 @@ class SubmissionRun:
         """`to_bytes()` in pieces, the arrays' memory not copied: a grading child writes them straight to a pipe."""
         # Built by hand: dataclasses.asdict would deep-copy every array (megabytes) only to drop the copies.
         header = {"exercise": self.exercise, "load_error": _plain(self.load_error), "missing_entry": self.missing_entry,
-                  "globals_used": list(self.globals_used), "cases": []}
+                  "globals_used": list(self.globals_used), "notes": list(self.notes),
+                  "globals_where": dict(self.globals_where), "cases": []}
         blobs: list[bytes | memoryview] = []
         offset = 0
         for case in self.cases:
@@ -97,7 +100,9 @@ class SubmissionRun:
                                  extras=parts["extras"], error=err, mutated=h["mutated"]))
         load_error = ErrorInfo(**header["load_error"]) if header["load_error"] else None
         return cls(exercise=header["exercise"], load_error=load_error, missing_entry=header["missing_entry"],
-                   globals_used=header["globals_used"], cases=cases)
+                   globals_used=header["globals_used"], cases=cases,
+                   notes=[str(n)[:500] for n in header.get("notes", [])][:20],
+                   globals_where={str(k): str(v)[:500] for k, v in dict(header.get("globals_where", {})).items()})
 
 
 _MAGIC = b"TUTORRUN1\n"

@@ -1,0 +1,340 @@
+"""Learner source as a notebook holds it → the statements a check re-executes, and where each name came from.
+
+The rule: the learner's definitions from anywhere in the source (every cell of a notebook or kernel) are kept —
+functions, classes, imports, and constants whose value does not come from data (literals, expressions of them,
+tensor constructors, aliases, attributes set on their own classes). Everything else (data loading, test calls,
+loops) is left out, and the names it binds are remembered as data, with the cell that bound them. Only the
+statements the checked definition needs (transitively, by name) are kept, in source order: the last one wins.
+"""
+from __future__ import annotations
+
+import ast
+import builtins
+import re
+import symtable
+from dataclasses import dataclass, field
+
+from .. import lesson
+
+# Cell boundaries: ours (`# %% cell 7`, `# %% cell [12]`), jupytext/VS Code (`# %%`), nbconvert (`# In[3]:`).
+_MARKER = re.compile(r"#\s%%(?:\s(?P<label>.*))?|#\sIn\[\s*(?P<count>\d*)\s*\]:")
+_LABEL = re.compile(r"cell \[?\d+\]?")
+_HELP = re.compile(r"\?{0,2}[A-Za-z_][\w.]*\?{0,2}")  # IPython's `Relu?`, `torch.matmul??`, `?w`
+_PYTHON_CELL_MAGICS = ("exercise", "time", "capture")  # cell magics whose body runs as the notebook's own code
+
+# Calls whose result is a constant when their arguments are: tensor constructors and pure functions.
+_CONSTANT_CALLS = frozenset(
+    [f"torch.{n}" for n in ("zeros", "ones", "full", "eye", "arange", "linspace", "logspace", "tensor", "as_tensor",
+                            "zeros_like", "ones_like", "full_like", "finfo", "iinfo", "Size", "device", "empty")]
+    + [f"numpy.{n}" for n in ("zeros", "ones", "full", "eye", "arange", "linspace", "array", "asarray", "float32",
+                              "float64", "int64", "finfo")]
+    + [f"builtins.{n}" for n in ("float", "int", "bool", "str", "complex", "abs", "round", "min", "max", "pow",
+                                 "tuple", "list", "dict", "set", "frozenset", "range", "len", "slice", "sum")]
+    + ["functools.partial", "fractions.Fraction", "decimal.Decimal"])
+_CONSTANT_MODULES = ("math.", "operator.")
+
+# Names learners give the lesson's pieces, compared lower-case without underscores.
+ALIASES = {"lin_grad": ("lingrad", "lineargrad"),
+           "Relu": ("relu", "relulayer", "relumodule"),
+           "Lin": ("lin", "linear", "linlayer", "linearlayer", "linmodule"),
+           "Mse": ("mse", "mseloss", "lossmse", "mselayer", "meansquarederror")}
+# The book's free gradient functions (fastbook ch. 17, course-v3): forms of a class exercise.
+FREE_FORMS = {"Relu": ("relu_grad", "(inp, out)"), "Mse": ("mse_grad", "(inp, targ)")}
+
+
+def plain(name: str) -> str:
+    """A name compared the forgiving way: lower-case, no underscores."""
+    return name.replace("_", "").lower()
+
+
+def ipython_only(line: str) -> bool:
+    """A line that only IPython understands: a magic, a shell escape, a help request."""
+    s = line.strip()
+    return s.startswith(("%", "!")) or ("?" in s and _HELP.fullmatch(s) is not None)
+
+
+def strip_magics(source: str) -> str:
+    """Blank out IPython-only lines — magics, shell escapes, help (`%%exercise lin_grad`, `!ls`, `Relu?`) —
+    keeping line numbers: the cell ran in the notebook, so its definitions must load here too."""
+    return "\n".join("" if ipython_only(ln) else ln for ln in source.splitlines()) + "\n"
+
+
+@dataclass
+class Cell:
+    """One cell of the source (the whole source when it has no cell markers)."""
+
+    label: str  # "cell 7", "cell [12]", or "" for a source without cells
+    text: str
+    exercise: str = ""  # the exercise its `%%exercise NAME` line names
+    tree: ast.Module | None = None
+    error: SyntaxError | None = None
+
+
+@dataclass
+class Statement:
+    """A kept top-level statement: what it binds, the names it reads, and the cell it came from."""
+
+    node: ast.stmt
+    cell: Cell
+    binds: set[str]
+    reads: set[str]
+    kind: str  # def | class | import | module | star | const | attr
+    resets: bool = True  # rebinds its names from scratch (an attribute set on a class only adds to it)
+
+
+@dataclass
+class Program:
+    """The source sorted by the rule: kept statements in order, and the names data statements bound."""
+
+    cells: list[Cell]
+    kept: list[Statement] = field(default_factory=list)
+    data: dict[str, str] = field(default_factory=dict)  # name -> label of the last cell that bound it from data
+    kinds: dict[str, str] = field(default_factory=dict)  # name -> kind of its last kept binding
+
+    @property
+    def has_cells(self) -> bool:
+        """Whether the source came as cells (a notebook, an export, a kernel's history)."""
+        return any(c.label for c in self.cells)
+
+
+def split_cells(source: str) -> list[Cell]:
+    """Cut the source at cell markers; expand `%%exercise` cells (also as `get_ipython().run_cell_magic`)."""
+    lines = source.splitlines()
+    starts = [(i, m) for i, ln in enumerate(lines) if (m := _MARKER.fullmatch(ln.strip()))]
+    if not starts:
+        return _parse(Cell("", source))
+    cells = []
+    head = "\n".join(lines[:starts[0][0]])
+    if head.strip():
+        cells += _parse(Cell("the lines before the first cell", head))
+    for k, (i, m) in enumerate(starts):
+        end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
+        label = (m.group("label") or "").strip()
+        if m.group("count"):
+            label = f"cell [{m.group('count')}]"
+        elif not _LABEL.fullmatch(label):
+            label = f"cell {k + 1}"
+        cells += _parse(Cell(label, "\n".join(lines[i + 1:end]) + "\n"))
+    return cells
+
+
+def _parse(cell: Cell) -> list[Cell]:
+    import textwrap
+
+    first = next((ln.split() for ln in cell.text.splitlines() if ln.strip()), [""])
+    if first[0].startswith("%%"):
+        magic = first[0][2:]
+        if magic not in _PYTHON_CELL_MAGICS:
+            return []  # %%bash, %%writefile, %%timeit...: the body is not the notebook's Python
+        if magic == "exercise" and len(first) > 1:
+            cell.exercise = first[1].lower()
+    cell.text = textwrap.dedent(cell.text)
+    try:
+        cell.tree = ast.parse(strip_magics(cell.text))
+    except (SyntaxError, ValueError) as e:
+        cell.error = e if isinstance(e, SyntaxError) else SyntaxError(str(e))
+        return [cell]
+    out = [cell]
+    for node in cell.tree.body:  # Jupyter's "Save as Python" and IPython's history spell cell magics as calls
+        body = _cell_magic(node)
+        if body is not None:
+            out += _parse(Cell(cell.label, f"%%{body[0]} {body[1]}\n{body[2]}"))
+    return out
+
+
+def _cell_magic(node: ast.stmt) -> tuple[str, str, str] | None:
+    """(magic, line, body) of `get_ipython().run_cell_magic('exercise', 'lin_grad', '...')`."""
+    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
+        return None
+    call = node.value
+    f = call.func
+    if not (isinstance(f, ast.Attribute) and f.attr == "run_cell_magic" and isinstance(f.value, ast.Call)
+            and isinstance(f.value.func, ast.Name) and f.value.func.id == "get_ipython"):
+        return None
+    args = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if len(args) != 3 or len(call.args) != 3 or args[0] not in _PYTHON_CELL_MAGICS:
+        return None
+    return args[0], args[1], args[2]
+
+
+def build(source: str) -> Program:
+    """Sort every cell's top-level statements into kept definitions and data, in source order."""
+    prog = Program(split_cells(source))
+    kinds = prog.kinds
+    origin: dict[str, str] = {"torch": "torch", "tensor": "torch.tensor"}
+    kinds.update({n: ("module" if n == "torch" else "class" if n == "Module" else "def") for n in lesson.LESSON_NAMES})
+    sorter = _Sorter(kinds, origin)
+    for cell in prog.cells:
+        if cell.tree is None:
+            continue
+        for node in cell.tree.body:
+            kept = sorter.sort(node)
+            if kept is None:
+                for name in _bound_names(node):
+                    prog.data[name] = cell.label
+                    kinds[name] = "data"
+                continue
+            kind, binds, resets = kept
+            prog.kept.append(Statement(node, cell, binds, _reads(node), kind, resets))
+            for name in binds:
+                if resets:
+                    kinds[name] = kind
+                prog.data.pop(name, None)
+    return prog
+
+
+class _Sorter:
+    """Decides, statement by statement, what the rule keeps (knowing what earlier statements bound)."""
+
+    def __init__(self, kinds: dict[str, str], origin: dict[str, str]):
+        self.kinds, self.origin = kinds, origin
+
+    def sort(self, node: ast.stmt) -> tuple[str, set[str], bool] | None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            return "def", {node.name}, True
+        if isinstance(node, ast.ClassDef):
+            return "class", {node.name}, True
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                name = a.asname or a.name.split(".")[0]
+                self.origin[name] = a.name if a.asname else name
+            return "module", {a.asname or a.name.split(".")[0] for a in node.names}, True
+        if isinstance(node, ast.ImportFrom):
+            if any(a.name == "*" for a in node.names):
+                return "star", set(), False
+            for a in node.names:
+                self.origin[a.asname or a.name] = f"{node.module}.{a.name}"
+            return "import", {a.asname or a.name for a in node.names}, True
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            return self._assignment(node, targets)
+        return None
+
+    def _assignment(self, node: ast.stmt, targets: list[ast.expr]) -> tuple[str, set[str], bool] | None:
+        value = node.value  # type: ignore[attr-defined]
+        if all(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
+               and self.kinds.get(t.value.id) == "class" and t.value.id != "Module" for t in targets):
+            # `Relu.bwd = bwd`: a method attached to the learner's own class in a later cell
+            if isinstance(value, ast.Lambda) or self.constant(value):
+                return "attr", {t.value.id for t in targets}, False  # type: ignore[union-attr]
+            return None
+        names: list[str] = []
+        for t in targets:
+            if isinstance(t, ast.Name):
+                names.append(t.id)
+            elif isinstance(t, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in t.elts):
+                names += [e.id for e in t.elts]  # type: ignore[attr-defined]
+            else:
+                return None
+        if isinstance(node, ast.AugAssign) and any(self.kinds.get(n) != "const" for n in names):
+            return None
+        if isinstance(value, ast.Lambda) and len(names) == 1:
+            return "def", set(names), True
+        if isinstance(value, ast.Name) and self.kinds.get(value.id) in ("def", "class", "module", "import", "const"):
+            return self.kinds[value.id], set(names), True  # `Relu = ReLU`: it is what the aliased name is
+        if self.constant(value):
+            return "const", set(names), not isinstance(node, ast.AugAssign)
+        return None
+
+    def constant(self, node: ast.expr) -> bool:
+        """Whether an expression's value is fixed by the source alone (no data, no call into learner code)."""
+        if isinstance(node, ast.Constant):
+            return True
+        if isinstance(node, ast.Name):
+            kind = self.kinds.get(node.id)
+            return kind not in (None, "data") or (kind is None and hasattr(builtins, node.id))
+        if isinstance(node, ast.Attribute):
+            return self.constant(node.value)
+        if isinstance(node, ast.Call):
+            return self._constant_call(node)
+        if isinstance(node, ast.Lambda):
+            return True
+        if isinstance(node, (ast.Tuple, ast.List, ast.Set, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp,
+                             ast.Subscript, ast.Slice, ast.Dict, ast.JoinedStr, ast.FormattedValue, ast.Starred)):
+            return all(self.constant(c) for c in ast.iter_child_nodes(node)
+                       if isinstance(c, ast.expr) and not isinstance(c, (ast.expr_context)))
+        return False
+
+    def _constant_call(self, call: ast.Call) -> bool:
+        args = [*call.args, *(k.value for k in call.keywords)]
+        if not all(self.constant(a) for a in args):
+            return False
+        qual = self._qualified(call.func)
+        if qual is not None:
+            return qual in _CONSTANT_CALLS or qual.startswith(_CONSTANT_MODULES)
+        # a method of a constant value: `torch.tensor(2.).double()`, `SHAPE.count(1)`
+        f = call.func
+        return isinstance(f, ast.Attribute) and self._qualified(f.value) is None and self.constant(f.value)
+
+    def _qualified(self, node: ast.expr) -> str | None:
+        """`np.zeros` → 'numpy.zeros' when the root is an imported name (or a builtin); else None."""
+        if isinstance(node, ast.Name):
+            if node.id in self.origin:
+                return self.origin[node.id]
+            if self.kinds.get(node.id) is None and hasattr(builtins, node.id):
+                return f"builtins.{node.id}"
+            return None
+        if isinstance(node, ast.Attribute):
+            root = self._qualified(node.value)
+            return None if root is None else f"{root}.{node.attr}"
+        return None
+
+
+def _reads(node: ast.AST) -> set[str]:
+    """The global names a statement reads: at top level, and inside its functions and class bodies."""
+    try:
+        top = symtable.symtable(ast.unparse(node), "<statement>", "exec")
+    except (SyntaxError, ValueError, RecursionError):
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    out = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+    stack = list(top.get_children())
+    while stack:
+        table = stack.pop()
+        out |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
+        stack += table.get_children()
+    return out
+
+
+def _bound_names(node: ast.stmt) -> list[str]:
+    """Names a left-out statement binds at top level (not inside functions or classes it defines)."""
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            out.append(n.id)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            out += [a.asname or a.name.split(".")[0] for a in n.names if a.name != "*"]
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            out.append(n.name)
+            continue
+        if not isinstance(n, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(n))
+    return out
+
+
+def needed(prog: Program, entry: str) -> list[Statement]:
+    """The kept statements the entry needs, transitively by name, in source order."""
+    want, grew = {entry}, True
+    chosen: set[int] = set()
+    while grew:
+        grew = False
+        for i, st in enumerate(prog.kept):
+            if i not in chosen and (st.binds & want or (st.kind == "star" and _unbound(prog, want))):
+                chosen.add(i)
+                new = st.reads - want
+                if new:
+                    want |= new
+                    grew = True
+    return [st for i, st in enumerate(prog.kept) if i in chosen]
+
+
+def _unbound(prog: Program, names: set[str]) -> bool:
+    """Whether some wanted name has no kept binding (a star import may be where it comes from)."""
+    bound = set().union(*(st.binds for st in prog.kept)) if prog.kept else set()
+    return any(n not in bound and n not in prog.data and n not in lesson.LESSON_NAMES and not hasattr(builtins, n)
+               for n in names)
+
+
+def definitions_of(prog: Program, name: str) -> list[Statement]:
+    """The kept statements that bind `name` from scratch (its definitions, in order)."""
+    return [st for st in prog.kept if name in st.binds and st.resets]
