@@ -1,0 +1,96 @@
+"""A class as an LMS hands it over, graded end to end: scores.csv, overrides.csv, --partial, similar.csv,
+the student's code in feedback (real notebooks, real workers)."""
+from __future__ import annotations
+
+import json
+
+from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
+from gradehelp import FAST, by_key, read_csv, tutor
+
+CANVAS = "muellerjoerg_12345_67890_backprop.ipynb"
+MOODLE = "Jörg Müller_777_assignsubmission_file_/backprop.ipynb"
+WRONG_RELU = CORRECT["relu"].replace("(inp > 0)", "(inp < 0)")
+
+
+def write_class(subs):
+    write_notebook(subs / CANVAS, {**CORRECT, "lin_grad": WRONG_LIN_GRAD})
+    write_notebook(subs / MOODLE, CORRECT)
+    # bob's lin_grad is Jörg's with a comment and a blank line: the same code
+    bobs = CORRECT["lin_grad"].replace("    b.g", "    # the bias: summed over the batch\n\n    b.g")
+    write_notebook(subs / "bob.ipynb", {**CORRECT, "lin_grad": bobs + "  # done\n"})
+    (subs / "bob.py").write_text(CORRECT["mse"].replace("class Mse(Module)", "from tutor.lesson import Module\n"
+                                                        "class Mse(Module)"))
+    write_notebook(subs / "carol.ipynb", {**CORRECT, "relu": WRONG_RELU})
+
+
+def test_scores_overrides_partial_credit_and_identical_code(tmp_path):
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    write_class(subs)
+    args = ("grade", str(subs), "--out", str(out), "--points", "lin_grad=3,relu=2", "--partial", *FAST)
+    proc = tutor(*args)
+    assert proc.returncode == 0, proc.stderr
+    overrides = out / "overrides.csv"
+    assert overrides.read_text() == "submission,exercise,score,comment\n"  # created with its header
+
+    # one row per student: names and IDs from the LMS download names, bob's notebook and script together
+    scores = read_csv(out / "scores.csv")
+    assert list(scores[0]) == ["student", "id", "lin_grad", "relu", "mse", "lin", "total", "submissions"]
+    got = {(r["student"], r["id"]): (r["lin_grad"], r["relu"], r["mse"], r["lin"], r["total"]) for r in scores}
+    assert got == {("Jörg Müller", "777"): ("3", "2", "1", "1", "7"),
+                   ("bob", ""): ("3", "2", "1", "1", "7"),
+                   ("carol", ""): ("3", "1", "1", "1", "6"),  # relu: forward right, inp.g wrong: half
+                   ("muellerjoerg", "12345"): ("2", "2", "1", "1", "6")}  # lin_grad: inp.g, w.g right
+    assert {r["submissions"] for r in scores if r["student"] == "bob"} == {"bob.ipynb bob.py"}
+
+    # feedback: readable unicode names, the student's own code, which tensor earned what
+    pages = {p.name for p in (out / "feedback").iterdir()}
+    assert "Jörg_Müller_777_assignsubmission_file___backprop.ipynb.html" in pages and len(pages) == 5
+    page = (out / "feedback" / f"{CANVAS}.html").read_text()
+    lin_grad = page[page.index('<section id="lin_grad">'):page.index('<section id="relu">')]
+    assert "lin_grad: FAIL (2 / 3)" in lin_grad
+    assert "inp.g right: 1 · w.g right: 1 · b.g wrong: 0" in lin_grad
+    assert "Your code</summary><pre><code>def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.T" in lin_grad
+    assert "b.g = out.g\n" in lin_grad and "not-summed-over-batch" in lin_grad
+
+    # identical once comments and blank lines are gone: Jörg's and bob's lin_grad; bob's two files are not a pair
+    similar = read_csv(out / "similar.csv")
+    lin_grad_groups = {r["group"]: set() for r in similar if r["exercise"] == "lin_grad"}
+    for r in similar:
+        if r["exercise"] == "lin_grad":
+            lin_grad_groups[r["group"]].add(r["submission"])
+    assert {"bob.ipynb", MOODLE, "carol.ipynb"} in lin_grad_groups.values()
+    assert all(len({x for x in g} - {"bob.ipynb", "bob.py"}) > 0 for g in lin_grad_groups.values())
+    summary = (out / "summary.html").read_text()
+    assert '<section id="similar"><h2>Identical code</h2>' in summary and "similar.csv" in summary
+
+    # the instructor overrules two verdicts and comments on a third; the next run applies it everywhere
+    overrides.write_text("submission,exercise,score,comment\n"
+                         f"{CANVAS},lin_grad,3,b.g summed in a later cell: accepted\n"
+                         "carol.ipynb,relu,,see me about the mask\n"
+                         "nobody.ipynb,mse,1,typo\n", encoding="utf-8")
+    before = overrides.read_bytes()
+    proc = tutor(*args)
+    assert proc.returncode == 0, proc.stderr
+    assert "overrides.csv line 4: no submission 'nobody.ipynb' in this run" in proc.stderr
+    assert overrides.read_bytes() == before  # never rewritten
+    book = by_key(read_csv(out / "gradebook.csv"))
+    assert (book[CANVAS, "lin_grad"]["passed"], book[CANVAS, "lin_grad"]["score"]) == ("0", "3")
+    assert book[CANVAS, "lin_grad"]["comment"] == "b.g summed in a later cell: accepted"
+    assert (book["carol.ipynb", "relu"]["score"], book["carol.ipynb", "relu"]["comment"]) == \
+        ("1", "see me about the mask")
+    totals = {r["student"]: r["total"] for r in read_csv(out / "scores.csv")}
+    assert totals["muellerjoerg"] == "7" and totals["carol"] == "6"
+    page = (out / "feedback" / f"{CANVAS}.html").read_text()
+    assert "lin_grad: FAIL (3 / 3)" in page and "Instructor&#x27;s comment: b.g summed in a later cell" in page
+    assert "Score: <b>7 / 7</b>" in page
+    result = json.loads((out / "gradescope" / CANVAS / "results.json").read_text())
+    test = next(t for t in result["tests"] if t["name"] == "lin_grad")
+    assert (test["score"], test["max_score"], result["score"]) == (3, 3, 7)
+    assert "Instructor's comment: b.g summed in a later cell: accepted" in test["output"]
+
+    # a row that cannot be read stops the run before grading, naming the line; the file is left as it is
+    overrides.write_text("submission,exercise,score,comment\ncarol.ipynb,relu,half,?\n")
+    proc = tutor(*args)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1
+    assert "overrides.csv line 2: score 'half' is not a number" in proc.stderr
+    assert overrides.read_text() == "submission,exercise,score,comment\ncarol.ipynb,relu,half,?\n"
