@@ -32,8 +32,9 @@ from nbclient import NotebookClient  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO / "notebooks"
 STEMS = ["01_forward", "02_lin_grad", "03_relu_bwd", "04_mse_bwd", "05_lin_and_autograd", "06_train"]
+OTHERS = ["07_cross_entropy"]  # executed by tests/test_notebook_cross_entropy.py
 EXERCISES = {"02_lin_grad": ["lin_grad"], "03_relu_bwd": ["relu"], "04_mse_bwd": ["mse"],
-             "05_lin_and_autograd": ["lin"]}
+             "05_lin_and_autograd": ["lin"], "07_cross_entropy": ["cross_entropy"]}
 # Solved, these share one $TUTOR_HOME: 03 and 04 (side by side) pass relu and mse, 05 loads them and passes
 # lin, 06 loads all three. 01 has no exercise cell: its shipped run is its solved run.
 SHARED_HOME_FIRST, SHARED_HOME_THEN = ["03_relu_bwd", "04_mse_bwd"], ["05_lin_and_autograd", "06_train"]
@@ -201,12 +202,12 @@ def build_script():
 
 def test_notebooks_on_disk_are_what_the_build_script_generates():
     assert build_script().main(["--check"]) == 0, "run python scripts/build_notebooks.py and commit"
-    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == STEMS
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == STEMS + OTHERS
 
 
 def test_exercise_cells_hold_the_stubs_in_lesson_order():
     found = []
-    for stem in STEMS:
+    for stem in STEMS + OTHERS:
         cells = [parse_magic(c.source) for c in read(stem).cells if c.cell_type == "code"]
         names = [p[0] for p in cells if p]
         assert names == EXERCISES.get(stem, []), stem

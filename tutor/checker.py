@@ -16,7 +16,7 @@ from .sandbox import session
 from .sandbox.pool import WorkerError
 from .sandbox.protocol import Limits
 
-_BY_ENTRY = {"lin_grad": "lin_grad", "Relu": "relu", "Mse": "mse", "Lin": "lin"}
+_BY_ENTRY = {"lin_grad": "lin_grad", "Relu": "relu", "Mse": "mse", "Lin": "lin", "CrossEntropy": "cross_entropy"}
 
 
 def exercise_for(obj: Any) -> str:
