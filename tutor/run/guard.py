@@ -29,6 +29,12 @@ def _tripwire(what: str, record: list[str] = TRIPPED) -> Callable[..., Any]:
     return fail
 
 
+def imported_traps(namespace: dict[str, Any]) -> list[str]:
+    """Names in learner code's namespace bound to an autograd entry point (`from torch.autograd import grad`)."""
+    code = _tripwire("").__code__
+    return [name for name, value in namespace.items() if getattr(value, "__code__", None) is code]
+
+
 # (owner, attribute, what the learner is told): public entry points, reverse and forward mode.
 def _entry_points() -> list[tuple[Any, str, str]]:
     import torch.autograd.forward_ad as fwad
@@ -107,6 +113,17 @@ def lock_autograd() -> None:
     for name in ("_grad_increment_nesting", "_jvp_increment_nesting"):
         if functorch is not None and hasattr(functorch, name):
             setattr(functorch, name, _tripwire("torch.func's autograd"))
+
+
+def skip_debuggers() -> None:
+    """In a sandbox child, a left-over `pdb.set_trace()` / `breakpoint()` is skipped with a note in the output
+    (there is no one to type at it: it would end the run with BdbQuit)."""
+    import bdb
+
+    def skipped(*args: Any, **kwargs: Any) -> None:
+        print("[tutor: a debugger breakpoint in your code was skipped]")
+    bdb.Bdb.set_trace = skipped  # type: ignore[method-assign]  (pdb, ipdb and IPython's debugger build on it)
+    sys.breakpointhook = skipped
 
 
 @contextmanager

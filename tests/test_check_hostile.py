@@ -1,0 +1,133 @@
+"""Hostile code against `tutor.check` and `tutor check`: nothing a learner's code does makes a PASS, hangs the
+check, breaks `--json`, or changes a later verdict in the same process (the code runs in a sandbox child)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tutor
+from tutor.sandbox.protocol import Limits
+
+RIGHT_LIN_GRAD = ("def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n"
+                  "    b.g = out.g.sum(0)\n")
+ZERO_RELU = ("class Relu(Module):\n    def forward(self, inp): return inp.clamp_min(0.)\n"
+             "    def bwd(self, out, inp): inp.g = out.g * 0\n")
+TUTOR = [sys.executable, "-m", "tutor.cli"]
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox child needs Linux")
+
+
+def cli(tmp_path: Path, source: str, *args: str, exercise: str = "lin_grad") -> subprocess.CompletedProcess:
+    path = tmp_path / "mine.py"
+    path.write_text(source)
+    return subprocess.run([*TUTOR, "check", exercise, str(path), *args], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("stop", ["sys.exit(0)", "os._exit(0)", "os.kill(os.getpid(), signal.SIGKILL)",
+                                  "raise SystemExit", "raise KeyboardInterrupt"])
+def test_ending_the_process_is_a_crash_not_a_pass(tmp_path: Path, stop: str) -> None:
+    source = f"import os, sys, signal\ndef lin_grad(inp, out, w, b):\n    {stop}\n"
+    done = cli(tmp_path, source, "--json")
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert not report["passed"] and report["summary"] == "lin_grad: FAIL [crashed]"
+
+
+def test_prints_and_a_debugger_never_break_json(tmp_path: Path) -> None:
+    source = ("import pdb\ndef lin_grad(inp, out, w, b):\n    print('x' * 10_000_000)\n    pdb.set_trace()\n"
+              "    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n    b.g = out.g.sum(0)\n")
+    done = cli(tmp_path, source, "--json")
+    report = json.loads(done.stdout)  # exactly one JSON object: nothing the learner printed around it
+    assert report["passed"] and report["output"].startswith("xxx")
+    assert 10_000 < len(report["output"]) < 20_000 and len(done.stdout) < 100_000
+    assert "output-limit" in [d["code"] for d in report["diagnoses"]]
+
+
+def test_text_report_shows_what_the_code_printed(tmp_path: Path) -> None:
+    done = cli(tmp_path, RIGHT_LIN_GRAD.replace("    inp.g", "    print('shapes', inp.shape)\n    inp.g"))
+    assert done.returncode == 0 and "your code printed:" in done.stdout and "shapes torch.Size" in done.stdout
+
+
+def test_an_endless_loop_is_a_timeout_and_the_next_check_works() -> None:
+    start = time.monotonic()
+    report = tutor.check("lin_grad", "def lin_grad(inp, out, w, b):\n    while True:\n        pass\n",
+                         limits=Limits(wall=2.0, cpu=2.0))
+    assert report.codes == ["timeout"] and time.monotonic() - start < 30
+    assert tutor.check("lin_grad", RIGHT_LIN_GRAD).passed
+
+
+PATCHES = [
+    "numpy.abs = lambda a, *k, **kw: a * 0",
+    "numpy.max = lambda *a, **k: 0.0",
+    "torch.Tensor.__sub__ = lambda a, b: a * 0",
+    "torch.allclose = lambda *a, **k: True",
+    "import tutor.judge; tutor.judge.judge = lambda *a, **k: None",
+]
+
+
+@pytest.mark.parametrize("patch", PATCHES)
+def test_monkeypatching_at_load_time_changes_no_verdict(patch: str) -> None:
+    hostile = f"import numpy, torch\nclass Sneaky:\n    {patch}\n" + ZERO_RELU
+    assert not tutor.check("relu", hostile).passed
+    assert not tutor.check("relu", ZERO_RELU).passed  # the next check, in the same process, is unaffected
+    assert tutor.check("lin_grad", RIGHT_LIN_GRAD).passed
+
+
+def test_a_report_is_the_learners_to_change() -> None:
+    wrong = RIGHT_LIN_GRAD.replace("out.g.sum(0)", "out.g")
+    report = tutor.check("lin_grad", wrong)
+    for sample in report.samples:
+        sample.reference *= 2
+    assert tutor.check("lin_grad", RIGHT_LIN_GRAD).passed
+
+
+ODD = {
+    "sparse": "(out.g @ w.t()).to_sparse()",
+    "meta": "torch.empty(inp.shape, device='meta')",
+    "numpy": "(out.g @ w.t()).numpy()",
+    "list": "(out.g @ w.t()).tolist()",
+    "subclass": "(out.g @ w.t()).as_subclass(Sneaky)",
+    "bool": "(out.g @ w.t()) > 0",
+    "complex": "(out.g @ w.t()).to(torch.complex64)",
+    "object": "object()",
+    "nested": "torch.nested.nested_tensor([out.g[0] @ w.t()])",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(ODD))
+def test_odd_gradients_get_a_verdict_never_an_exception(kind: str) -> None:
+    source = ("import torch\nclass Sneaky(torch.Tensor):\n    def numpy(self):\n        raise RuntimeError('no')\n"
+              + RIGHT_LIN_GRAD.replace("out.g @ w.t()", ODD[kind], 1).replace("inp.g = out.g", "inp.g = out.g", 1))
+    report = tutor.check("lin_grad", source)
+    if kind == "subclass":  # its data are read as a plain tensor's, whatever its methods say: right numbers pass
+        assert report.passed, str(report)
+    else:
+        assert not report.passed and report.errors, str(report)
+
+
+@pytest.mark.parametrize("forge", [
+    "import tutor.run\nclass A:\n    tutor.run.cases_for = lambda unit: ()\n",
+    "import tutor.run\nclass A:\n    tutor.run.run_entry = lambda *a, **k: tutor.run.CaseRun('x')\n",
+    "import tutor.run.result as r\nclass A:\n    r.SubmissionRun.to_chunks = lambda self: [b'TUTORRUN1\\n', b'junk']\n",
+])
+def test_a_run_that_tampers_with_its_own_result_is_not_a_pass(forge: str) -> None:
+    report = tutor.check("relu", forge + ZERO_RELU)
+    assert not report.passed, str(report)
+
+
+def test_the_report_says_where_the_code_ran() -> None:
+    report = tutor.check("lin_grad", RIGHT_LIN_GRAD)
+    assert report.isolation.startswith("a sandboxed child process")
+    assert report.to_dict()["isolation"] == report.isolation
+
+
+def test_odd_learner_values_through_the_boundary_are_plain_arrays() -> None:
+    report = tutor.check("lin_grad", RIGHT_LIN_GRAD)
+    assert all(isinstance(s.reference, np.ndarray) and s.reference.base is None for s in report.samples)
