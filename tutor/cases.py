@@ -21,6 +21,7 @@ class Case:
     seed: int
     classes: int = 1  # 10: the cross-entropy cases (784-hidden-10 model, integer labels)
     large: bool = False  # logits spread over ±100, where a naive exp overflows float32
+    whole: bool = False  # a case of the whole-model exercises: the model, and (kind "unit") each piece alone too
 
     @property
     def name(self) -> str:
@@ -30,6 +31,8 @@ class Case:
             if self.kind == "model":
                 return f"model 784-{self.hidden}-{self.classes} · batch {self.n} · {dt}"
             return f"alone · batch {self.n} · {dt} · {self.classes} classes" + (" · logits ±100" if self.large else "")
+        if self.whole and self.kind == "unit":
+            return f"pieces alone · batch {self.n} · {dt} · width {self.hidden}" + (" · layer 2" if self.layer == 2 else "")
         if self.kind == "model":
             return f"model 784-{self.hidden}-1 · batch {self.n} · {dt}"
         return f"alone · batch {self.n} · {dt} · width {self.hidden}" + (" · layer 2" if self.layer == 2 else "")
@@ -55,8 +58,23 @@ CROSS_ENTROPY_CASES: tuple[Case, ...] = (
 )
 
 
+# The whole-model exercises (`forward_and_backward`, `Model`): first the learner's pieces (lin_grad, Lin, Relu,
+# Mse, ...) alone, on the pieces' own cases; then the model on six batch sizes and widths.
+WHOLE_CASES: tuple[Case, ...] = (
+    *(Case("unit", c.n, c.dtype, c.hidden, c.layer, c.seed, whole=True) for c in CASES[:4]),
+    Case("model", 1, torch.float32, 50, 1, seed=31, whole=True),
+    Case("model", 64, torch.float64, 17, 1, seed=32, whole=True),
+    Case("model", 500, torch.float32, 50, 1, seed=33, whole=True),
+    Case("model", 256, torch.float64, 30, 1, seed=34, whole=True),
+    CASES[4],
+    CASES[5],
+)
+
+
 def cases_for(unit: str) -> tuple[Case, ...]:
     """The cases a piece runs on: the cross-entropy loss has its own (10 classes, integer labels)."""
+    if unit == "model":
+        return WHOLE_CASES
     return CROSS_ENTROPY_CASES if unit == "cross_entropy" else CASES
 
 
@@ -66,7 +84,7 @@ TOLERANCE = {torch.float32: 1e-4, torch.float64: 1e-9}
 
 def case_by_name(name: str) -> Case:
     """The case with this label (KeyError names the label when there is none)."""
-    for c in CASES + CROSS_ENTROPY_CASES:
+    for c in CASES + CROSS_ENTROPY_CASES + WHOLE_CASES:
         if c.name == name:
             return c
     raise KeyError(f"no case named {name!r}")
@@ -135,7 +153,7 @@ def model_inputs(case: Case, copy: bool = True) -> dict[str, torch.Tensor]:
 @lru_cache(maxsize=None)
 def autograd_grads(unit: str, case: Case) -> dict[str, torch.Tensor]:
     """Ground truth from torch autograd for a unit or the whole model (names as the checks use them)."""
-    if case.kind == "model":
+    if case.kind == "model" or unit == "model":  # "model": the whole-model exercises, on any of their cases
         t = model_inputs(case)
         ps = {k: t[k].requires_grad_() for k in ("x", "w1", "b1", "w2", "b2")}
         out = (ps["x"] @ ps["w1"] + ps["b1"]).clamp_min(0.) @ ps["w2"] + ps["b2"]

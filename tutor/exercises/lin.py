@@ -3,7 +3,7 @@ import inspect
 import textwrap
 
 from .. import lesson
-from .lin_grad import MISTAKES
+from .lin_grad import HINTS_BY_CODE, MISTAKES
 from .spec import Exercise, Variant
 
 STATEMENT = r"""
@@ -62,6 +62,8 @@ EXERCISE = Exercise(
     reference=lesson.Lin,
     reference_source=inspect.getsource(lesson.Lin),
     hints=HINTS,
+    hints_by_code=HINTS_BY_CODE,
+    signature="bwd(self, out, inp)",
     variants=tuple(Variant(code, as_class(lines), msg) for code, lines, msg in MISTAKES),
     forward="out",
     trapped=(lesson.lin_grad,),

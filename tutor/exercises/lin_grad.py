@@ -38,6 +38,52 @@ HINTS = (
     "inp.g uses out.g and w; w.g uses inp and out.g; b.g uses only out.g. Transposing a 2-D tensor: `.t()` or `.T`.",
 )
 
+# A ladder per named mistake: each rung nudges further, none writes the line (shared with the Lin exercise).
+HINTS_BY_CODE = {
+    "not-summed-over-batch": (
+        "Compare the shape of your `b.g` with the shape of `b`: one has a row per example, the other does not.",
+        "$b_j$ is added to $y_{ij}$ for every example $i$, so $\\partial L/\\partial b_j$ collects a "
+        "contribution from every row of `out.g`.",
+        "Which reduction over the batch axis (axis 0) turns an $(n, \\text{out})$ tensor into $(\\text{out},)$?",
+    ),
+    "wrong-reduction": (
+        "`b` has one entry per output unit: which axis of `out.g` indexes the output units, and which the examples?",
+        "Reduce over the examples' axis, keep the units' axis.",
+    ),
+    "batch-scale": (
+        "Your gradient is off by exactly the batch size: look for a mean, or a division by $n$, you added.",
+        "`out.g` already carries the loss's $1/n$: the chain rule does not average a second time.",
+    ),
+    "scale": (
+        "Your gradient has the right pattern but the wrong size: a constant factor crept in or went missing.",
+        "Write the derivative of one term, $\\partial y_{ij}/\\partial w_{kj}$, and check every factor "
+        "in your line against it.",
+    ),
+    "sign-flipped": (
+        "Your gradient is exactly minus the right one: where could a minus sign have come from?",
+    ),
+    "transposed": (
+        "Compare your `w.g`'s shape with `w`'s: rows and columns are swapped.",
+        "Which of the two factors should come first so that the result is $(\\text{in}, \\text{out})$?",
+    ),
+    "elementwise-instead-of-matmul": (
+        "The forward pass used a matrix product `@`; an elementwise `*` only pairs entries at the same position.",
+        "Each $\\partial L/\\partial w_{kj}$ sums over the examples $i$: a sum of products is a matrix product.",
+        "Write down the shapes of the two factors and of the result you need, then pick the transposes.",
+    ),
+    "missing-chain-rule": (
+        "Where does `out.g` appear in your code? It carries everything above this layer.",
+        "The chain rule multiplies the local derivative by the gradient flowing in from above.",
+    ),
+    "wrong-shape": (
+        "Each gradient has exactly the shape of its tensor: print `w.g.shape` beside `w.shape`.",
+    ),
+    "missing-grad": (
+        "One of `inp.g`, `w.g`, `b.g` was never set: the layer below needs `inp.g`, the update needs `w.g` and "
+        "`b.g`.",
+    ),
+}
+
 CORRECT = {
     "inp": "inp.g = out.g @ w.t()",
     "w": "w.g = inp.t() @ out.g",
@@ -57,6 +103,9 @@ def as_function(lines: str) -> str:
 
 ELEMENTWISE_W = ("{tensor} used an elementwise product `*` where a matrix product is needed: "
                  "the gradient of w sums over the examples of the batch")
+
+ACTIVATION = ("{tensor} was computed from the layer's output `out` instead of its gradient `out.g`: the chain "
+              "rule multiplies by the gradient flowing in from above, not by the activation")
 
 # (code, body lines, message) — shared with the Lin exercise, which wraps the same bodies in a class.
 MISTAKES = (
@@ -82,6 +131,8 @@ MISTAKES = (
         inp="inp.g = g @ w.t()", w="w.g = inp.t() @ g", b="b.g = g.sum(0)"),
      "{tensor} does not use the upstream gradient out.g: the chain rule multiplies the local "
      "derivative by the gradient flowing in from above"),
+    *(("missing-chain-rule", body(**{k: line}), ACTIVATION) for k, line in
+      (("w", "w.g = inp.t() @ out"), ("inp", "inp.g = out @ w.t()"), ("b", "b.g = out.sum(0)"))),
 )
 
 EXERCISE = Exercise(
@@ -95,5 +146,7 @@ EXERCISE = Exercise(
     reference=lesson.lin_grad,
     reference_source=inspect.getsource(lesson.lin_grad),
     hints=HINTS,
+    hints_by_code=HINTS_BY_CODE,
+    signature="lin_grad(inp, out, w, b)",
     variants=tuple(Variant(code, as_function(lines), msg) for code, lines, msg in MISTAKES),
 )

@@ -27,11 +27,37 @@ class Mse(Module):
 '''
 
 HINTS = (
-    "Differentiate one term: d/dx_i of (x_i - t_i)^2 is 2(x_i - t_i). Then remember the 1/n in front.",
+    "The loss is where backprop starts: there is no `out.g` to multiply by, only $L$ itself to differentiate.",
+    "$L$ is a sum of $n$ terms and $x_i$ appears in only one of them: differentiate that one term, and keep "
+    "every constant in front of the sum.",
     "inp is (n, 1) and targ is (n,): subtracting them directly broadcasts to (n, n). "
     "Line their shapes up first (`squeeze`, `unsqueeze`, or indexing with `[:, 0]` / `[:, None]`).",
-    "The loss is where backprop starts: there is no out.g to multiply by here.",
 )
+
+HINTS_BY_CODE = {
+    "scale": (
+        "The pattern is right but the size is off by a constant: check each constant of $L$'s derivative.",
+        "The derivative of a square $u^2$ is not $u$: what comes down from the exponent?",
+    ),
+    "batch-scale": (
+        "Your gradient is off by exactly the batch size $n$: look at the $\\frac{1}{n}$ in $L$.",
+        "The mean's $\\frac{1}{n}$ stays in the derivative exactly once: not dropped, not applied twice.",
+    ),
+    "sign-flipped": (
+        "Your gradient is exactly minus the right one: which of $x_i - t_i$ and $t_i - x_i$ does $L$ differentiate "
+        "into?",
+    ),
+    "broadcast-outer": (
+        "Your `inp.g` came back $(n, n)$: print `(inp - targ).shape`.",
+        "A $(n, 1)$ tensor minus a $(n,)$ tensor broadcasts to every pair: give them the same shape first.",
+    ),
+    "wrong-shape": (
+        "`inp.g` must have the shape of `inp`, $(n, 1)$: compare the shapes of what you computed and of `inp`.",
+    ),
+    "wrong-reduction": (
+        "Each prediction $x_i$ gets its own gradient: nothing is summed or averaged over the batch in `inp.g`.",
+    ),
+}
 
 
 def as_class(line: str) -> str:
@@ -52,6 +78,8 @@ EXERCISE = Exercise(
     reference=lesson.Mse,
     reference_source=inspect.getsource(lesson.Mse),
     hints=HINTS,
+    hints_by_code=HINTS_BY_CODE,
+    signature="bwd(self, out, inp, targ)",
     variants=(
         Variant("broadcast-outer", as_class("2 * (inp - targ) / targ.shape[0]"),
                 "{tensor} came back (n, n): a (n, 1) tensor minus a (n,) tensor broadcasts to every pair "

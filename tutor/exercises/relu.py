@@ -32,6 +32,33 @@ HINTS = (
     "A comparison like `inp > 0` gives a tensor of True/False; `.float()` turns it into 1/0.",
 )
 
+HINTS_BY_CODE = {
+    "activation-not-mask": (
+        "ReLU's local derivative is not its output: it only says whether the input got through.",
+        "On the positive side $\\text{relu}(x) = x$, so its slope there is 1; on the negative side the slope is 0.",
+        "Build a tensor of 0s and 1s from where `inp` was positive, and use that in place of `out`.",
+    ),
+    "ignores-mask": (
+        "Where the input was negative, ReLU's output did not move when the input moved: what gradient flows there?",
+        "Multiply `out.g` by something that is 0 exactly where the input was not positive.",
+    ),
+    "inverted-mask": (
+        "Your gradient flows exactly where it should be blocked: check the direction of your comparison.",
+    ),
+    "wrong-mask": (
+        "The mask is made from the wrong tensor or threshold: it must say where the *input* was above 0.",
+    ),
+    "missing-chain-rule": (
+        "Where does `out.g` appear in your code? ReLU's slope has to be multiplied by the gradient from above.",
+    ),
+    "scale": (
+        "The pattern is right but the size is not: ReLU's slope is exactly 1 where it lets the input through.",
+    ),
+    "sign-flipped": (
+        "Your gradient is exactly minus the right one: ReLU's slope is never negative.",
+    ),
+}
+
 
 def as_class(line: str) -> str:
     """A Module-style Relu whose bwd sets inp.g by the given expression."""
@@ -51,6 +78,8 @@ EXERCISE = Exercise(
     reference=lesson.Relu,
     reference_source=inspect.getsource(lesson.Relu),
     hints=HINTS,
+    hints_by_code=HINTS_BY_CODE,
+    signature="bwd(self, out, inp)",
     variants=(
         Variant("activation-not-mask", as_class("out * out.g"),
                 "{tensor} was multiplied by the activation itself: the local derivative of ReLU is 0 or 1, "
@@ -62,6 +91,9 @@ EXERCISE = Exercise(
                 "{tensor} lets the gradient through exactly where it should be blocked: the mask is inverted"),
         Variant("inverted-mask", as_class("(inp <= 0).float() * out.g"),
                 "{tensor} lets the gradient through exactly where it should be blocked: the mask is inverted"),
+        Variant("missing-chain-rule", as_class("(inp > 0).float() * out"),
+                "{tensor} was computed from ReLU's output `out` instead of its gradient `out.g`: the chain rule "
+                "multiplies the 0/1 mask by the gradient flowing in from above"),
         Variant("missing-chain-rule", as_class("(inp > 0).float()"),
                 "{tensor} does not use the upstream gradient out.g: the chain rule multiplies ReLU's local "
                 "derivative by the gradient flowing in from above"),

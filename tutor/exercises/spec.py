@@ -32,12 +32,17 @@ class Exercise:
     variants: tuple[Variant, ...] = ()
     forward: str = ""  # name of the forward output checked for classes ("out" or "loss")
     trapped: tuple[Any, ...] = field(default=())  # more reference objects learner code must not call
+    # A hint ladder per diagnosis code (the widget shows the ladder of the mistake made; `hints` otherwise).
+    # Each rung nudges a little further, none gives the formula away.
+    hints_by_code: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+    provided: tuple[str, ...] = ()  # globals the lesson's notebook gives the code (w1, b1, w2, b2): the harness sets them
+    signature: str = ""  # how the lesson calls it, for `wrong-signature`: "lin_grad(inp, out, w, b)"
 
     @property
     def grads(self) -> tuple[str, ...]:
         """Gradients checked when the piece runs alone."""
         return {"linear": ("inp.g", "w.g", "b.g"), "relu": ("inp.g",), "mse": ("inp.g",),
-                "cross_entropy": ("inp.g",)}[self.unit]
+                "cross_entropy": ("inp.g",), "model": ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")}[self.unit]
 
     def reference_codes(self) -> frozenset[types.CodeType]:
         """Code objects of this exercise's reference that learner code must not call."""

@@ -13,7 +13,9 @@ from ..run.harness import expected_names
 from ..run.namespace import LoadError, load
 from ..run.result import CaseRun, SubmissionRun
 from .compare import closeness, shape_str
-from .diagnose import diagnose_error, diagnose_missing, diagnose_not_finite, diagnose_value, owner
+from .diagnose import diagnose_error, diagnose_not_finite, diagnose_problem, diagnose_value, owner
+from .found import Found
+from .pieces import RAN, blocked_by_pieces, case_label, downstream, part_names, piece_runs, whole_names
 
 __all__ = ["judge"]
 
@@ -79,8 +81,8 @@ def judge(exercise: str, run: SubmissionRun) -> CheckReport:
             report.diagnoses.append(diagnose_error(err, ex, lambda: []))
         report.checks.append(Check("loads", False, f"{err.type}: {err.message}", stage="runs"))
         return report
-    for crun in run.cases:
-        _judge_case(ex, case_by_name(crun.case), crun, report)
+    _judge_cases(ex, run, report)
+    run.globals_used = [n for n in run.globals_used if n not in ex.provided]  # w1..b2: the checker sets them
     if run.globals_used:
         names = ", ".join(f"`{n}`" for n in run.globals_used)
         said = "; ".join(run.globals_where.get(n, f"your code reads `{n}`") for n in run.globals_used)
@@ -95,44 +97,82 @@ def judge(exercise: str, run: SubmissionRun) -> CheckReport:
     return report
 
 
-def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport) -> None:
+def _judge_cases(ex: Exercise, run: SubmissionRun, report: CheckReport) -> None:
+    """Every case: the pieces alone first (their failures block what depends on them), then the model."""
+    found = Found()
+    cases = sorted(((case_by_name(c.case), c) for c in run.cases), key=lambda cc: cc[0].kind != "unit")
+    failed: dict[str, set[str]] = {}  # piece ("" for the exercise itself) -> its values that failed alone
+    if ex.unit == "model":
+        for case, crun in cases:
+            if case.kind == "unit" and crun.error is not None:  # a piece raised: its own line says which
+                report.checks.append(Check(f"{case.name} · your pieces", False, f"raised {crun.error.type}: "
+                                           f"{crun.error.message}", case=case.name, stage="runs"))
+                found.adder(case, "", crun)(diagnose_error(crun.error, ex, lambda: []))
+                failed.setdefault("the pieces", set()).add("")
+            for piece, part, sub in piece_runs(ex, case, crun):
+                before = len(report.checks)
+                _judge_case(part, case, sub, report, found, names=tuple(n for n in part_names(ex, piece)
+                            if n in sub.values or n in sub.problems), piece=piece)
+                if any(not c.passed for c in report.checks[before:]):
+                    failed.setdefault(piece, set()).add("")
+        for case, crun in cases:
+            if case.kind == "model":
+                _judge_case(ex, case, crun, report, found, names=whole_names(ex, case),
+                            blocked=blocked_by_pieces(failed))
+    else:
+        for case, crun in cases:
+            blocked = downstream(ex.unit, failed.get("", set())) if case.kind == "model" else {}
+            before = len(report.checks)
+            _judge_case(ex, case, crun, report, found, blocked=blocked)
+            if case.kind == "unit":
+                failed.setdefault("", set()).update(c.tensor for c in report.checks[before:] if not c.passed)
+                if crun.error is not None:
+                    failed[""].add(RAN)
+    report.diagnoses.extend(found.ordered(run))
+
+
+def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, found: "Found",
+                names: tuple[str, ...] | None = None, piece: str = "", blocked: dict[str, str] | None = None) -> None:
     tol = TOLERANCE[case.dtype]
     ref = reference_run(ex.name, case)
     auto = {k: v.numpy() for k, v in autograd_grads(ex.unit, case).items()}
     variants = _lazy(lambda: [(i, variant_run(ex.name, i, case)) for i in range(len(ex.variants))])
-    context = {k: v.numpy() for k, v in unit_inputs(ex.unit, case, copy=False).items()} if case.kind == "unit" else {}
-    for name in expected_names(ex, case):
-        label = f"{case.name} · {name}"
+    unit = case.kind == "unit" and ex.unit != "model"
+    context = {k: v.numpy() for k, v in unit_inputs(ex.unit, case, copy=False).items()} if unit else {}
+    add = found.adder(case, piece, crun)
+    for name in names if names is not None else expected_names(ex, case):
+        key = f"{piece}: {name}" if piece else name
+        label = f"your {piece} alone · {case_label(case)} · {name}" if piece else f"{case_label(case, ex)} · {name}"
         expected = ref.values[name]
-        chk = Check(label, False, "", case=case.name, tensor=name, expected_shape=tuple(expected.shape), tol=tol)
+        chk = Check(label, False, "", case=case.name, tensor=key, expected_shape=tuple(expected.shape), tol=tol)
         report.checks.append(chk)
+        if blocked and name in blocked:
+            chk.stage, chk.message = "not checked", f"not checked: needs a right {blocked[name]}"
+            continue
         if crun.error is not None:
             chk.stage, chk.message = "runs", f"raised {crun.error.type}: {crun.error.message}"
-            report.diagnoses.append(diagnose_error(crun.error, ex, variants))
+            add(diagnose_error(crun.error, ex, variants))
             continue
         got = crun.values.get(name)
         if got is None:
             problem = crun.problems.get(name, "missing")
             chk.stage, chk.message = "exists", f"{name} {problem}"
-            if problem.startswith("still"):
-                report.diagnoses.append(Diagnosis("unfinished", f"{name} is {problem}.", name))
-            elif problem == "missing":
-                report.diagnoses.append(diagnose_missing(name, expected, crun, tol))
-            else:
-                report.diagnoses.append(Diagnosis("wrong-shape", f"{name} is {problem}; expected a tensor of shape "
-                                                  f"{shape_str(expected.shape)}.", name))
+            add(diagnose_problem(name, problem, expected, crun, tol))
             continue
         chk.got_shape = tuple(got.shape)
+        dtype = crun.problems.get(name, "")  # a value of another dtype than its tensor: named unless worse is wrong
+        if dtype:
+            add = found.adder(case, piece, crun, dtype=(name, dtype))
         if got.shape != expected.shape:
             chk.stage = "shape"
             chk.message = f"{name} has shape {shape_str(got.shape)} but {owner(name)} has shape " \
                           f"{shape_str(expected.shape)}"
-            report.diagnoses.append(diagnose_value(name, got, expected, case, ex, tol, variants, context))
+            add(diagnose_value(name, got, expected, case, ex, tol, variants, context), got, expected)
             continue
         if not np.all(np.isfinite(got)):
             bad = int(np.size(got) - np.isfinite(got).sum())
             chk.stage, chk.message = "finite", f"{name} has {bad} non-finite entries (nan or inf)"
-            report.diagnoses.append(diagnose_not_finite(name, got, ex, variants))
+            add(diagnose_not_finite(name, got, ex, variants))
             continue
         for stage, target in (("reference", expected), ("autograd", auto.get(name))):
             if target is None:
@@ -146,15 +186,19 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport) ->
                 against = "the reference" if stage == "reference" else "torch autograd"
                 chk.message = (f"{name} differs from {against}: max abs error {c.max_abs:.3g} at {list(c.worst)}, "
                                f"relative error {c.rel:.3g} > {tol:g}")
-                report.diagnoses.append(diagnose_value(name, got, expected, case, ex, tol, variants, context))
+                add(diagnose_value(name, got, expected, case, ex, tol, variants, context), got, expected)
                 break
         else:
+            if dtype:
+                chk.stage, chk.message = "dtype", f"{name} is {dtype}"
+                add(diagnose_problem(name, dtype, expected, crun, tol))
+                continue
             chk.passed = True
             chk.message = f"max abs error {chk.max_abs_err:.2g}, relative error {chk.rel_err:.2g} ≤ {tol:g}"
+        add = found.adder(case, piece, crun)
     for name in crun.mutated:
-        report.diagnoses.append(Diagnosis("mutates-input", f"your code changed `{name}` in place. Backward should "
-                                          "only read its inputs: other layers still need them unchanged.",
-                                          name, severity="warning"))
+        add(Diagnosis("mutates-input", f"your code changed `{name}` in place. Backward should "
+                      "only read its inputs: other layers still need them unchanged.", name, severity="warning"))
 
 
 def _subgradient(ex: Exercise, case: Case, name: str, got: np.ndarray, expected: np.ndarray,
@@ -204,7 +248,7 @@ def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[Grad
     ref = reference_run(ex.name, case)
     samples = []
     for name in expected_names(ex, case):
-        if not name.endswith(".g"):
+        if not name.endswith(".g") or name not in ref.values:
             continue
         r, g = ref.values[name], crun.values.get(name)
         image = (28, 28) if 784 in r.shape else None
@@ -213,4 +257,5 @@ def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[Grad
 
 
 def _trim(a: np.ndarray, rows: int = 256) -> np.ndarray:
-    return a[:rows] if a.ndim >= 1 and a.shape[0] > rows and a.shape[0] != 784 else a
+    """A copy (never a view of the judge's cached arrays: a report is the learner's to change) of at most `rows`."""
+    return np.array(a[:rows] if a.ndim >= 1 and a.shape[0] > rows and a.shape[0] != 784 else a)

@@ -36,16 +36,32 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns) -> Diagn
     if err.type == "ForwardError":
         code = "unfinished" if "not filled in" in err.message else "raises"
         return Diagnosis(code, err.message + ".", **where)
-    for i, vrun in variants():
-        if vrun.error is not None and vrun.error.type == err.type and _ints(vrun.error.message) == _ints(err.message):
+    if err.type == "WrongSignature":
+        return Diagnosis("wrong-signature", err.message[:1].upper() + err.message[1:] + ".", **where)
+    if err.type == "TypeError" and "'ellipsis'" in err.message:  # a value that is still the stub's `...`
+        return Diagnosis("unfinished", f"{err.type}: {err.message}: a value your code uses is still the stub's "
+                         "`...`: fill in every TODO line.", **where)
+    for i, vrun in variants():  # the very same error as a known wrong variant's, word for word and number for number
+        if vrun.error is not None and vrun.error.type == err.type and vrun.error.message == err.message and err.line:
             v = ex.variants[i]
             return Diagnosis(v.code, f"{err.type}: {err.message}. " + v.message.format(tensor="the gradient") + ".",
                              **where)
     return Diagnosis("raises", f"{err.type}: {err.message}", **where)
 
 
-def _ints(message: str) -> list[str]:
-    return sorted(re.findall(r"\d+", message))
+def diagnose_problem(name: str, problem: str, ref: np.ndarray, run: CaseRun, tol: float) -> Diagnosis:
+    """A value that came back unusable: not filled in, never set, not a tensor, or a tensor of the wrong dtype."""
+    if problem.startswith("still"):
+        return Diagnosis("unfinished", f"{name} is {problem}.", name)
+    if problem == "missing":
+        return diagnose_missing(name, ref, run, tol)
+    if "dtype" in problem:
+        return Diagnosis("wrong-dtype", f"{name} is {problem}: a gradient has the dtype of its tensor, else the next "
+                         "layer breaks (`@` of float32 and float64 raises). Look for a `.double()`, `.float()`, "
+                         "`.long()` or a tensor made with a dtype of its own.", name)
+    return Diagnosis("not-a-tensor", f"{name} is {problem}: the layers before it compute with it as a torch tensor "
+                     f"(`@`, `.t()`), so store a tensor of shape {shape_str(ref.shape)}: stay in torch (no "
+                     "`.numpy()`, `.tolist()` or `.item()`).", name)
 
 
 def diagnose_missing(name: str, ref: np.ndarray, run: CaseRun, tol: float) -> Diagnosis:
@@ -103,6 +119,9 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
         return _diagnose_shape(name, got, ref, n, tol, came)
     c = best_scale(got, ref, tol)
     off = f"{name} is off ({_numbers(got, ref)})"
+    if c is not None and abs(c - 1) < 1e-2:  # no factor to speak of: close, but not within the tolerance
+        return Diagnosis("wrong-value", f"{off}: close to the expected gradient but not within the tolerance — "
+                         "precision was lost somewhere (a low-precision dtype, or a small term missing).", name)
     if c is not None and abs(c + 1) < 1e-3:
         return Diagnosis("sign-flipped", f"{off}: it is exactly minus the expected gradient. "
                          "Check the sign of the derivative you wrote down.", name)

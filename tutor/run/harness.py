@@ -8,7 +8,10 @@ import torch
 from .. import lesson
 from ..cases import Case, model_inputs, unit_inputs
 from ..exercises import Exercise
+from .probe import WrongSignature, explain, call_in_order, mirror_grad
 from .result import CaseRun, to_array
+from .whole import UPSTREAM, ForwardError, call_whole, split
+from . import whole
 
 MODEL_GRADS = ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")
 _ROLES = {"linear": "Lin", "relu": "Relu", "mse": "Mse", "cross_entropy": "CrossEntropy"}
@@ -41,30 +44,45 @@ def backward(obj: Any, out: Any, *args: Any) -> Any:
 
 def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:
     """Run the piece alone on fresh tensors `t`; return (the tensors involved by name, what the call returned)."""
+    if ex.unit == "model":
+        return call_whole(ex.style, entry, t, call_unit)
     if ex.unit == "linear":
         inp, w, b = t["inp"], t["w"], t["b"]
         if ex.style == "function":
             out = inp @ w + b
             out.g = t["up"]
-            return {"inp": inp, "out": out, "w": w, "b": b}, entry(inp, out, w, b)
+            mirror_grad(out, t["up"])
+            return {"inp": inp, "out": out, "w": w, "b": b}, call_in_order(
+                entry, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), ex.signature or "lin_grad(inp, out, w, b)")
         layer = entry(w, b)
         out = _tensor(forward(layer, inp), ex)
         named = {"inp": inp, "out": out, "w": w, "b": b}
         out.g = t["up"]
-        return named, backward(layer, out, inp)
+        mirror_grad(out, t["up"])
+        return named, _backward(ex, layer, out, (inp,), ("inp",), (inp, w, b))
     if ex.unit == "relu":
         layer, inp = entry(), t["inp"]
         out = _tensor(forward(layer, inp), ex)
         named = {"inp": inp, "out": out}
         out.g = t["up"]
-        return named, backward(layer, out, inp)
+        mirror_grad(out, t["up"])
+        return named, _backward(ex, layer, out, (inp,), ("inp",), (inp,))
     layer, inp, targ = entry(), t["inp"], t["targ"]
     loss = forward(layer, inp, targ)
-    return {"inp": inp, "loss": loss, "targ": targ}, backward(layer, loss, inp, targ)
+    return {"inp": inp, "loss": loss, "targ": targ}, _backward(ex, layer, loss, (inp, targ), ("inp", "targ"), (inp,))
 
 
-class ForwardError(Exception):
-    """The learner's forward returned something that is not a tensor."""
+def _backward(ex: Exercise, layer: Any, out: Any, args: tuple, names: tuple[str, ...], targets: tuple) -> Any:
+    """`backward(layer, out, *args)`; when it raises, probe `bwd` for arguments in another order (wrong-signature)."""
+    bwd = getattr(layer, "bwd", None)
+    try:
+        return backward(layer, out, *args)
+    except WrongSignature:
+        raise
+    except Exception as e:
+        if callable(bwd) and ex.signature:
+            explain(bwd, (out, *args), ("out", *names), targets, ex.signature, e)
+        raise
 
 
 def _tensor(out: Any, ex: Exercise) -> torch.Tensor:
@@ -76,6 +94,8 @@ def _tensor(out: Any, ex: Exercise) -> torch.Tensor:
 
 def call_model(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:
     """Run the lesson's 784-50-1 model with the learner's piece in its place and the reference elsewhere."""
+    if ex.unit == "model":
+        return call_whole(ex.style, entry, t, call_unit)
     if ex.style == "function":
         lesson.forward_and_backward(t["x"], t["y"], t["w1"], t["b1"], t["w2"], t["b2"], lin_grad=entry)
         return {k: t[k] for k in ("x", "w1", "b1", "w2", "b2")}, None
@@ -95,11 +115,15 @@ def call_model(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[di
 
 def inputs_for(ex: Exercise, case: Case, copy: bool = True) -> dict[str, torch.Tensor]:
     """Fresh tensors for one run of the exercise on a case (copy=False: the case's own, to compare against)."""
+    if ex.unit == "model":
+        return whole.inputs(case, copy)
     return model_inputs(case, copy) if case.kind == "model" else unit_inputs(ex.unit, case, copy)
 
 
 def expected_names(ex: Exercise, case: Case) -> tuple[str, ...]:
     """The values checked on a case: gradients, and the forward output for classes run alone."""
+    if ex.unit == "model":
+        return whole.expected(ex.style, case, ex.forward)
     if case.kind == "model":
         return MODEL_GRADS
     return ((ex.forward,) if ex.forward else ()) + ex.grads
@@ -107,7 +131,12 @@ def expected_names(ex: Exercise, case: Case) -> tuple[str, ...]:
 
 def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: Any, run: CaseRun) -> None:
     """Read the gradients (and places a gradient may have been put by mistake) into `run`."""
-    for name in expected_names(ex, case):
+    ups = [up, *named.get(UPSTREAM, ())]
+    names = expected_names(ex, case)
+    present = {split(k)[0] for k in named}
+    for name in names:
+        if split(name)[0] not in present:  # a piece the learner's code does not have (relu_grad, say)
+            continue
         base, _, attr = name.partition(".")
         obj = named.get(base)
         value = getattr(obj, attr, _MISSING) if attr else obj
@@ -115,29 +144,49 @@ def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: 
             run.problems[name] = "missing"
         elif value is Ellipsis:
             run.problems[name] = "still `...`: this line is not filled in yet"
+        elif not isinstance(value, torch.Tensor):
+            arr = to_array(value)
+            run.problems[name] = arr if isinstance(arr, str) else \
+                f"a {type(value).__module__}.{type(value).__name__}, not a tensor"
         else:
             arr = to_array(value)
             if isinstance(arr, str):
                 run.problems[name] = arr
             else:
                 run.values[name] = arr
+                if attr == "g" and isinstance(obj, torch.Tensor) and _dtype(value) != _dtype(obj):
+                    # kept beside the value: the judge names a wrong value first, else the dtype
+                    run.problems[name] = f"a tensor of dtype {_dtype(value)}, but {split(base)[1]} is {_dtype(obj)}"
     for base, obj in named.items():
+        if base.endswith(whole.RETURNED):
+            _returned(obj, base, run)
         if not isinstance(obj, torch.Tensor):
             continue
-        if obj.grad is not None:
-            run.extras[f"{base}.grad"] = obj.grad.detach().numpy().copy()
+        grad = obj.grad
+        if grad is not None and not any(grad is u for u in ups):
+            arr = to_array(grad)
+            if not isinstance(arr, str):
+                run.extras[f"{base}.grad"] = arr
         for attr, value in vars(obj).items():
             key = f"{base}.{attr}"
-            if attr == "g" and (key in expected_names(ex, case) or value is up):
+            if attr == "g" and (key in names or any(value is u for u in ups)):
                 continue
             arr = to_array(value)
             if not isinstance(arr, str):
                 run.extras[key] = arr
+    _returned(returned, "returned", run)
+
+
+def _dtype(t: torch.Tensor) -> Any:
+    return torch.Tensor.dtype.__get__(t)  # (a subclass's own `dtype` does not get a say)
+
+
+def _returned(returned: Any, key: str, run: CaseRun) -> None:
     items = returned if isinstance(returned, (tuple, list)) else [returned]
     for i, value in enumerate(items[:5]):
         arr = to_array(value)
         if value is not None and not isinstance(arr, str):
-            run.extras["returned" if len(items) == 1 else f"returned[{i}]"] = arr
+            run.extras[key if len(items) == 1 else f"{key}[{i}]"] = arr
 
 
 _MISSING = object()

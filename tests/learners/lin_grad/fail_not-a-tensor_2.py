@@ -1,0 +1,4 @@
+def lin_grad(inp, out, w, b):
+    inp.g = out.g @ w.t()
+    w.g = (inp.t() @ out.g).tolist()
+    b.g = out.g.sum(0)

@@ -1,0 +1,2 @@
+def mse_grad(inp, targ):
+    inp.g = 2. * (inp.squeeze() - targ).unsqueeze(-1)

@@ -1,0 +1,3 @@
+class Mse(Module):
+    def forward(self, inp, targ): return (inp.squeeze(-1) - targ).pow(2).mean()
+    def bwd(self, out, inp, targ): inp.g = (2*(inp.squeeze(-1)-targ).unsqueeze(-1) / targ.shape[0]).numpy()

@@ -1,0 +1,90 @@
+"""Exercise: the lesson's whole step, `forward_and_backward(inp, targ)`, with the learner's own `lin_grad`."""
+import inspect
+import textwrap
+
+from .. import lesson
+from .spec import Exercise, Variant
+
+STATEMENT = r"""
+### Forward and backward through the whole model
+
+Put the pieces together: `forward_and_backward(inp, targ)` runs the 784-50-1 model forward
+(`lin`, `relu`, `lin`, then the mean squared error), then the chain rule backwards, from the loss to the input:
+$$\frac{\partial L}{\partial \text{out}} \;\to\; \text{lin\_grad (layer 2)} \;\to\; \text{relu} \;\to\;
+\text{lin\_grad (layer 1)}$$
+Like the lesson's, it reads the notebook's `w1, b1, w2, b2` and calls **your** `lin_grad`; afterwards
+`inp.g`, `w1.g`, `b1.g`, `w2.g` and `b2.g` hold the gradients of the loss. The checker first checks your
+`lin_grad` alone (a wrong one is named first), then runs your function with its own `w1, b1, w2, b2` on six
+batches and compares every gradient with autograd's.
+"""
+
+STUB = '''\
+def forward_and_backward(inp, targ):
+    # forward pass: the model of notebook 01 (w1, b1, w2, b2, lin and relu are the notebook's)
+    l1 = lin(inp, w1, b1)
+    l2 = relu(l1)
+    out = lin(l2, w2, b2)
+    diff = out[:, 0] - targ
+    loss = diff.pow(2).mean()
+
+    # backward pass, from the loss back to inp. TODO: dloss/dout, with out's shape (n, 1)
+    out.g = ...
+    lin_grad(l2, out, w2, b2)  # sets l2.g, w2.g and b2.g
+    # TODO: through relu: l1.g from l2.g
+    l1.g = ...
+    lin_grad(inp, l1, w1, b1)  # sets inp.g, w1.g and b1.g
+'''
+
+HINTS = (
+    "The loss is mean(diff²) with diff = out[:, 0] - targ: its derivative by out[i, 0] is 2·diff[i]/n. "
+    "out has shape (n, 1), so out.g needs that shape too (`diff[:, None]`).",
+    "Each lin_grad call needs the .g of its `out` argument to be set already: go from the loss backwards.",
+    "ReLU passes the gradient where its input l1 was positive and blocks it elsewhere: a 0/1 mask times l2.g.",
+    "Use the globals the lesson uses (w1, b1, w2, b2) and your own lin_grad: the checker provides the first, "
+    "your code the second.",
+)
+
+SOLUTION = inspect.getsource(lesson.lin_grad) + "\n\n" + lesson.FORWARD_AND_BACKWARD
+
+
+def _reference():
+    """The lesson's function, defined in a namespace of its own (the harness puts w1..b2 there per case)."""
+    ns = dict(lesson.LESSON_NAMES, lin_grad=lesson.lin_grad)
+    exec(compile(lesson.FORWARD_AND_BACKWARD, "<tutor lesson: forward_and_backward>", "exec"), ns)
+    return ns["forward_and_backward"]
+
+
+def variant(old: str, new: str) -> str:
+    """The lesson's solution with one line replaced by a wrong one."""
+    assert old in lesson.FORWARD_AND_BACKWARD, old
+    return inspect.getsource(lesson.lin_grad) + "\n\n" + lesson.FORWARD_AND_BACKWARD.replace(old, new)
+
+
+EXERCISE = Exercise(
+    name="forward_and_backward",
+    title="The whole step: forward_and_backward(inp, targ)",
+    entry="forward_and_backward",
+    unit="model",
+    style="function",
+    statement=textwrap.dedent(STATEMENT),
+    stub=STUB,
+    reference=_reference(),
+    reference_source=SOLUTION,
+    hints=HINTS,
+    variants=(
+        Variant("batch-scale", variant("out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff[:,None]"),
+                "{tensor} is off by the batch size: the loss is a mean, so its gradient carries a 1/n"),
+        Variant("scale", variant("out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = diff[:,None] / inp.shape[0]"),
+                "{tensor} is off by a factor of 2: the derivative of diff² is 2·diff"),
+        Variant("ignores-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = l2.g"),
+                "{tensor} is what it would be without ReLU: its gradient passes where the input l1 was positive "
+                "and is blocked elsewhere"),
+        Variant("inverted-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = (l1<0).float() * l2.g"),
+                "{tensor} lets ReLU's gradient through exactly where it should be blocked: the mask is inverted"),
+        Variant("activation-not-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = l2 * l2.g"),
+                "{tensor} multiplies by ReLU's output instead of a 0/1 mask of where l1 was positive"),
+    ),
+    trapped=(lesson.lin_grad, lesson.forward_and_backward),
+    provided=("w1", "b1", "w2", "b2"),
+    signature="forward_and_backward(inp, targ)",
+)

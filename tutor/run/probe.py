@@ -1,0 +1,97 @@
+"""Probes that run only after learner code failed, to name the mistake by running it: `wrong-signature`.
+
+A definition whose parameters come in another order than the lesson calls them (`lin_grad(inp, w, b, out)`)
+raises when called the lesson's way. Called again with the same tensors in each other order, on the same
+inputs, it runs and sets every gradient with the right shape: that order is what it expects. Nothing here
+reads source text: only the call's outcome and the parameter list (`inspect.signature`).
+"""
+from __future__ import annotations
+
+import inspect
+import itertools
+from typing import Any, Callable, Sequence
+
+import torch
+
+
+class WrongSignature(Exception):
+    """Learner code that takes its arguments in another order, or another number, than the lesson passes them."""
+
+
+def mirror_grad(out: Any, up: torch.Tensor) -> None:
+    """Also put the upstream gradient in `out.grad`, so code written with `.grad` instead of `.g` runs and shows
+    where it put its gradients (`wrong-attribute`), instead of failing on `None @ tensor`."""
+    try:
+        out.grad = up
+    except Exception:  # noqa: BLE001 - a non-leaf or odd tensor: the probe is only a help
+        pass
+
+
+def call_in_order(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[str], targets: Sequence[Any],
+                  expected: str) -> Any:
+    """`fn(*args)`; when that raises, `explain` it (WrongSignature when another order or number is the reason)."""
+    try:
+        return fn(*args)
+    except Exception as e:
+        explain(fn, args, names, targets, expected, e)
+        raise
+
+
+def explain(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[str], targets: Sequence[Any],
+            expected: str, error: Exception) -> None:
+    """After `fn(*args)` raised `error`: raise WrongSignature when `fn` cannot take that many arguments, or when
+    some other order of them runs and sets `.g` of its shape on every target; else return (the caller re-raises)."""
+    params = _params(fn)
+    if params is not None and inspect.ismethod(fn):
+        params = ["self", *params]
+    theirs = f"{_name(fn)}({', '.join(params)})" if params is not None else _name(fn)
+    if params is not None and not _binds(fn, len(args)):
+        raise WrongSignature(f"the lesson calls {expected}, with {len(args)} arguments, but yours is {theirs}: "
+                             "it cannot take them") from None
+    order = _other_order(fn, args, targets)
+    if order is not None:
+        as_called = ", ".join(names[i] for i in order)
+        raise WrongSignature(f"the lesson calls {expected}, but your {theirs} takes the arguments in another "
+                             f"order: called the lesson's way it raised {type(error).__name__}; given them as "
+                             f"({as_called}) it runs and sets every gradient") from None
+
+
+def _name(fn: Any) -> str:
+    return getattr(fn, "__name__", type(fn).__name__)
+
+
+def _params(fn: Any) -> list[str] | None:
+    try:
+        return [p for p in inspect.signature(fn).parameters]
+    except (TypeError, ValueError):
+        return None
+
+
+def _binds(fn: Any, n: int) -> bool:
+    try:
+        inspect.signature(fn).bind(*range(n))
+        return True
+    except TypeError:
+        return False
+    except ValueError:
+        return True
+
+
+def _other_order(fn: Callable[..., Any], args: Sequence[Any], targets: Sequence[Any]) -> tuple[int, ...] | None:
+    """An order of `args` (not the given one) with which `fn` runs and sets `.g` of every target's shape."""
+    if len(args) > 4:
+        return None
+    saved = [(a, dict(vars(a))) for a in args if isinstance(a, torch.Tensor)]
+    for order in itertools.permutations(range(len(args))):
+        if order == tuple(range(len(args))):
+            continue
+        for a, attrs in saved:  # every try starts from the attributes the harness set (out.g)
+            vars(a).clear()
+            vars(a).update(attrs)
+        try:
+            fn(*(args[i] for i in order))
+        except Exception:  # noqa: BLE001 - this order does not fit either
+            continue
+        if all(isinstance(getattr(t, "g", None), torch.Tensor) and t.g.shape == t.shape for t in targets):
+            return order
+    return None
