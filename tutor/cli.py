@@ -72,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=_check)
     p = sub.add_parser("list", help="list the exercises")
     p.set_defaults(run=_list)
-    for module in ("tutor.grade.cli", "tutor.release"):
+    for module in ("tutor.grade.cli", "tutor.release", "tutor.gradescope.cli"):
         try:
             mod = __import__(module, fromlist=["add_parser"])
         except ImportError:

@@ -14,7 +14,8 @@ MODEL_DEPENDS = {
     "linear": {"x.g": ("inp.g",), "w1.g": ("inp.g", "w.g"), "b1.g": ("inp.g", "b.g"), "w2.g": ("w.g",),
                "b2.g": ("b.g",)},
     "relu": {"x.g": ("inp.g",), "w1.g": ("inp.g",), "b1.g": ("inp.g",), "w2.g": (), "b2.g": ()},
-    "mse": {"x.g": ("inp.g",), "w1.g": ("inp.g",), "b1.g": ("inp.g",), "w2.g": ("inp.g",), "b2.g": ("inp.g",)},
+    "mse": {t: ("inp.g",) for t in ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")},
+    "cross_entropy": {t: ("inp.g",) for t in ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")},
 }
 
 
@@ -55,10 +56,14 @@ def right_tensors(exercise: str, report: dict[str, Any]) -> dict[str, list[str]]
     from ..exercises import get
 
     ex = get(exercise)
-    names = parts_of(exercise)
+    checks = report.get("checks", [])
+    checked = {c.get("tensor", "") for c in checks}
+    names = [t for t in parts_of(exercise) if t in checked]  # a tensor never checked earns nothing
+    if not names:
+        return None
     wrong: dict[str, list[str]] = {t: [] for t in names}
     model_failures = []
-    for chk in report.get("checks", []):
+    for chk in checks:
         if chk.get("passed"):
             continue
         tensor, case = chk.get("tensor", ""), chk.get("case", "")
@@ -68,16 +73,17 @@ def right_tensors(exercise: str, report: dict[str, Any]) -> dict[str, list[str]]
             kind = case_by_name(case).kind
         except KeyError:
             return None
-        if kind == "model":
-            model_failures.append((tensor, case))
-        elif tensor in wrong:
+        if tensor in wrong and (kind != "model" or ex.unit == "model"):
             wrong[tensor].append(case)
+        elif kind == "model":
+            model_failures.append((tensor, case))
         else:
             return None
     failed_alone = {t for t, cases in wrong.items() if cases}
     for tensor, case in model_failures:
-        depends = set(MODEL_DEPENDS[ex.unit].get(tensor, names)) | ({ex.forward} if ex.forward else set())
-        blamed = (depends & failed_alone) or depends  # pinned on what failed alone; else on all it depends on
+        depends = set(MODEL_DEPENDS.get(ex.unit, {}).get(tensor, names)) | {ex.forward}
+        depends &= set(names)
+        blamed = (depends & failed_alone) or depends or set(names)  # what failed alone; else all it depends on
         for t in blamed:
             if case not in wrong[t]:
                 wrong[t].append(case)

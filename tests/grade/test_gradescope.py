@@ -1,0 +1,117 @@
+"""`tutor gradescope`: the autograder zip, and its run_autograder run locally against a temporary AUTOGRADER_ROOT
+as Gradescope runs it (the zip unpacked in source/, the student's files in submission/)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
+from gradehelp import tutor
+
+ASSIGNMENT_CELLS = {"lin_grad": "", "relu": "", "mse": ""}
+
+
+def autograder_root(tmp_path: Path, zip_path: Path) -> Path:
+    """Lay the zip out as Gradescope does: /autograder/source/<zip>, /autograder/run_autograder."""
+    root = tmp_path / "autograder"
+    (root / "submission").mkdir(parents=True)
+    with zipfile.ZipFile(zip_path) as z:
+        z.extractall(root / "source")
+        for info in z.infolist():  # extractall drops the mode bits
+            os.chmod(root / "source" / info.filename, (info.external_attr >> 16) & 0o777)
+    shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
+    return root
+
+
+def run_autograder(root: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root),
+           "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+    env.pop("PYTHONPATH", None)
+    return subprocess.run([str(root / "run_autograder")], cwd=root, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def zip_path(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("gradescope")
+    assignment = write_notebook(tmp / "assignment.ipynb", ASSIGNMENT_CELLS)
+    proc = tutor("gradescope", str(assignment), "--out", str(tmp / "autograder.zip"), "--points",
+                 "lin_grad=3,relu=2", "--partial")
+    assert proc.returncode == 0, proc.stderr
+    assert "grades lin_grad, relu, mse out of 6 points with partial credit" in proc.stdout
+    return tmp / "autograder.zip"
+
+
+def test_the_zip_has_setup_and_run_autograder_at_its_root_and_carries_the_package(zip_path, tmp_path):
+    with zipfile.ZipFile(zip_path) as z:
+        names = set(z.namelist())
+        modes = {i.filename: (i.external_attr >> 16) for i in z.infolist()}
+        setup = z.read("setup.sh").decode()
+        config = json.loads(z.read("tutor-autograder.json"))
+    assert {"setup.sh", "run_autograder", "assignment.ipynb", "package/pyproject.toml",
+            "package/tutor/gradescope/autograder.py", "package/tutor/sandbox/worker.py",
+            "package/tutor/data/mnist_5k.npz"} <= names
+    assert not any("__pycache__" in n for n in names)
+    assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
+    assert config["exercises"] == ["lin_grad", "relu", "mse"]
+    assert config["points"] == {"lin_grad": 3, "relu": 2, "mse": 1} and config["partial"] is True
+    # a CPU-only torch first (within the package's own bounds), then the bundled package, in a venv of its own
+    assert "install \"torch" in setup and "--index-url https://download.pytorch.org/whl/cpu" in setup
+    assert setup.index("download.pytorch.org") < setup.index('install "$HERE/package"')
+    root = autograder_root(tmp_path, zip_path)
+    assert subprocess.run(["bash", "-n", str(root / "source" / "setup.sh")]).returncode == 0
+    skipped = subprocess.run([str(root / "source" / "setup.sh")], env={**os.environ, "TUTOR_SKIP_INSTALL": "1"},
+                             capture_output=True, text=True)
+    assert skipped.returncode == 0 and "nothing installed" in skipped.stdout
+
+
+def test_run_autograder_grades_the_submission_into_results_json(zip_path, tmp_path):
+    root = autograder_root(tmp_path, zip_path)
+    # as Colab downloads it; b.g not summed over the batch (inp.g and w.g right), relu right, mse missing
+    write_notebook(root / "submission" / "Copy of backprop.ipynb",
+                   {"lin_grad": WRONG_LIN_GRAD, "relu": CORRECT["relu"]})
+    proc = run_autograder(root)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    # what grades is the package the zip carries, not the one this test runs from
+    assert f"tutor from {root / 'source' / 'package' / 'tutor'}" in proc.stdout
+    result = json.loads((root / "results" / "results.json").read_text())
+    assert [(t["name"], t["score"], t["max_score"], t["visibility"]) for t in result["tests"]] == [
+        ("lin_grad", 2, 3, "visible"), ("relu", 2, 2, "visible"), ("mse", 0, 1, "visible")]
+    assert result["score"] == 4
+    lin_grad, relu, mse = (t["output"] for t in result["tests"])
+    assert "inp.g right: 1 · w.g right: 1 · b.g wrong: 0" in lin_grad and "not-summed-over-batch" in lin_grad
+    assert relu.startswith("relu: PASS") and "mse: FAIL [missing]" in mse
+    assert isinstance(result["execution_time"], float)
+
+
+def test_an_empty_submission_scores_zero_and_says_why(zip_path, tmp_path):
+    root = autograder_root(tmp_path, zip_path)
+    (root / "submission" / "notes.txt").write_text("I could not do it")
+    proc = run_autograder(root)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads((root / "results" / "results.json").read_text())
+    assert result["score"] == 0 and [t["max_score"] for t in result["tests"]] == [3, 2, 1]
+    assert all("No .ipynb or .py file was found in your submission" in t["output"] for t in result["tests"])
+
+
+@pytest.mark.parametrize("args, said", [
+    (["nowhere.ipynb"], "nowhere.ipynb: no such file"),
+    (["{nb}", "--points", "lin=2"], "--points: lin is not an exercise of"),
+    (["{nb}", "--out", "{tmp}/grader.tar"], "expected a .zip file name"),
+])
+def test_bad_input_is_one_line_and_status_2(tmp_path, args, said):
+    nb = write_notebook(tmp_path / "assignment.ipynb", ASSIGNMENT_CELLS)
+    args = [a.format(nb=nb, tmp=tmp_path) for a in args]
+    if "--out" not in args:
+        args += ["--out", str(tmp_path / "a.zip")]
+    proc = tutor("gradescope", *args)
+    assert proc.returncode == 2 and proc.stderr.startswith("tutor gradescope: ") and proc.stderr.count("\n") == 1
+    assert said in proc.stderr
+    assert not (tmp_path / "a.zip").exists()
