@@ -121,7 +121,7 @@ def _judge_cases(ex: Exercise, run: SubmissionRun, report: CheckReport) -> None:
                             blocked=blocked_by_pieces(failed))
     else:
         for case, crun in cases:
-            blocked = downstream(ex.unit, failed.get("", set())) if case.kind == "model" else {}
+            blocked = downstream(ex.unit, failed.get("", set()), crun.error) if case.kind == "model" else {}
             before = len(report.checks)
             _judge_case(ex, case, crun, report, found, blocked=blocked)
             if case.kind == "unit":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..cases import Case
 from ..exercises import Exercise, get
-from ..run.result import CaseRun
+from ..run.result import CaseRun, ErrorInfo
 from ..run.whole import MODEL_GRADS, pieces, split
 
 # unit -> model gradient -> the values of the piece run alone it needs ("out": the piece's forward output)
@@ -19,10 +19,12 @@ _NEEDS = {
 RAN = "a run of the piece alone that does not raise"
 
 
-def downstream(unit: str, failed: set[str]) -> dict[str, str]:
-    """Model gradients that need a value which failed alone → those values, as the "not checked" row says them."""
-    if RAN in failed:
-        return {grad: RAN for grad in MODEL_GRADS}
+def downstream(unit: str, failed: set[str], error: ErrorInfo | None = None) -> dict[str, str]:
+    """Model gradients that need a value which failed alone → those values, as the "not checked" row says them.
+    A model run that raised outside the learner's lines after a piece failed alone: a knock-on, all rows blocked."""
+    if RAN in failed or (failed and error is not None and not error.line):
+        said = RAN if RAN in failed else ", ".join(sorted(failed))
+        return {grad: said for grad in MODEL_GRADS}
     blocked = {}
     for grad in MODEL_GRADS:
         needs = _NEEDS.get(unit, {}).get(grad, tuple(sorted(failed)))
