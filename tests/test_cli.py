@@ -58,4 +58,5 @@ def test_syntax_error_is_a_failing_report_pointing_at_the_line(tmp_path) -> None
 def test_list_names_every_exercise() -> None:
     r = tutor("list")
     assert r.returncode == 0
-    assert [line.split()[0] for line in r.stdout.splitlines()] == ["lin_grad", "relu", "mse", "lin"]
+    names = ["lin_grad", "forward_and_backward", "relu", "mse", "lin", "model", "cross_entropy"]
+    assert [line.split()[0] for line in r.stdout.splitlines()] == names

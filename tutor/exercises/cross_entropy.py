@@ -34,17 +34,49 @@ class CrossEntropy(Module):
 '''
 
 HINTS = (
-    "One example, one logit: the derivative of log Σ_k e^{x_k} with respect to x_j is e^{x_j} / Σ_k e^{x_k}, "
-    "the softmax. The other term, -x_t, only depends on the logit of the right label.",
-    "So each row of the gradient is that row's softmax, with 1 taken away at the column of the example's "
-    "label. The labels are integers: index with `[range(n), targ]`, or build a one-hot matrix "
-    "(`F.one_hot(targ, 10)`, `torch.eye(10)[targ]`).",
-    "The loss is a mean over the batch: the 1/n belongs in the gradient too. And it is the loss: there is no "
-    "out.g to multiply by.",
-    "e^x overflows float32 above x ≈ 88.7, and these logits reach ±100. Softmax does not change when the same "
+    "One example, one logit: the derivative of $\\log \\sum_k e^{x_k}$ with respect to $x_j$ is "
+    "$e^{x_j} / \\sum_k e^{x_k}$, the softmax. The other term, $-x_t$, only depends on the logit of the right label.",
+    "For $j \\neq t_i$ only the log-sum-exp term depends on $x_{ij}$; for $j = t_i$ the $-x_{i\\,t_i}$ term adds "
+    "a derivative of its own. The labels are integers: pick one entry per row with `[range(n), targ]`, or build "
+    "a one-hot matrix (`F.one_hot(targ, 10)`, `torch.eye(10)[targ]`).",
+    "The loss is a mean over the batch: its $\\frac{1}{n}$ belongs in the gradient too. And it is the loss: there "
+    "is no `out.g` to multiply by.",
+    "$e^x$ overflows float32 above $x \\approx 88.7$, and these logits reach ±100. Softmax does not change when the same "
     "number is taken from a whole row: subtract each row's maximum before `exp` (the logsumexp trick), or use "
     "`log_softmax(inp).exp()` / `inp.softmax(-1)`.",
 )
+
+HINTS_BY_CODE = {
+    "batch-scale": (
+        "Your gradient is off by exactly the batch size $n$: look at the $\\frac{1}{n}$ in front of $L$.",
+        "The mean's $\\frac{1}{n}$ stays in the derivative exactly once: not dropped, not applied twice.",
+    ),
+    "missing-one-hot": (
+        "Your gradient is right where $j \\neq t_i$ and wrong at each example's label: which term of $L$ depends on "
+        "$x_{i\\,t_i}$ alone?",
+        "$\\frac{\\partial}{\\partial x_{ij}}(-x_{i\\,t_i})$ is $-1$ when $j = t_i$ and $0$ otherwise: one entry per "
+        "row, at the label's column.",
+    ),
+    "sign-flipped": (
+        "Your gradient is exactly minus the right one: $L$ is the *negative* log-likelihood. Which way must "
+        "raising the right label's logit move it?",
+    ),
+    "wrong-reduction": (
+        "Each example's ten logits make one probability distribution: its probabilities sum to 1 over the "
+        "classes. Which axis of `inp` (n, 10) is that?",
+        "`softmax(dim=...)`, `sum(...)` and `max(...)` all take an axis: the classes are the last one, `-1` (or 1).",
+    ),
+    "not-finite": (
+        "Only the case whose logits reach ±100 breaks: print `torch.tensor(100.).exp()`.",
+        "Softmax does not change when the same number is taken from every logit of a row: take the row's "
+        "maximum, and $e^{x - \\max}$ is never above 1.",
+        "Or let the logsumexp trick do it: $\\log \\sum_k e^{x_k} = a + \\log \\sum_k e^{x_k - a}$ with $a = \\max_k x_k$ "
+        "(`inp.logsumexp(-1, keepdim=True)`; `log_softmax`, `inp.softmax(-1)` use it too).",
+    ),
+    "wrong-shape": (
+        "`inp.g` must have the shape of `inp`, $(n, 10)$: one gradient per logit, nothing summed away.",
+    ),
+}
 
 FORWARD = "-log_softmax(inp)[range(targ.shape[0]), targ].mean()"
 OVERFLOW = ("{tensor} breaks down only where the logits are large: e^x overflows to inf above x ≈ 88.7 in float32 "
@@ -75,6 +107,7 @@ EXERCISE = Exercise(
     reference=lesson.CrossEntropy,
     reference_source=inspect.getsource(lesson.CrossEntropy),
     hints=HINTS,
+    hints_by_code=HINTS_BY_CODE,
     variants=(
         Variant("batch-scale", as_class("inp.g = sm - onehot"),
                 "{tensor} is n times too large: the loss is the mean of the examples' losses, so each "

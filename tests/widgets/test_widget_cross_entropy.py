@@ -1,0 +1,54 @@
+"""The exercise widget on cross_entropy, driven as a learner would: the overflow named with its hint ladder and
+plots of (n, 10) gradients, then a pass."""
+from __future__ import annotations
+
+import html as html_module
+import re
+
+import ipywidgets as W
+
+import tutor
+from tutor import exercises
+from tutor.widgets import exercise_view
+from tutor.widgets.markdown import inline_html
+
+
+def text(html: str) -> str:
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html)).strip()
+
+
+def submit(view, code: str) -> None:
+    view.editor.value = code
+    view.check_button.click()
+
+
+def test_overflow_then_a_fix(learner):
+    view = exercise_view("cross_entropy")
+    assert view.editor.value == exercises.get("cross_entropy").stub
+    submit(view, learner("cross_entropy/fail_not-finite_3"))
+    assert text(view.badge.value) == "FAIL"
+    assert re.findall(r'data-code="([^"]*)"', view.diagnosis.value)[:1] == ["not-finite"]
+    assert "logsumexp" in text(view.diagnosis.value) and "±100" in text(view.diagnosis.value)
+    ladder = exercises.get("cross_entropy").hints_by_code["not-finite"]
+    for i in range(1, len(ladder) + 1):
+        if i > 1:
+            view.hint_button.click()
+        assert text(view.hints.children[-1].value).startswith(f"Hint {i}/{len(ladder)}.")
+    assert text(inline_html(ladder[-1]))[:30] in text(view.hints.children[-1].value)
+    images = list(view.plots.children)  # the failing inp.g of the ±100 case, shape (64, 10)
+    assert images and all(isinstance(i, W.Image) and bytes(i.value).startswith(b"\x89PNG") for i in images)
+    assert [t.split(":")[0] for t in view.plot_titles] == ["inp.g"]
+
+    submit(view, learner("cross_entropy/pass_torch_softmax"))
+    assert text(view.badge.value) == "PASS"
+    assert view.report.passed and tutor.progress.store().get("cross_entropy").passed
+
+
+def test_a_live_class_is_checked_by_its_name(tmp_path, learner, monkeypatch):
+    (tmp_path / "my_ce.py").write_text("from tutor.lesson import Module, log_softmax, nll\n\n"
+                                       + learner("cross_entropy/pass_scatter"))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from my_ce import CrossEntropy
+
+    report = tutor.check(CrossEntropy)
+    assert report.exercise == "cross_entropy" and report.passed, str(report)
