@@ -78,7 +78,9 @@ def time_tutor_grade(folder: Path, out: Path, workers: int | None, memo: bool = 
     elapsed = time.perf_counter() - t
     if proc.returncode != 0:
         raise SystemExit(f"tutor grade failed ({proc.returncode}): {proc.stderr.strip()}")
-    print("   ", proc.stdout.strip().splitlines()[0])
+    for line in proc.stdout.splitlines():  # the sandbox it ran in (said first), then what it graded
+        if line.startswith(("isolation: ", "graded ")):
+            print("   ", line)
     return elapsed
 
 

@@ -53,7 +53,7 @@ HOSTILE = {
     "patches_tutor": ("lin_grad", PATCHING.format(patch="import tutor, tutor.judge, tutor.checker, tutor.report\n"
                       "    tutor.judge.judge = lambda *a, **k: None\n    tutor.checker.check = lambda *a, **k: None\n"
                       "    tutor.report.CheckReport.passed = True\n"
-                      "    tutor.run.result.SubmissionRun.cases = []"), {"scale"}),
+                      "    tutor.run.result.SubmissionRun.cases = []"), {"scale", "raises"}),  # (hidden: raises)
     "imports_reference": ("lin_grad", "from tutor.lesson import lin_grad\n", {"uses-reference"}),
     "calls_reference": ("lin_grad", "def lin_grad(inp, out, w, b):\n    import tutor.lesson\n"
                         "    tutor.lesson.lin_grad(inp, out, w, b)\n", {"uses-reference"}),
@@ -79,6 +79,77 @@ HOSTILE = {
                        "        try:\n            open(p, 'w').write('pwned')\n        except OSError:\n"
                        "            pass\n    raise RuntimeError('tried every path')\n", {"raises"}),
 }
+
+# The grader's own sandbox (tests/grade/test_hostile.py formats {paths}, {secrets}, {classmate}, {nproc}).
+# Each does correct work only when the attack worked: a PASS means the sandbox failed.
+_CORRECT_BODY = CORRECT["lin_grad"].split("\n", 1)[1]
+_IF_WON = "    if won:\n" + "".join("    " + line + "\n" for line in _CORRECT_BODY.splitlines()) + \
+    "        return\n    raise RuntimeError(f'refused: {{why}}')\n"
+SANDBOX = {
+    # mount(2) MS_BIND|MS_REMOUNT (read-write) on / and on the runtime; again from a user namespace of its own
+    "remounts_root": ("lin_grad", "import ctypes, os, sys\ndef lin_grad(inp, out, w, b):\n"
+                      "    libc = ctypes.CDLL(None, use_errno=True)\n    won, why = False, []\n"
+                      "    for attempt in range(2):\n"
+                      "        for point in ('/', sys.prefix, os.path.dirname(os.__file__)):\n"
+                      "            if libc.mount(b'none', point.encode(), None, ctypes.c_ulong(0x1000 | 32), None) == 0:\n"
+                      "                for p in {paths!r}:\n                    try:\n"
+                      "                        open(p, 'w').write('pwned')\n                        won = True\n"
+                      "                    except OSError as e:\n                        why.append(str(e))\n"
+                      "            why.append((point, ctypes.get_errno()))\n"
+                      "            if libc.umount2(point.encode(), 2) == 0:  # MNT_DETACH: what lies below, if anything\n"
+                      "                won = True\n"
+                      "        libc.unshare(0x10000000 | 0x20000)  # CLONE_NEWUSER | CLONE_NEWNS, then once more\n"
+                      + _IF_WON, {"raises"}),
+    "kills_everything": ("lin_grad", "import os, signal\ndef lin_grad(inp, out, w, b):\n"
+                         "    os.kill(-1, signal.SIGKILL)\n    raise RuntimeError('still here')\n", {"raises"}),
+    # A grandchild in a session of its own, left to kill everything during the next runs
+    "kills_everything_later": ("lin_grad", "import os, signal, time\ndef lin_grad(inp, out, w, b):\n"
+                               "    if os.fork() == 0:\n        os.setsid()\n        if os.fork() == 0:\n"
+                               "            time.sleep(1.5)\n            os.kill(-1, signal.SIGKILL)\n"
+                               "        os._exit(0)\n    raise RuntimeError('left a killer behind')\n",
+                               {"raises", "crashed"}),
+    # Counts how many processes it can hold at once: the limit is {nproc}
+    "counts_forks": ("lin_grad", "import os, time\ndef lin_grad(inp, out, w, b):\n    kids = []\n"
+                     "    for i in range(3 * {nproc}):\n        try:\n            pid = os.fork()\n"
+                     "        except OSError:\n            break\n        if pid == 0:\n"
+                     "            time.sleep(30)\n            os._exit(0)\n        kids.append(pid)\n"
+                     "    won, why = len(kids) + 1 > {nproc}, f'{{len(kids)}} forks'\n" + _IF_WON,
+                     {"raises", "crashed"}),
+    # The instructor's files, a classmate's notebook, the tutor package's solutions, the source notebook
+    "reads_files": ("lin_grad", "def lin_grad(inp, out, w, b):\n    won, why = False, []\n"
+                    "    for p in {secrets!r}:\n        try:\n            open(p, 'rb').read(1)\n"
+                    "            won = True\n        except OSError as e:\n            why.append(str(e))\n"
+                    + _IF_WON, {"raises"}),
+    "execs_classmate": ("lin_grad", "import json\nns = {{}}\ntry:\n"
+                        "    cells = json.load(open({classmate!r}))['cells']\n"
+                        "    src = [''.join(c['source']) for c in cells if 'lin_grad' in ''.join(c['source'])][0]\n"
+                        "    exec(src.split('\\n', 1)[1], ns)\nexcept OSError:\n    pass\n"
+                        "def lin_grad(inp, out, w, b):\n    ns['lin_grad'](inp, out, w, b)\n", {"raises"}),
+    # The worker is PID 1 of the run's PID namespace: signals from inside it are dropped
+    "signals_worker": ("lin_grad", "import os, signal\ndef lin_grad(inp, out, w, b):\n"
+                       "    for pid in {{os.getppid(), 1}}:\n        for sig in (signal.SIGTERM, signal.SIGINT, "
+                       "signal.SIGKILL):\n            try:\n                os.kill(pid, sig)\n"
+                       "            except OSError:\n                pass\n    import time\n    time.sleep(0.5)\n"
+                       "    raise RuntimeError('the worker is still there')\n", {"raises"}),
+    # /tmp is private and size-limited: filling it fails long before the disk does
+    "fills_tmp": ("lin_grad", "import os\ndef lin_grad(inp, out, w, b):\n    won, why = True, ''\n"
+                  "    try:\n        for i in range(40):\n"
+                  "            with open(f'/tmp/fill{{i}}', 'wb') as fh:\n                fh.write(b'x' * (10 << 20))\n"
+                  "    except OSError as e:\n        won, why = False, str(e)\n" + _IF_WON, {"raises"}),
+    "has_capabilities": ("lin_grad", "def lin_grad(inp, out, w, b):\n"
+                         "    st = dict(l.split(':', 1) for l in open('/proc/self/status').read().splitlines())\n"
+                         "    caps = {{k: int(st[k], 16) for k in ('CapEff', 'CapPrm', 'CapBnd', 'CapAmb')}}\n"
+                         "    won, why = any(caps.values()) or int(st['NoNewPrivs']) != 1, (caps, st['NoNewPrivs'])\n"
+                         + _IF_WON, {"raises"}),
+    "ptraces_worker": ("lin_grad", "import ctypes, os\ndef lin_grad(inp, out, w, b):\n"
+                       "    libc = ctypes.CDLL(None, use_errno=True)\n    won, why = False, []\n"
+                       "    for pid in {{os.getppid(), 1}}:\n"
+                       "        if libc.ptrace(16, pid, 0, 0) == 0:  # PTRACE_ATTACH\n            won = True\n"
+                       "        why.append((pid, ctypes.get_errno()))\n"
+                       "        try:\n            open(f'/proc/{{pid}}/mem', 'rb').close()\n            won = True\n"
+                       "        except OSError as e:\n            why.append(str(e))\n" + _IF_WON, {"raises"}),
+}
+HOSTILE.update(SANDBOX)
 
 
 def notebook(cells: dict[str, str], extra_code: str = "") -> nbformat.NotebookNode:

@@ -7,7 +7,7 @@ import os
 import resource
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .protocol import Limits
 
@@ -19,6 +19,7 @@ MS_RDONLY = 0x1
 MS_PRIVATE = 1 << 18
 PR_SET_PDEATHSIG = 1
 PR_SET_NAME = 15
+PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 UID_BASE = 1_990_000_000  # one unused uid per worker slot (root only); no /etc/passwd entry needed
 
@@ -27,24 +28,36 @@ _libc = ctypes.CDLL(None, use_errno=True)
 
 @dataclass
 class Isolation:
-    """What this machine lets a worker do (probed once per worker)."""
+    """What this machine lets a worker do (probed once per worker); `missing` says why a protection is off."""
 
     root: bool
     network: bool = False  # own network namespace: no network at all
-    mounts: bool = False  # own mount namespace: private tmpfs on /tmp, /var/tmp, /dev/shm
+    mounts: bool = False  # own mount namespace per run: private tmpfs on /tmp, /var/tmp, /dev/shm
     uid: int | None = None  # the unprivileged uid learner code runs as
-    userns: bool = False  # the worker's own user namespace (how a grader without root gets the two above)
-    readonly: bool = False  # every other mount read-only for a run
+    userns: bool = False  # the worker's own user namespace (how a grader without root gets the rest)
+    readonly: bool = False  # every mount read-only for a run
+    pidns: bool = False  # the worker is PID 1 of its own PID namespace
+    rootfs: bool = False  # the run sees only the Python runtime (no home, submissions, notebooks, tutor files)
+    locked: bool = False  # each run: nested user namespace (mounts locked), no capability, no new privileges
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def full(self) -> bool:
+        """Every protection the grader promises is in force."""
+        return all((self.network, self.mounts, self.readonly, self.pidns, self.rootfs, self.locked))
 
     def describe(self) -> str:
-        """One line: which protections are in force."""
-        who = f"uid {self.uid}" if self.uid is not None else \
-            "same user (own user namespace)" if self.userns else "same user (no root, no user namespace)"
+        """One line: which protections are in force (and, when not all are, which are missing and why)."""
+        who = f"uid {self.uid}" if self.uid is not None else "the grader's uid in a user namespace" \
+            if self.userns else "the grader's own uid"
+        if self.full:
+            return f"full: {who}, no network, own PID namespace, only the Python runtime visible (read-only), " \
+                   "private /tmp, no capabilities, process limit"
         parts = [who, "no network" if self.network else "network reachable",
                  "private /tmp" if self.mounts else "temp dir only by convention"]
         if self.readonly:
             parts.append("read-only elsewhere")
-        return ", ".join(parts)
+        return "PARTIAL: " + ", ".join(parts) + "; missing: " + "; ".join(self.missing or ["?"])
 
 
 def _check(ret: int, what: str) -> None:
@@ -219,17 +232,26 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
         for target in ("/tmp", "/var/tmp", "/dev/shm", "/run/lock"):
             if os.path.isdir(target):
                 private_tmp(target, limits.disk_mb, iso.uid, readonly_binds=iso.readonly)
-        # The tutor package's files (the reference's source among them) are already imported: hide them.
-        mount("tmpfs", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tmpfs", MS_RDONLY,
-              "size=4k,mode=0555")
+        if not iso.rootfs:  # (in a minimal root the package's files are not there at all)
+            # The tutor package's files (the reference's source among them) are already imported: hide them.
+            mount("tmpfs", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tmpfs", MS_RDONLY,
+                  "size=4k,mode=0555")
         workdir = "/tmp"
     os.chdir(workdir)
-    nproc = limits.nproc if iso.uid is not None else user_tasks(os.getuid()) + limits.nproc
-    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    if not iso.locked:
+        nproc = limits.nproc if iso.uid is not None else user_tasks(os.getuid()) + limits.nproc
+        resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     if iso.uid is not None:
         os.setgroups([])
         os.setresgid(iso.uid, iso.uid, iso.uid)
         os.setresuid(iso.uid, iso.uid, iso.uid)
+        prctl(PR_SET_DUMPABLE, 1)  # the uid switch made /proc/self root's: the run must write its uid_map
+    if iso.locked:
+        from .namespaces import lock_down
+
+        lock_down()
+        # The kernel counts RLIMIT_NPROC per user namespace: in this fresh one, the run is the only process.
+        resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid switch, which clears it
     set_name("tutor-run")
     cpu = max(1, int(round(limits.cpu)))

@@ -1,16 +1,23 @@
-"""Namespaces that need no root: a user namespace of the worker's own, and read-only mounts for a run.
+"""Namespaces that need no root: a user namespace of the worker's own, a PID namespace the worker is init of,
+read-only mounts, and a nested user namespace per run that locks the mounts and holds no capability.
 
-In its own user namespace an ordinary user may unshare the network (no network at all) and mounts (a
-private /tmp); inside a run's mount namespace every inherited mount is remounted read-only, so learner code
-can write nowhere but its private, size-limited /tmp — with or without root.
+In its own user namespace an ordinary user may unshare the network (no network at all), PIDs and mounts (a
+private /tmp); a run then enters one more user namespace and drops every capability there: mounts copied into
+a less privileged namespace are locked (they cannot be remounted read-write or unmounted), and the run can
+neither signal nor ptrace the worker — with or without root.
 """
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 
 from . import jail
 
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
+_CAP_VERSION_3 = 0x20080522
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 2, 4, 8, 32
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 1 << 10, 1 << 11, 1 << 21, 1 << 24
 # Flags a remount inside a user namespace must keep (the kernel locks them on mounts it inherited).
@@ -25,6 +32,78 @@ def enter_user_namespace() -> None:
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
         with open(f"/proc/self/{name}", "w") as fh:
             fh.write(text)
+
+
+def in_initial_user_namespace() -> bool:
+    """True in the machine's own user namespace (where uid 0 is really root)."""
+    try:
+        with open("/proc/self/uid_map") as fh:
+            return fh.read().split() == ["0", "0", "4294967295"]
+    except OSError:
+        return True
+
+
+def become_pid_one(name: str) -> None:
+    """Continue in a child that is PID 1 of a new PID namespace; this process only waits for it, then exits
+    with its status. Inside, `kill(-1)` reaches only the namespace's processes and never PID 1, and when PID 1
+    dies the kernel kills everything left in the namespace (OSError if refused)."""
+    jail.unshare(CLONE_NEWPID)
+    pid = os.fork()
+    if pid == 0:
+        jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)
+        # PID 1 gets no signal it has no handler for from inside its namespace: drop Python's SIGINT handler
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        return
+    jail.set_name(name)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, signal.SIG_DFL)
+    os.closerange(3, 65536)  # the protocol pipes stay with the child alone: its death is an EOF for the grader
+    for fd in (0, 1):
+        os.close(fd)
+    while True:
+        try:
+            _, status = os.waitpid(pid, 0)
+            break
+        except ChildProcessError:
+            os._exit(70)
+        except InterruptedError:
+            continue
+    code = os.waitstatus_to_exitcode(status)
+    os._exit(code if code >= 0 else 128 - code)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities() -> None:
+    """Empty every capability set (bounding and ambient included) and set no-new-privileges (OSError if refused)."""
+    with open("/proc/sys/kernel/cap_last_cap") as fh:
+        last = int(fh.read())
+    for cap in range(last + 1):
+        jail.prctl(PR_CAPBSET_DROP, cap)
+    jail._check(jail._libc.prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_CLEAR_ALL), 0, 0, 0), "prctl")
+    data = (_CapData * 2)()
+    jail._check(jail._libc.capset(ctypes.byref(_CapHeader(_CAP_VERSION_3, 0)), data), "capset")
+    jail.prctl(PR_SET_NO_NEW_PRIVS, 1)
+
+
+def capabilities() -> dict[str, int]:
+    """This process's CapEff, CapPrm, CapBnd, CapAmb and NoNewPrivs, from /proc/self/status."""
+    fields = ("CapEff", "CapPrm", "CapBnd", "CapAmb", "NoNewPrivs")
+    with open("/proc/self/status") as fh:
+        pairs = (line.split(":", 1) for line in fh)
+        return {k: int(v.strip(), 16 if k != "NoNewPrivs" else 10) for k, v in pairs if k in fields}
+
+
+def lock_down() -> None:
+    """In a run's child: enter a nested user namespace (locks every mount) and drop every capability."""
+    enter_user_namespace()
+    drop_capabilities()
 
 
 def _unescape(field: str) -> str:
@@ -51,10 +130,13 @@ def remount_readonly(point: str, options: list[str] | None = None) -> None:
 def readonly_mounts() -> list[str]:
     """In this process's own mount namespace, remount every mount read-only; return those that refused.
 
-    Files opened before the namespace was made (the run's output file, the worker's log) stay writable: they
-    belong to the original mounts, not to this namespace's copies."""
+    Files opened before the namespace was made (the worker's log) stay writable: they belong to the original
+    mounts, not to this namespace's copies. /proc stays as it is: a run writes its own uid_map there (files
+    under /proc/sys belong to the real root, whom no run is)."""
     refused = []
     for point, options in _mount_options().items():
+        if point == "/proc" or point.startswith("/proc/"):
+            continue
         try:
             remount_readonly(point, options)
         except OSError:

@@ -23,6 +23,10 @@ class WorkerError(RuntimeError):
     """A worker could not start or could not do its job (the grader's failure, not the submission's)."""
 
 
+class IsolationRefused(WorkerError):
+    """Full isolation is not available here and the worker was told to require it; the message says why."""
+
+
 def worker_env() -> dict[str, str]:
     """A scrubbed environment for workers: no secrets, one thread, the same MNIST file as the grader."""
     from tutor.mnist import mnist_source
@@ -43,10 +47,15 @@ def worker_env() -> dict[str, str]:
 class Worker:
     """One long-lived worker process and the pipes to it."""
 
-    def __init__(self, slot: int, job: str = DEFAULT_JOB, log: Path | None = None, warm_up: bool = True) -> None:
+    def __init__(self, slot: int, job: str = DEFAULT_JOB, log: Path | None = None, warm_up: bool = True,
+                 require_full: bool = True) -> None:
+        """`require_full`: refuse to start (IsolationRefused) unless every protection of the sandbox is in
+        force; False serves with whatever this machine allows (`isolation` says what)."""
         self.slot, self.job, self.log, self.warm_up = slot, job, log, warm_up
+        self.require_full = require_full
         self.proc: subprocess.Popen[bytes] | None = None
         self.isolation = ""
+        self.full = False  # every protection in force (as the worker said when it started)
         self.scratch = ""  # the worker's scratch folder, as it said when it started
 
     def start(self) -> None:
@@ -54,7 +63,8 @@ class Worker:
         self.stop()
         err = open(self.log, "ab") if self.log else subprocess.DEVNULL
         try:
-            args = ["--slot", str(self.slot), "--job", self.job] + ([] if self.warm_up else ["--no-warm-up"])
+            args = ["--slot", str(self.slot), "--job", self.job] + ([] if self.warm_up else ["--no-warm-up"]) \
+                + ([] if self.require_full else ["--unsafe"])
             self.proc = subprocess.Popen([sys.executable, "-m", "tutor.sandbox.worker", *args],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                          stderr=err, env=worker_env(), cwd="/", close_fds=True)
@@ -68,14 +78,17 @@ class Worker:
             raise WorkerError(f"grading worker {self.slot} did not start ({e}); see {self.log or 'its stderr'}")
         if not hello.get("ready"):
             self.stop()
+            if hello.get("refused"):
+                raise IsolationRefused(str(hello.get("error")))
             raise WorkerError(f"grading worker {self.slot} could not start: {hello.get('error')}")
-        self.isolation = hello.get("isolation", "")
+        self.isolation, self.full = hello.get("isolation", ""), bool(hello.get("full"))
         scratch = str(hello.get("scratch", ""))
         # Removed by us after the worker ends: inside its read-only namespace the worker cannot remove it itself.
         self.scratch = scratch if os.path.basename(scratch).startswith("tutor-worker-") else ""
 
     def run(self, exercise: str, source: str, limits: Limits) -> Outcome:
-        """Run one exercise; a worker that dies or hangs is killed, restarted, and the run counts as crashed."""
+        """Run one exercise. A worker that dies or hangs (killed from outside, e.g. by the OOM killer) is
+        stopped and the outcome is `error`: the grader's failure, to run again, never the learner's verdict."""
         if self.proc is None or self.proc.poll() is not None:
             self.start()
         assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
@@ -87,7 +100,7 @@ class Worker:
             payload = read_frame(self.proc.stdout.fileno(), deadline, limit=(limits.result_mb + 1) << 20)
         except (ChannelClosed, TimeoutError, OSError, ValueError) as e:
             self.stop()
-            return Outcome("crashed", detail=f"the grading worker running it died ({e}); it was restarted")
+            return Outcome("error", detail=f"the worker running it died or stopped answering ({e})")
         return Outcome(payload=payload, **header)
 
     def stop(self) -> None:
@@ -122,8 +135,11 @@ _STOP = object()
 class Pool:
     """N workers, each owned by one thread for its whole life (a worker dies with the thread that started it)."""
 
-    def __init__(self, size: int, limits: Limits, job: str = DEFAULT_JOB, log: Path | None = None) -> None:
+    def __init__(self, size: int, limits: Limits, job: str = DEFAULT_JOB, log: Path | None = None,
+                 require_full: bool = True) -> None:
         self.size, self.limits, self.job, self.log = max(1, size), limits, job, log
+        self.require_full = require_full
+        self.failed: list[tuple[Task, str]] = []  # runs the workers failed twice (grader-side): not verdicts
         self.tasks: queue.Queue[Any] = queue.Queue()
         self.done: queue.Queue[Any] = queue.Queue(maxsize=2 * self.size)  # outcomes hold results: bounded
         self.threads: list[threading.Thread] = []
@@ -144,7 +160,7 @@ class Pool:
             self.isolation = ok
 
     def _serve(self, slot: int, started: queue.Queue[Any]) -> None:
-        worker = Worker(slot, self.job, self.log)
+        worker = Worker(slot, self.job, self.log, require_full=self.require_full)
         try:
             worker.start()
         except WorkerError as e:
@@ -155,11 +171,9 @@ class Pool:
             while (task := self.tasks.get()) is not _STOP:
                 try:
                     out = worker.run(task.exercise, task.source, self.limits)
-                    if out.status == "error":  # the worker's own failure (a fork refused, ...): one retry
+                    if out.status == "error":  # the worker's failure (killed from outside, ...): once more
                         worker.start()
                         out = worker.run(task.exercise, task.source, self.limits)
-                    if out.status == "error":
-                        raise WorkerError(f"grading worker {slot} could not run a job: {out.detail}")
                     self.done.put((task, out))  # judged by the caller: this worker goes straight on
                 except BaseException as e:  # noqa: BLE001 - handed to the main thread, which stops cleanly
                     self.done.put((task, e))
@@ -168,7 +182,8 @@ class Pool:
 
     def map(self, tasks: Iterable[Task], handle: Callable[[Task, Outcome], Any]) -> Iterator[tuple[Task, Any]]:
         """Run tasks in parallel; yield `(task, handle(task, outcome))` as each finishes. `handle` runs in the
-        calling thread while the workers go on with the next tasks; a pool failure is re-raised here."""
+        calling thread while the workers go on with the next tasks; a pool failure is re-raised here. A run the
+        workers failed twice (status `error`) is not handed to `handle`: it goes to `self.failed`."""
         n = 0
         for task in tasks:
             self.tasks.put(task)
@@ -177,6 +192,9 @@ class Pool:
             task, result = self.done.get()
             if isinstance(result, BaseException):
                 raise result
+            if result.status == "error":
+                self.failed.append((task, result.detail))
+                continue
             yield task, handle(task, result)
 
     def close(self) -> None:

@@ -23,6 +23,8 @@ def kill_descendants(pid: int) -> int:
     """Kill the run's process group and every process it left behind, reaping them; return how many were left."""
     try:
         os.killpg(pid, signal.SIGKILL)
+        if os.getpid() == 1:  # the worker is init of its own PID namespace: every other process there is the run's
+            os.kill(-1, signal.SIGKILL)
     except OSError:
         pass
     extra = 0

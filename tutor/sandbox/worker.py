@@ -19,7 +19,7 @@ import time
 import traceback
 from typing import Any, Callable
 
-from . import jail, namespaces
+from . import jail, namespaces, rootfs
 from .child import blank_reference_sources, run_child
 from .protocol import ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
 from .reap import classify, kill_descendants
@@ -28,21 +28,29 @@ DEFAULT_JOB = "tutor.run:run_submission"
 
 
 def probe_isolation(slot: int) -> jail.Isolation:
-    """Find out which protections this machine allows, switching this worker off the network when it can."""
-    iso = jail.Isolation(root=os.geteuid() == 0)
+    """Find out which protections this machine allows, switching this worker off the network and into a PID
+    namespace of its own when it can (from there on this process is PID 1 of it; its parent only waits)."""
+    iso = jail.Isolation(root=os.geteuid() == 0 and namespaces.in_initial_user_namespace())
     if not iso.root or os.environ.get("TUTOR_GRADE_USERNS") == "1":  # (=1: as without root, for tests)
         try:
             namespaces.enter_user_namespace()
             iso.userns = True
-        except OSError:
-            return iso  # user namespaces are off here: rlimits and a temp dir only
+        except OSError as e:
+            iso.missing.append(f"user namespaces are refused here ({e.strerror}): without root they are "
+                               "what isolates learner code")
+            return iso  # rlimits and a temp dir only
     try:
         jail.unshare(jail.CLONE_NEWNET)
         iso.network = True
-    except OSError:
-        pass
+    except OSError as e:
+        iso.missing.append(f"no network namespace ({e.strerror})")
     if iso.root and not iso.userns:
         iso.uid = jail.UID_BASE + slot
+    try:
+        namespaces.become_pid_one(f"tutor-ns-{slot}")
+        iso.pidns = True
+    except OSError as e:
+        iso.missing.append(f"no PID namespace ({e.strerror})")
     pid = os.fork()
     if pid == 0:  # try a private /tmp and read-only mounts in a throwaway child
         try:
@@ -54,10 +62,48 @@ def probe_isolation(slot: int) -> jail.Isolation:
             os._exit(1)
     probed = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
     iso.mounts, iso.readonly = probed in (0, 2), probed == 0
+    if not iso.mounts:
+        iso.missing.append("no mount namespace (no private /tmp, no read-only or minimal filesystem)")
     if iso.mounts and iso.uid is not None:  # python may sit under /root (mode 700): let the learner's uid import
         jail.expose([sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path, *os.environ.get("PYTHONPATH",
                                                                                               "").split(":")])
     return iso
+
+
+def enter_rootfs(iso: jail.Isolation) -> None:
+    """Leave only the Python runtime visible (after everything is imported); say why when the kernel refuses."""
+    if not iso.mounts:
+        return
+    try:
+        rootfs.enter()
+        iso.rootfs = iso.readonly = True
+    except OSError as e:
+        iso.missing.append(f"no minimal filesystem view ({e})")
+
+
+def dry_run(iso: jail.Isolation, workdir: str) -> None:
+    """Confine a throwaway child exactly as a run is confined; `iso.locked` only when that child ends up in a
+    nested user namespace with no capability at all and no-new-privileges set."""
+    iso.locked = True
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            jail.confine(Limits(), iso, os.open(os.devnull, os.O_WRONLY), (w,), workdir)
+            caps = namespaces.capabilities()
+            left = {k: v for k, v in caps.items() if (v != 1 if k == "NoNewPrivs" else v != 0)}
+            os.write(w, f"capabilities left: {left}".encode() if left else b"ok")
+        except BaseException as e:  # noqa: BLE001 - said to the grader
+            os.write(w, f"{type(e).__name__}: {e}".encode()[:500])
+        os._exit(0)
+    os.close(w)
+    said = _read_setup(r, time.monotonic() + 30)
+    os.close(r)
+    os.waitpid(pid, 0)
+    if said != b"ok":
+        iso.locked = False
+        iso.missing.append("a run cannot drop its capabilities in a user namespace of its own "
+                           f"({said.decode('utf-8', 'replace') or 'no answer'})")
 
 
 def readonly_but(scratch: str) -> None:
@@ -94,9 +140,8 @@ def _read_setup(fd: int, deadline: float) -> bytes:
 def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
             scratch: str) -> Outcome:
     """Fork a confined child to run one exercise, watch it under the limits, classify how it ended."""
-    out_path = os.path.join(scratch, "output")
-    out_fd = os.open(out_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
-    workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else scratch
+    out_fd = os.memfd_create("tutor-run-output", os.MFD_CLOEXEC)  # never a file learner code could find
+    workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else "/tmp"
     setup_r, setup_w = os.pipe()
     result_r, result_w = os.pipe()
     widen(result_w)
@@ -154,8 +199,7 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
     printed = os.read(out_fd, limits.output_kb << 10)
     cut = os.fstat(out_fd).st_size >= (limits.output_kb << 10)
     os.close(out_fd)
-    os.unlink(out_path)
-    if workdir != scratch:
+    if not iso.mounts:
         shutil.rmtree(workdir, ignore_errors=True)
     out = Outcome("ok", output=printed.decode("utf-8", "replace"), output_cut=cut,
                   cpu=usage.ru_utime + usage.ru_stime, wall=wall)
@@ -219,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tutor.sandbox.worker")
     ap.add_argument("--slot", type=int, default=0)
     ap.add_argument("--job", default=DEFAULT_JOB)
+    ap.add_argument("--unsafe", action="store_true", help="serve even when full isolation is not available")
     ap.add_argument("--no-warm-up", action="store_true", help="for one-off checks: start without warming up")
     args = ap.parse_args(argv)
     proto_in, proto_out = os.dup(0), os.dup(1)
@@ -236,25 +281,33 @@ def main(argv: list[str] | None = None) -> int:
         torch.set_num_threads(1)  # before any op: no thread pool that a fork would break
         job = load_job(args.job)
         (preload if args.no_warm_up else warm_up)(job)
-        try:
-            blank_reference_sources()  # before any fork: each child then starts without them
-            from tutor.run.guard import lock_autograd
+        # Before any fork, so that every child starts without them; a failure here stops the worker (fail closed).
+        from tutor.run.guard import lock_autograd, skip_debuggers  # (imports torch: after the namespaces)
 
-            lock_autograd()  # the worker never needs autograd again: its children can never reach it
-        except ImportError:  # a development job outside the tutor package
-            pass
+        blank_reference_sources()  # every solution text
+        lock_autograd()  # the worker never needs autograd again: its children can never reach it
+        skip_debuggers()
         gc.collect()
         gc.freeze()  # children's collections skip everything loaded so far: fewer copy-on-write page faults
         sweep_stale_scratch()
-        scratch = tempfile.mkdtemp(prefix=f"tutor-worker-{os.getpid()}-")
-        os.chmod(scratch, 0o711)
-        if iso.readonly:
-            readonly_but(scratch)
+        enter_rootfs(iso)
+        scratch = ""  # a minimal root needs none: output goes to a memfd, a run's files to its private /tmp
+        if not iso.rootfs:
+            scratch = tempfile.mkdtemp(prefix=f"tutor-worker-{os.getpid()}-")
+            os.chmod(scratch, 0o711)
+            if iso.readonly:
+                readonly_but(scratch)
+        dry_run(iso, scratch or "/tmp")
+        if not iso.full and not args.unsafe:
+            write_json(proto_out, {"ready": False, "refused": True, "isolation": iso.describe(),
+                                   "error": "full isolation is not available here: " + "; ".join(iso.missing)})
+            return 3
     except BaseException as e:  # noqa: BLE001 - said to the grader in one line
         traceback.print_exc()
         write_json(proto_out, {"ready": False, "error": f"{type(e).__name__}: {e}"})
         return 1
-    write_json(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe(), "scratch": scratch})
+    write_json(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe(), "full": iso.full,
+                           "scratch": scratch})
     try:
         while True:
             try:
@@ -269,7 +322,8 @@ def main(argv: list[str] | None = None) -> int:
             write_json(proto_out, out.header())
             write_frame(proto_out, out.payload)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":
