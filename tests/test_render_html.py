@@ -78,8 +78,8 @@ def test_passing_report_has_green_pass_badge_and_every_check(right):
     (root,) = tags.all("div", "tutor-report")
     assert root["data-exercise"] == "lin_grad" and root["data-passed"] == "true"
     (badge,) = tags.all("span", "tutor-badge")
-    assert ">PASS</span>" in page and "#1b7f3b" in badge["style"]
-    rows = tags.all("tr", "tutor-check")
+    assert ">PASS</span>" in page and "var(--tutor-pass, #1b5e20)" in badge["style"]
+    rows = tags.all("span", "tutor-check")
     assert len(rows) == len(right.checks) == 22
     assert all(r["data-passed"] == "true" for r in rows)
     assert "<details" in page and "22 passing checks" in page  # folded: nothing to fix here
@@ -106,7 +106,8 @@ def test_fragment_is_self_contained(right, variants):
         page = render_html(report)
         srcs = re.findall(r'(?:src|href)="([^"]*)"', page)
         assert all(s.startswith("data:image/png;base64,") for s in srcs)
-        assert "<link" not in page and "<script" not in page and "<style" not in page
+        assert "<link" not in page and "<script" not in page and "url(" not in page
+        assert page.count("<style") == 1  # only the theme's colour variables, scoped to .tutor-report
         assert "http://" not in page and "https://" not in page
 
 
@@ -120,7 +121,7 @@ def test_each_known_mistake_fails_with_its_code(variants):
         codes = [d["data-code"] for d in tags.all("div", "tutor-diagnosis")]
         assert variant.code in codes, (variant.code, codes)
         assert f">{variant.code}</code>" in page
-        assert len(tags.all("tr", "tutor-check")) == len(report.checks)
+        assert len(tags.all("span", "tutor-check")) == len(report.checks)
 
 
 @pytest.mark.slow
@@ -136,17 +137,24 @@ def test_every_exercise_variant_renders_with_its_code_and_plots(exercise):
         assert "Plots unavailable" not in page and (not report.samples or len(tags.all("img")) >= 1)
 
 
-def test_failing_checks_come_first(variants):
+def test_checks_are_grouped_failures_first(variants):
     _, report = next((v, r) for v, r in variants if v.code == "not-summed-over-batch")
-    rows = [r["data-passed"] for r in Tags(render_html(report, plots=False)).all("tr", "tutor-check")]
-    assert "true" in rows and "false" in rows
-    assert rows == sorted(rows)  # every "false" before every "true"
+    rows = Tags(render_html(report, plots=False)).all("tr", "tutor-check-group")
+    kinds = [r["data-kind"] for r in rows]
+    assert kinds[0] == "failed" and "passed" in kinds
+    order = {"failed": 0, "not checked": 1, "passed": 2}
+    assert kinds == sorted(kinds, key=order.get)
+    # one row per distinct failure: b.g on the 4 cases of the layer alone; the model's b1.g and b2.g need a
+    # right b.g, so they are not checked (one row each)
+    grouped = {(r["data-kind"], r["data-tensor"]): int(r["data-count"]) for r in rows if r["data-kind"] != "passed"}
+    assert grouped == {("failed", "b.g"): 4, ("not checked", "b1.g"): 2, ("not checked", "b2.g"): 2}
+    assert sum(int(r["data-count"]) for r in rows) == len(report.checks)
 
 
 def test_shape_mismatch_shows_both_shapes(variants):
     _, report = next((v, r) for v, r in variants if v.code == "not-summed-over-batch")
     page = render_html(report)
-    assert "(64, 1)</span>" in page and "expected</span>" in page and "(1,)</span>" in page
+    assert ">(1, 50)</span> ≠ (50,)</span>" in page
     assert "b.g: shape (64, 1), expected (1,)" in page  # the shape plot's caption
 
 
@@ -174,8 +182,8 @@ def test_warning_is_styled_apart_from_mistakes():
     page = render_html(report, plots=False)
     (warning,) = Tags(page).all("div", "tutor-diagnosis")
     assert warning["data-severity"] == "warning" and "tutor-warning" in warning["class"]
-    assert "#a15c00" in warning["style"] and "#c62828" not in warning["style"]
-    assert ">Warning</strong>" in page and ">PASS</span>" in page
+    assert "--tutor-warn" in warning["style"] and "--tutor-fail" not in warning["style"]
+    assert "⚠ Warning</strong>" in page and ">PASS</span>" in page
 
 
 def test_syntax_error_report_reads_on_its_own():
@@ -184,9 +192,24 @@ def test_syntax_error_report_reads_on_its_own():
     tags = Tags(page)
     assert tags.errors == [] and ">FAIL</span>" in page and "<img" not in page
     assert "line 1: def lin_grad(inp, out, w, b)" in "".join(tags.text)
-    assert len(tags.all("tr", "tutor-check")) == len(report.checks)
+    assert len(tags.all("span", "tutor-check")) == len(report.checks)
 
 
 def test_notebook_html_repr_is_this_fragment(right):
     page = right._repr_html_()
-    assert page.startswith('<div class="tutor-report"') and page.count("<img") == 5
+    assert '<div class="tutor-report"' in page and page.count("<img") == 5
+
+
+def test_relative_error_beside_its_limit_never_a_false_inequality():
+    report = tutor.check("lin_grad", LIN.reference_source.replace("out.g @ w.t()", "2 * out.g @ w.t()"))
+    page = render_html(report, plots=False)
+    assert "(limit 1e-4)" in page and "(limit 1e-9)" in page and " ≤ " not in page
+    assert re.search(r">1 \(limit 1e-4\)<", page)
+
+
+def test_plots_are_2x_images_shown_at_half_size(right):
+    from tutor.render.plots import png_size
+
+    for img in Tags(render_html(right)).all("img"):
+        width = png_size(base64.b64decode(img["src"].split(",", 1)[1]))[0]
+        assert f"width: {width // 2}px" in img["style"] and width >= 1000

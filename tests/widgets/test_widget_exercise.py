@@ -12,19 +12,29 @@ from tutor import exercises
 from tutor.widgets import exercise_view
 from tutor.widgets.display import _live_definition, exercise_bundle
 from tutor.widgets.exercise import ExerciseView, view_for
+from tutor.widgets.markdown import inline_html
 from tutor.render.focus import MAX_PLOTS
+
+
+LEARNERS = __import__("pathlib").Path(__file__).resolve().parents[1] / "learners"
 
 
 def text(html: str) -> str:
     return html_module.unescape(re.sub(r"<[^>]+>", "", html)).strip()
 
 
-def rows(view: ExerciseView, kind: str = "") -> list[str]:
-    return re.findall(rf"<tr class=\"tutor-check-row[^\"]*{kind}\"", view.checks.value)
+def groups(view: ExerciseView, kind: str = "") -> list[str]:
+    """The data-count of each group row of the checks table (of one kind: failed, not checked, passed)."""
+    pattern = r'<tr class="tutor-check-group[^"]*" data-kind="KIND"[^>]*data-count="(\d+)"'
+    return re.findall(pattern.replace("KIND", kind or '[^"]+'), view.checks.value)
 
 
 def codes(view: ExerciseView) -> list[str]:
-    return re.findall(r"data-code='([^']+)'", view.diagnosis.value)
+    return re.findall(r'class="tutor-diagnosis[^"]*" data-code="([^"]*)"', view.diagnosis.value)
+
+
+def hints(view: ExerciseView) -> list[str]:
+    return [text(h.value) for h in view.hints.children]
 
 
 def submit(view: ExerciseView, code: str) -> None:
@@ -41,17 +51,53 @@ def test_wrong_then_right_code(learner):
     assert text(view.badge.value) == "FAIL"
     assert "tutor-fail" in view.badge._dom_classes
     assert codes(view) == ["transposed"]
-    assert len(rows(view)) == len(view.report.checks) and rows(view, "tutor-check-fail")
-    assert "max abs error" in view.checks.value and "relative error" in view.checks.value
+    # one line per distinct failure: w.g on its 4 cases; the model's w1.g and w2.g, which need a right w.g,
+    # on one line each as not checked
+    assert groups(view, "failed") == ["4"] and "× 4 cases" in view.checks.value
+    assert groups(view, "not checked") == ["2", "2"] and "needs a right w.g" in view.checks.value
+    assert sum(map(int, groups(view))) == len(view.report.checks)
     assert view.check_button.description == "Check again"
     assert view.error.layout.display == "none"
+    assert hints(view)[0].startswith("Hint 1/") and view.hints.layout.display is None  # one hint, at once
 
     submit(view, learner("lin_grad/pass_lesson"))
     assert text(view.badge.value) == "PASS"
     assert "tutor-pass" in view.badge._dom_classes and "tutor-fail" not in view.badge._dom_classes
-    assert rows(view, "tutor-check-fail") == [] and len(rows(view, "tutor-check-pass")) == len(view.report.checks)
+    assert groups(view, "failed") == [] and sum(map(int, groups(view, "passed"))) == len(view.report.checks)
+    assert "<details" in view.checks.value  # passing checks folded away
     assert "All checks passed" in view.diagnosis.value
     assert tutor.passed("lin_grad")
+    # on a pass, hints and the solution fold away quietly
+    assert view.hints.layout.display == "none" and view.hint_button.layout.display == "none"
+    assert view.solution_button.layout.display == "none"
+
+
+def test_relative_error_is_written_beside_its_limit(learner):
+    tutor.configure(plots=False)
+    view = exercise_view("mse")
+    submit(view, learner("mse/fail_scale"))
+    assert "0.5 (limit 1e-4)" in text(view.checks.value) and "≤" not in view.checks.value
+
+
+def test_the_untouched_stub_is_not_started_and_not_an_attempt():
+    view = exercise_view("lin_grad")
+    view.check_button.click()
+    assert text(view.badge.value) == "NOT STARTED" and "tutor-not-started" in view.badge._dom_classes
+    assert "Not started yet" in text(view.diagnosis.value) and "AttributeError" not in view.checks.value
+    assert view.hints.children == () and view.hint_button.layout.display == "none"
+    assert tutor.progress.store().get("lin_grad").attempts == 0
+    assert exercise_bundle(view)["text/plain"].startswith("lin_grad: FAIL [unfinished]")
+
+
+def test_only_distinct_code_counts_as_an_attempt(learner):
+    tutor.configure(plots=False)
+    view = exercise_view("lin_grad")
+    wrong = learner("lin_grad/fail_sign-flipped")
+    for _ in range(3):
+        submit(view, wrong)  # "Check again" on unchanged code
+    submit(view, wrong + "\n\n")
+    assert tutor.progress.store().get("lin_grad").attempts == 1
+    assert view.solution_button.layout.display == "none"
 
 
 def test_raising_code_shows_the_learners_line():
@@ -63,7 +109,7 @@ def test_raising_code_shows_the_learners_line():
     assert "ZeroDivisionError" in view.diagnosis.value
 
 
-def test_hints_revealed_in_order_then_no_more():
+def test_general_hints_revealed_in_order_then_no_more():
     view = exercise_view("relu")
     hints = exercises.get("relu").hints
     for i, hint in enumerate(hints, 1):
@@ -79,27 +125,56 @@ def test_hints_revealed_in_order_then_no_more():
     assert tutor.progress.store().get("relu").hints == len(hints)
 
 
-def test_hints_already_revealed_stay_revealed_in_a_new_widget():
-    first = exercise_view("lin_grad")
-    first.hint_button.click()
-    first.hint_button.click()
-    again = exercise_view("lin_grad")  # the cell re-run, or the kernel restarted
-    assert [text(h.value)[:8] for h in again.hints.children] == ["Hint 1/4", "Hint 2/4"]
-    assert again.hint_button.description == "Hint (2/4)"
-    again.hint_button.click()
-    assert text(again.hints.children[-1].value).startswith("Hint 3/4")
+@pytest.mark.parametrize("name, code", [("lin_grad", "not-summed-over-batch"), ("lin_grad", "batch-scale"),
+                                        ("mse", "scale"), ("relu", "activation-not-mask"), ("lin", "transposed")])
+def test_hints_follow_the_mistake_made(learner, name, code):
+    tutor.configure(plots=False)
+    ladder = exercises.get(name).hints_by_code[code]
+    view = exercise_view(name)
+    submit(view, learner(f"{name}/fail_{code}") if (LEARNERS / name / f"fail_{code}.py").exists()
+           else next(v.source for v in exercises.get(name).variants if v.code == code))
+    assert codes(view)[0] == code
+    assert hints(view) == [f"Hint 1/{len(ladder)}. {text(inline_html(ladder[0]))}"]
+    for i in range(2, len(ladder) + 1):
+        view.hint_button.click()
+        assert hints(view)[-1].startswith(f"Hint {i}/{len(ladder)}.")
+    view.hint_button.click()
+    assert "No more hints" in hints(view)[-1] and view.hint_button.disabled
+    assert all(isinstance(h, W.HTMLMath) for h in view.hints.children)  # maths typeset like the statement
 
 
-def test_solution_offered_only_after_three_failed_checks(learner):
+def test_a_new_mistake_starts_its_own_ladder(learner):
+    tutor.configure(plots=False)
+    view = exercise_view("mse")
+    submit(view, learner("mse/fail_scale"))
+    view.hint_button.click()
+    assert len(view.hints.children) == 2
+    submit(view, learner("mse/fail_sign-flipped"))
+    first = exercises.get("mse").hints_by_code["sign-flipped"][0]
+    assert hints(view) == [f"Hint 1/1. {text(inline_html(first))}"]
+
+
+def test_no_hint_gives_the_formula_away():
+    answers = {"lin_grad": ["out.g @ w.t()", "inp.t() @ out.g", "out.g.sum(0)", ".sum(0)"],
+               "lin": ["out.g @ self.w.t()", "inp.t() @ out.g", "out.g.sum(0)", ".sum(0)"],
+               "relu": ["(inp > 0).float() * out.g", "(inp>0).float()*out.g"],
+               "mse": ["2. * (inp.squeeze() - targ)", "2 * (inp.squeeze(-1) - targ)", "(x_i - t_i)/n", "2(x_i - t_i)"]}
+    for name, lines in answers.items():
+        ex = exercises.get(name)
+        for hint in [*ex.hints, *(h for ladder in ex.hints_by_code.values() for h in ladder)]:
+            assert not any(line in hint for line in lines), (name, hint)
+
+
+def test_solution_offered_only_after_three_distinct_failed_checks(learner):
     tutor.configure(plots=False)
     view = exercise_view("lin_grad")
-    wrong = learner("lin_grad/fail_sign-flipped")
-    for _ in range(2):
-        submit(view, wrong)
+    for wrong in ("sign-flipped", "transposed"):
+        submit(view, learner(f"lin_grad/fail_{wrong}"))
+        submit(view, learner(f"lin_grad/fail_{wrong}"))  # the same code again does not count
         assert view.solution_button.layout.display == "none"
     view.solution_button.click()  # not offered yet: clicking does nothing
     assert view.solution.layout.display == "none"
-    submit(view, wrong)
+    submit(view, learner("lin_grad/fail_scale"))
     assert view.solution_button.layout.display is None
     view.solution_button.click()
     assert view.solution.layout.display is None
@@ -116,8 +191,8 @@ def test_solutions_can_be_switched_off_for_graded_use(learner, monkeypatch, how)
         monkeypatch.setenv("TUTOR_SOLUTIONS", "0")
     tutor.configure(plots=False)
     view = exercise_view("lin_grad")
-    for _ in range(4):
-        submit(view, learner("lin_grad/fail_sign-flipped"))
+    for wrong in ("sign-flipped", "transposed", "scale", "batch-scale"):
+        submit(view, learner(f"lin_grad/fail_{wrong}"))
     assert view.solution_button.layout.display == "none"
     view.solution_button.click()
     assert view.solution.value == ""

@@ -27,8 +27,8 @@ YOURS, REFERENCE = "#e66101", "#5e3c99"
 DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
 SEQUENTIAL = matplotlib.colormaps["Greys"].with_extremes(bad="#bbbbbb")
 # Unhinted glyphs draw about a third faster, and text is most of the time spent.
-FONT = {"text.hinting": "no_hinting", "font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8,
-        "xtick.labelsize": 7, "ytick.labelsize": 7}
+FONT = {"text.hinting": "no_hinting", "font.size": 9.5, "axes.titlesize": 9.5, "axes.labelsize": 9.5,
+        "xtick.labelsize": 9, "ytick.labelsize": 9}
 WIDTH = 8.4  # inches; 605 px at the default 72 dpi
 # rc_context swaps matplotlib's global rcParams: two threads (the grader judges in a pool) must not interleave.
 _STYLE_LOCK = threading.RLock()
@@ -49,6 +49,11 @@ def figures(report: CheckReport) -> list[tuple[str, Figure]]:
             text = f"Nothing came back for {names} (case {missing[0].case}), so there is nothing to plot."
             out.append((f"{names}: nothing came back", _text_figure(text)[1]))
     return out
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """(width, height) in pixels, read from the PNG header."""
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
 def png_images(report: CheckReport, dpi: int = 72) -> list[tuple[str, bytes]]:
@@ -82,8 +87,8 @@ def gradient_figure(sample: GradientSample) -> tuple[str, Figure]:
 
 def _figure(sample: GradientSample, what: str, height: float) -> Figure:
     fig = Figure(figsize=(WIDTH, height))
-    fig.text(0.01, 0.98, f"{sample.tensor} — {what}", fontsize=9, fontweight="bold", va="top")
-    fig.text(0.01, 0.98 - 0.17 / height, sample.case, fontsize=7, color="#555555", va="top")
+    fig.text(0.01, 0.98, f"{sample.tensor} — {what}", fontsize=10.5, fontweight="bold", va="top")
+    fig.text(0.01, 0.98 - 0.17 / height, sample.case, fontsize=9, color="#555555", va="top")
     return fig
 
 
@@ -127,14 +132,14 @@ def _scatter(fig: Figure, rect: list[float], yours: np.ndarray, ref: np.ndarray)
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xticks=[], yticks=[])
     ax.set_aspect("equal", adjustable="box")
     # Axis names and extent written as text instead of tick labels: ticks are slow to draw.
-    ax.text(0.5, -0.03, "reference", ha="center", va="top", fontsize=7, transform=ax.transAxes)
-    ax.text(-0.03, 0.5, "yours", ha="right", va="center", rotation=90, fontsize=7, transform=ax.transAxes)
-    ax.text(0.98, 0.02, f"axes ±{lim:.3g}", ha="right", va="bottom", fontsize=6, color="#555555",
+    ax.text(0.5, -0.03, "reference", ha="center", va="top", fontsize=9, transform=ax.transAxes)
+    ax.text(-0.03, 0.5, "yours", ha="right", va="center", rotation=90, fontsize=9, transform=ax.transAxes)
+    ax.text(0.98, 0.02, f"axes ±{lim:.3g}", ha="right", va="bottom", fontsize=8, color="#555555",
             transform=ax.transAxes)
     note = f"; {skipped} non-finite not shown" if skipped else ""
     if skipped:
-        fig.text(0.99, 0.01, "grey cells: NaN or inf", ha="right", va="bottom", fontsize=7, color="#555555")
-    ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed y = x", fontsize=7)
+        fig.text(0.99, 0.01, "grey cells: NaN or inf", ha="right", va="bottom", fontsize=9, color="#555555")
+    ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed y = x", fontsize=9)
 
 
 def _picture_axes(fig: Figure, rect: list[float], picture: Picture) -> None:
@@ -164,19 +169,25 @@ def _tiles_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) ->
     h, w = sample.image_shape
     signed, unsigned = Normalize(-scale, scale, clip=True), Normalize(0, top, clip=True)
     pic = Picture()
-    for label, rows, cmap, norm, gap in (("yours", rows_y[picked], DIVERGING, signed, 2),
-                                         ("reference", rows_r[picked], DIVERGING, signed, 5),
-                                         ("|yours − ref|\nown scale", diff, SEQUENTIAL, unsigned, 0)):
+    panels = [("yours", rows_y[picked], DIVERGING, signed, 2), ("reference", rows_r[picked], DIVERGING, signed, 5)]
+    same = not np.isfinite(diff).all() or np.nanmax(diff, initial=0.0) < 0.01 * scale
+    if not (same and np.isfinite(diff).all()):  # a blank |difference| row looks like an image that failed to load
+        panels.append(("|yours − ref|\nown scale", diff, SEQUENTIAL, unsigned, 0))
+    for label, rows, cmap, norm, gap in panels:
         top_row = pic.height
         for j, row in enumerate(rows):
             pic.framed(colour(row.reshape(h, w), cmap, norm), top_row, j * (w + 3))
-        pic.label(-2, top_row + h / 2 + 1, label, ha="right", va="center", fontsize=8)
+        pic.label(-2, top_row + h / 2 + 1, label, ha="right", va="center", fontsize=9.5)
         pic.grow(gap)
     for j, unit in enumerate(picked):
-        pic.label(j * (w + 3) + w / 2 + 1, -1.5, f"{what} {unit}", ha="center", va="bottom", fontsize=7)
+        pic.label(j * (w + 3) + w / 2 + 1, -1.5, f"{what} {unit}", ha="center", va="bottom", fontsize=9)
     right = len(picked) * (w + 3) + 1
     key(pic, DIVERGING, signed, 0, 2 * h + 6, right)
-    key(pic, SEQUENTIAL, unsigned, 2 * h + 11, h + 2, right)
+    if len(panels) == 3:
+        key(pic, SEQUENTIAL, unsigned, 2 * h + 11, h + 2, right)
+    else:
+        pic.label(0, pic.height + 1, "yours and the reference agree everywhere (difference < 1% of the scale)",
+                  ha="left", va="top", fontsize=9)
     fig = _figure(sample, f"each {what} as a {h}×{w} image; yours and the reference on one colour scale", 3.7)
     _picture_axes(fig, [0.12, 0.03, 0.5, 0.8], pic)
     _scatter(fig, [0.74, 0.13, 0.22, 0.64], yours, ref)
@@ -199,7 +210,7 @@ def _heatmap_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) 
         left = i * (cols + 2 + gap) + (2 * gap if i == 2 else 0)
         cells = np.repeat(np.repeat(values, grow_y, 0), grow_x, 1)
         pic.framed(colour(cells, cmap, norm), 0, left)
-        pic.label(left + cols / 2, -1, label, ha="center", va="bottom", fontsize=8)
+        pic.label(left + cols / 2, -1, label, ha="center", va="bottom", fontsize=9.5)
     key(pic, DIVERGING, signed, rows + 2 + bar, 2 * cols + gap + 4, 0, width=bar, across=True)
     key(pic, SEQUENTIAL, unsigned, rows + 2 + bar, cols + 2, 2 * (cols + 2 + gap) + 2 * gap, width=bar,
         across=True)
@@ -222,8 +233,8 @@ def _bars_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
         ax.vlines(index + offset, 0, np.nan_to_num(values[:shown], posinf=0, neginf=0), color=color,
                   lw=min(0.4 * points_per_entry, 30), capstyle="butt")
     ax.set_xlim(-0.7, shown - 0.3)
-    ax.text(0, 1.03, "■ yours", color=YOURS, fontsize=8, transform=ax.transAxes)
-    ax.text(0.12, 1.03, "■ reference", color=REFERENCE, fontsize=8, transform=ax.transAxes)
+    ax.text(0, 1.03, "■ yours", color=YOURS, fontsize=9.5, transform=ax.transAxes)
+    ax.text(0.12, 1.03, "■ reference", color=REFERENCE, fontsize=9.5, transform=ax.transAxes)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("entry" + (f" (first {shown} of {ref.size})" if shown < ref.size else ""))
     if shown <= 6:
@@ -253,7 +264,7 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
     for label, (w, h), color in boxes:
         w, h = max(w * unit, 0.04), max(h * unit, 0.04)  # a (1,) still shows as a visible square
         ax.add_patch(Rectangle((x, 1 - h), w, h, facecolor=color, alpha=0.35, edgecolor=color, lw=1.5))
-        ax.text(x, -0.06, label, color=color, va="top", fontsize=9, fontweight="bold")
+        ax.text(x, -0.06, label, color=color, va="top", fontsize=10.5, fontweight="bold")
         x += max(w, 0.9) + 0.3
     size_got, size_expected = int(np.prod(got)), int(np.prod(expected))
     notes = ["drawn to one scale: columns across, rows down",
@@ -262,7 +273,7 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
         notes.append("yours is the expected shape reversed")
     if size_got == size_expected:
         notes.append("same number of entries, arranged differently")
-    ax.text(x, 1.0, "\n".join(notes), va="top", fontsize=8, color="#444444")
+    ax.text(x, 1.0, "\n".join(notes), va="top", fontsize=9.5, color="#444444")
     ax.set(xlim=(-0.05, x + 2.2), ylim=(-0.3, 1.05))
     ax.set_aspect("equal", adjustable="box", anchor="W")
     ax.set_axis_off()
@@ -272,5 +283,5 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
 def _text_figure(text: str) -> tuple[str, Figure]:
     """A panel with one message instead of a plot."""
     fig = Figure(figsize=(WIDTH, 0.6), facecolor="#f6f8fa")
-    fig.text(0.01, 0.5, text, va="center", fontsize=9)
+    fig.text(0.01, 0.5, text, va="center", fontsize=10.5)
     return text, fig

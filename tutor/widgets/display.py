@@ -54,10 +54,39 @@ def show(data: dict[str, Any]) -> Any:
 
 
 def show_view(view: Any) -> None:
-    """Display an ExerciseView, keeping the handle so that "Check again" can refresh the static fallback."""
+    """Display an ExerciseView, keeping the handle so that "Check again" can refresh the static fallback.
+    The view this cell showed before for the same exercise (a re-run) is closed: nothing piles up."""
+    replace_in_cell(f"exercise:{view.exercise.name}", view)
     data = exercise_bundle(view)
     view.display_handle = show(data)
     view.fallback_shown = data["text/plain"]
+
+
+_in_cells: dict[str, Any] = {}  # (cell, what) → the view shown there last
+
+
+def replace_in_cell(what: str, view: Any) -> None:
+    """Close the view last shown for `what` by the running cell (JupyterLab's cell id; without one, by `what`
+    alone), and remember `view` in its place."""
+    key = f"{_cell_id()}|{what}"
+    old = _in_cells.get(key)
+    if old is not None and old is not view:
+        old.close()
+    _in_cells[key] = view
+
+
+def _cell_id() -> str:
+    """The id of the cell being run, as the front end sent it ('' when it did not: nbclient, a console)."""
+    from IPython import get_ipython
+
+    kernel = getattr(get_ipython(), "kernel", None)
+    try:
+        parent = kernel.get_parent("shell") if kernel is not None else {}
+    except TypeError:  # ipykernel before 6.0 takes no channel
+        parent = kernel.get_parent()
+    except Exception:  # no parent message (a view made outside a request)
+        return ""
+    return str(((parent or {}).get("metadata") or {}).get("cellId", ""))
 
 
 def refresh_fallback(view: Any) -> None:

@@ -1,8 +1,10 @@
 """The exercise widget: a composition of ipywidgets that checks a submission and renders its CheckReport.
 
-It never computes a gradient: `tutor.check` does, and the widget shows the report it returns.
-Handlers turn an event into state (a new report, one more hint) and every error they meet is
-shown in the widget's error area instead of vanishing into the kernel log.
+It never computes a gradient: `tutor.check` does, and the widget shows the report it returns with the
+same HTML pieces as the static report (`tutor/render/html.py`); widgets are only the interactive parts
+(buttons, hints, the code area, plots). Handlers turn an event into state (a new report, one more hint)
+and every error they meet is shown in the widget's error area instead of vanishing into the kernel log.
+Works with ipywidgets 7.6+ and 8 (no 8-only API).
 """
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from typing import Any, Callable
 import ipywidgets as W
 
 from .. import exercises
-from ..checker import check
-from ..progress import ExerciseProgress, ProgressError, ProgressStore, store
-from ..report import CheckReport
+from ..progress import ExerciseProgress, ProgressError, ProgressStore, code_digest, store
+from ..render import html as render
 from . import parts
+from .hints import HintLadder
 from .markdown import inline_html, statement_html
 from .plot_images import PlotImages
 from .settings import SETTINGS
@@ -37,21 +39,32 @@ def _shown(widget: W.DOMWidget, visible: bool) -> None:
     widget.layout.display = None if visible else "none"
 
 
+def close_tree(widget: W.Widget) -> None:
+    """Close a widget and every widget inside it (ipywidgets 7 and 8 close only the one asked)."""
+    for child in getattr(widget, "children", ()) or ():
+        close_tree(child)
+    parts = [getattr(widget, name, None) for name in ("layout", "style")]  # widgets of their own
+    widget.close()
+    for part in parts:
+        if isinstance(part, W.Widget):
+            part.close()
+
+
 class ExerciseView:
-    """One exercise: title, badge, statement, optional code area, checks, diagnosis, hints, solution, plots."""
+    """One exercise: title, badge, the mistake, one hint, plots, grouped checks, solution, statement."""
 
     def __init__(self, name: str, submission: Submission | None = None, editable: bool = False,
-                 statement_open: bool = False, progress: ProgressStore | None = None) -> None:
+                 statement_open: bool = False, progress: ProgressStore | None = None,
+                 recheck: bool = True) -> None:
         self.exercise = exercises.get(name)
         self.store = progress if progress is not None else store()
-        self.report: CheckReport | None = None
-        self.hints_shown = 0
-        self.local_failures = 0
+        self.report: Any = None
         self.notices: list[str] = []
         self.plot_titles: list[str] = []
-        self.display_handle: Any = None  # set when displayed: "Check again" refreshes the static fallback
+        self.display_handle: Any = None  # set when displayed: a check refreshes the static fallback
         self.fallback_shown: str | None = None  # the text/plain of what was displayed or last refreshed
         self._plot_images = PlotImages()
+        self.ladder = HintLadder(self.exercise)
         saved = self._progress()
         self.editor: W.Textarea | None = None
         if editable:
@@ -60,32 +73,34 @@ class ExerciseView:
             self.editor.add_class("tutor-editor")
             self.editor.observe(self._guarded(self._on_edit), names="value")
         self.submission = submission or self._editor_code
-        self._build(statement_open)
-        for _ in range(min(saved.hints if saved else 0, len(self.exercise.hints))):
-            self.reveal_hint()  # hints already revealed before (a re-run, a restart) stay revealed
+        self._build(statement_open, recheck)
         self._refresh_notices()
 
     # -------------------------------------------------------------------------------- layout
 
-    def _build(self, statement_open: bool) -> None:
+    def _build(self, statement_open: bool, recheck: bool) -> None:
         ex = self.exercise
-        self.badge = W.HTML(parts.badge_html(None))
+        self.badge = W.HTML("")
         self.badge.add_class("tutor-badge")
         self.title = W.HTML(f"<b style='font-size:1.15em'>{html.escape(ex.title)}</b>")
         self.title.add_class("tutor-title")
+        self.summary = W.HTML("")
+        self.summary.add_class("tutor-summary")
         self.statement = W.HTMLMath(statement_html(ex.statement))
         self.statement.add_class("tutor-statement")
-        statement_box = W.Accordion(children=[self.statement], titles=("The exercise",),
-                                    selected_index=0 if statement_open else None)
+        statement_box = W.Accordion(children=[self.statement], selected_index=0 if statement_open else None)
+        statement_box.set_title(0, "The exercise")  # set_title: ipywidgets 7 has no `titles=`
         self.check_button = W.Button(description="Check" if self.editor else "Check again",
                                      button_style="primary", icon="check")
         self.check_button.add_class("tutor-check-button")
-        self.hint_button = W.Button(description=self._hint_label(), icon="lightbulb-o")
+        self.rerun_note = W.HTML("<span style='opacity:0.8'>Edit the cell above and press <b>Shift+Enter</b> "
+                                 "to check again.</span>")
+        self.rerun_note.add_class("tutor-rerun-note")
+        self.hint_button = W.Button(description="Hint", icon="lightbulb-o")
         self.hint_button.add_class("tutor-hint-button")
-        self.solution_button = W.Button(description="Show solution", button_style="warning", icon="eye")
+        self.solution_button = W.Button(description="Show solution", icon="eye")
         self.solution_button.add_class("tutor-solution-button")
-        self.plots_toggle = W.ToggleButton(value=SETTINGS.plots_enabled, description="show plots",
-                                           icon="bar-chart")
+        self.plots_toggle = W.ToggleButton(value=SETTINGS.plots_enabled, description="plots", icon="bar-chart")
         self.plots_toggle.add_class("tutor-plots-toggle")
         self.error = W.HTML()
         self.error.add_class("tutor-error")
@@ -93,7 +108,7 @@ class ExerciseView:
         self.notice.add_class("tutor-notice")
         self.diagnosis = W.HTML()
         self.diagnosis.add_class("tutor-diagnosis")
-        self.checks = W.HTML(parts.checks_html(None))
+        self.checks = W.HTML("<i>Not checked yet: press <b>Check</b>.</i>" if self.editor else "")
         self.checks.add_class("tutor-checks")
         self.hints = W.VBox()
         self.hints.add_class("tutor-hints")
@@ -106,60 +121,86 @@ class ExerciseView:
         self.hint_button.on_click(self._guarded(self._on_hint))
         self.solution_button.on_click(self._guarded(self._on_solution))
         self.plots_toggle.observe(self._guarded(self._on_plots_toggle), names="value")
-        for w in (self.error, self.notice, self.solution):
+        for w in (self.error, self.notice, self.solution, self.hint_button):
             _shown(w, False)
         _shown(self.solution_button, self._solution_allowed())
 
-        header = W.HBox([self.badge, self.title], layout=W.Layout(align_items="center", grid_gap="12px"))
-        buttons = W.HBox([self.check_button, self.hint_button, self.solution_button, self.plots_toggle])
-        body = [W.HTML(parts.STYLE), header, statement_box]
-        body += [self.editor] if self.editor else []
-        body += [buttons, self.error, self.notice, self.diagnosis, self.checks, self.hints, self.solution,
-                 self.plots]
-        self.root = W.VBox(body, layout=W.Layout(border="1px solid #ccc", padding="6px 10px"))
+        header = W.HBox([self.badge, self.title, self.summary],
+                        layout=W.Layout(align_items="center", flex_flow="row wrap"))
+        first = self.check_button if recheck else self.rerun_note
+        buttons = W.HBox([first, self.hint_button, self.solution_button, self.plots_toggle],
+                         layout=W.Layout(align_items="center", flex_flow="row wrap"))
+        body: list[W.Widget] = [W.HTML(parts.STYLE), header]
+        body += [statement_box, self.editor] if self.editor else []
+        body += [self.error, self.notice, self.diagnosis, self.hints, buttons, self.solution, self.plots,
+                 self.checks]
+        body += [] if self.editor else [statement_box]
+        self.root = W.VBox(body, layout=W.Layout(padding="6px 10px"))
         self.root.add_class("tutor-exercise")
         self.root.add_class(f"tutor-exercise-{self.exercise.name}")
         _views[self.root.model_id] = self
 
+    def close(self) -> None:
+        """Close every widget of this view (a re-run cell replaces it): nothing is left in the kernel."""
+        for widget in (self.root, self.check_button, self.rerun_note):  # one of the two is not in the tree
+            close_tree(widget)
+
     # ------------------------------------------------------------------------------ actions
 
-    def run_check(self) -> CheckReport:
-        """Check the current submission, record the attempt, and show the report."""
+    def run_check(self) -> Any:
+        """Check the current submission (the untouched stub is "not started", not an attempt) and show it."""
+        from ..checker import check
+
         submission = self.submission()
-        report = check(self.exercise.name, submission)
-        self._record(report, submission)
+        if isinstance(submission, str) and code_digest(submission) == code_digest(self.exercise.stub):
+            report = not_started_report(self.exercise)
+        else:
+            report = check(self.exercise.name, submission)
+            self._record(report, submission)
         self.show_report(report)
         return report
 
-    def show_report(self, report: CheckReport) -> None:
-        """Render a report: badge, checks, diagnosis, plots, and whether the solution may be offered."""
+    def show_report(self, report: Any) -> None:
+        """Render a report: badge, the mistake and its hint, plots, grouped checks; fold help away on a pass."""
         self.report = report
-        self.badge.value = parts.badge_html(report)
-        self.badge.remove_class("tutor-pass" if not report.passed else "tutor-fail")
-        self.badge.add_class("tutor-pass" if report.passed else "tutor-fail")
-        self.diagnosis.value = parts.diagnosis_html(report)
-        self.checks.value = parts.checks_html(report)
+        unstarted = is_not_started(report)
+        self.badge.value = badge_html(report)
+        for cls in ("tutor-pass", "tutor-fail", "tutor-not-started"):
+            self.badge.remove_class(cls)
+        self.badge.add_class("tutor-not-started" if unstarted else "tutor-pass" if report.passed else "tutor-fail")
+        self.summary.value = f"<span style='opacity:0.8'>{html.escape(render.summary_text(report))}</span>" \
+            if report.checks else ""
+        self.diagnosis.value = render.lead_html(report)
+        self.checks.value = render.checks_html(report) if report.checks else ""
         self.check_button.description = "Check again"
-        if not report.passed:
-            self.local_failures += 1
-        _shown(self.solution_button, self._solution_allowed())
+        if self.ladder.follow(report):
+            self.hints.children = ()
+            self.hint_button.disabled = False
+        if not report.passed and not unstarted and self.ladder.shown == 0:
+            self.reveal_hint(record=False)  # the first rung of the ladder for this mistake, shown at once
+        helping = not report.passed
+        _shown(self.hints, helping)
+        _shown(self.hint_button, helping and not unstarted)
+        self._update_hint_button()
+        _shown(self.solution_button, helping and self._solution_allowed())
+        if report.passed:
+            _shown(self.solution, False)
         self._render_plots()
 
-    def reveal_hint(self) -> str | None:
-        """Show the next hint; None (and a "no more hints" note) once every hint is out."""
-        hints = self.exercise.hints
-        if self.hints_shown >= len(hints):
-            if self.hint_button.disabled:
-                return None
-            self._add_hint_html("<i>No more hints: the diagnosis and the table above say what is still "
-                                "wrong.</i>", "tutor-no-more-hints")
+    def reveal_hint(self, record: bool = True) -> str | None:
+        """Show the next hint of the ladder for the mistake shown; None (and a note) once all are out."""
+        hint = self.ladder.next()
+        if hint is None:
+            if not self.hint_button.disabled:
+                self._add_hint_html("<i>No more hints: the mistake and the plot above say what is still "
+                                    "wrong.</i>", "tutor-no-more-hints")
             self.hint_button.disabled = True
             return None
-        hint = hints[self.hints_shown]
-        self.hints_shown += 1
-        self._add_hint_html(f"<b>Hint {self.hints_shown}/{len(hints)}.</b> {inline_html(hint)}", "tutor-hint")
-        self.hint_button.description = self._hint_label()
-        self._save(lambda: self.store.record_hints(self.exercise.name, self.hints_shown))
+        self._add_hint_html(f"<b>Hint {self.ladder.shown}/{len(self.ladder.rungs)}.</b> {inline_html(hint)}",
+                            "tutor-hint")
+        self._update_hint_button()
+        if record:
+            self._save(lambda: self.store.record_hints(self.exercise.name, self.ladder.used))
         return hint
 
     def reveal_solution(self) -> None:
@@ -221,27 +262,33 @@ class ExerciseView:
             raise RuntimeError("this widget has no code area and was given nothing to check")
         return self.editor.value
 
-    def _hint_label(self) -> str:
-        return f"Hint ({self.hints_shown}/{len(self.exercise.hints)})"
+    def _update_hint_button(self) -> None:
+        left = len(self.ladder.rungs) - self.ladder.shown
+        self.hint_button.description = f"Next hint ({left} left)" if self.ladder.shown else "Hint"
+        self.hint_button.disabled = left <= 0 and self.ladder.shown > 0 and self.hint_button.disabled
 
     def _add_hint_html(self, text: str, cls: str) -> None:
-        item = W.HTML(text)
+        item = W.HTMLMath(text)  # maths in hints typeset like the statement's
         item.add_class(cls)
         self.hints.children = (*self.hints.children, item)
 
     def _render_plots(self) -> None:
-        if not self.plots_toggle.value or self.report is None:
+        if not self.plots_toggle.value or self.report is None or not self.report.samples:
             self.plots.children = ()
             self.plot_titles = []
             return
         images = self._plot_images(self.report)
         self.plot_titles = [title for title, _png in images]  # each figure draws its own title
-        natural = W.Layout(width="auto", max_width="100%", align_self="flex-start")  # never stretched: blurry
-        self.plots.children = tuple(W.Image(value=png, format="png", layout=natural) for _title, png in images)
+        from ..render.plots import png_size
+
+        self.plots.children = tuple(
+            W.Image(value=png, format="png", layout=W.Layout(width=f"{png_size(png)[0] // 2}px", max_width="100%",
+                                                              height="auto"))
+            for _title, png in images)
 
     def _failures(self) -> int:
         saved = self._progress()
-        return max(saved.failures if saved else 0, self.local_failures)
+        return saved.failures if saved else 0
 
     def _solution_allowed(self) -> bool:
         return SETTINGS.solutions_enabled and self._failures() >= SETTINGS.solution_after
@@ -253,7 +300,7 @@ class ExerciseView:
             self._note(str(e))
             return None
 
-    def _record(self, report: CheckReport, submission: Any) -> None:
+    def _record(self, report: Any, submission: Any) -> None:
         code = submission if submission is None or isinstance(submission, str) else _source_or_none(submission)
         self._save(lambda: self.store.record_attempt(report.exercise, report.passed, report.summary_line(), code))
 
@@ -278,6 +325,31 @@ class ExerciseView:
         messages = self.notices + [m for m in self.store.notices if m not in self.notices]
         self.notice.value = parts.notice_html(messages)
         _shown(self.notice, bool(messages))
+
+
+NOT_STARTED = ("Not started yet: replace each `...` of the stub with your code, then run the cell again "
+               "(Shift+Enter).")
+
+
+def not_started_report(exercise: exercises.Exercise) -> Any:
+    """The report for the untouched stub, made without running it: nothing to judge, not an attempt."""
+    from ..report import CheckReport, Diagnosis
+
+    return CheckReport(exercise.name, passed=False, title=exercise.title,
+                       diagnoses=[Diagnosis("unfinished", NOT_STARTED.replace("`...`", "..."))])
+
+
+def is_not_started(report: Any) -> bool:
+    """A report of the untouched stub (see `not_started_report`)."""
+    return not report.checks and [d.code for d in report.diagnoses] == ["unfinished"]
+
+
+def badge_html(report: Any) -> str:
+    """The shared PASS/FAIL badge, or a muted NOT STARTED for the untouched stub."""
+    if is_not_started(report):
+        return (f"<span class='tutor-badge' style='border: 1px solid {render.c('muted')}; color: {render.c('fg')}; "
+                "padding: 1px 9px; border-radius: 10px; font-weight: 700'>NOT STARTED</span>")
+    return render.badge_html(report)
 
 
 def _source_or_none(obj: Any) -> str | None:

@@ -10,6 +10,7 @@ import ipywidgets as W
 
 from .. import exercises
 from ..progress import ExerciseProgress, ProgressError, ProgressStore, store
+from ..render.html import c
 from . import parts
 
 
@@ -20,13 +21,13 @@ def _when(t: float | None) -> str:
 def _status(p: ExerciseProgress) -> tuple[str, str]:
     """(text, colour) for one exercise: passed, last failed, or not tried."""
     if p.passed:
-        return "PASS", parts.PASS_COLOUR
+        return "PASS", c("pass")
     if p.attempts:
-        return "FAIL", parts.FAIL_COLOUR
-    return "not tried", parts.PENDING_COLOUR
+        return "FAIL", c("fail")
+    return "not tried", c("muted")
 
 
-CELL = "padding:2px 10px;text-align:left;border-bottom:1px solid #ddd;line-height:1.4"
+CELL = f"padding:2px 10px;text-align:left;border-bottom:1px solid {c('border')};line-height:1.4"
 
 
 def dashboard_html(progress: dict[str, ExerciseProgress]) -> str:
@@ -37,7 +38,7 @@ def dashboard_html(progress: dict[str, ExerciseProgress]) -> str:
         text, colour = _status(p)
         last = html.escape(p.last_status.split(": ", 1)[-1]) if p.last_status else ""
         cells = [f"<b>{name}</b> · {html.escape(exercises.get(name).title.split(':')[0])}",
-                 text, p.attempts, f"{p.hints}/{len(exercises.get(name).hints)}", _when(p.first_passed), last]
+                 text, p.attempts, p.hints, _when(p.first_passed), last]
         tds = [f"<td style='{CELL}'>{c}</td>" for c in cells]
         tds[1] = f"<td class='tutor-progress-status' style='{CELL};color:{colour};font-weight:bold'>{text}</td>"
         rows.append(f"<tr class='tutor-progress-row' data-exercise='{name}'>{''.join(tds)}</tr>")
@@ -69,9 +70,8 @@ class ProgressView:
         self.refresh_button = W.Button(description="Refresh", icon="refresh")
         self.refresh_button.add_class("tutor-refresh-button")
         self.refresh_button.on_click(lambda _b: self.refresh())
-        self.root = W.VBox([W.HTML("<b style='font-size:1.15em'>Your progress</b>"), self.table,
-                            self.notice, self.refresh_button],
-                           layout=W.Layout(border="1px solid #ccc", padding="6px 10px"))
+        self.root = W.VBox([W.HTML(parts.STYLE + "<b style='font-size:1.15em'>Your progress</b>"), self.table,
+                            self.notice, self.refresh_button], layout=W.Layout(padding="6px 10px"))
         self.root.add_class("tutor-progress")
         self.progress: dict[str, ExerciseProgress] = {}
         self.refresh()
@@ -91,6 +91,13 @@ class ProgressView:
         self.table.value = dashboard_html(self.progress)
         self.notice.value = parts.notice_html(messages)
 
+    def close(self) -> None:
+        """Close the dashboard's widgets (a re-run cell replaces it)."""
+        from .exercise import close_tree
+
+        _dashboards.discard(self)
+        close_tree(self.root)
+
     def text(self) -> str:
         """Plain-text dashboard: one line per exercise."""
         lines = []
@@ -103,8 +110,9 @@ class ProgressView:
 
 def show_progress_dashboard() -> ProgressView:
     """Display the dashboard (with text and HTML fallbacks) and return it."""
-    from .display import bundle, show
+    from .display import bundle, replace_in_cell, show
 
     view = ProgressView()
+    replace_in_cell("progress", view)
     show(bundle(view.root, view.text(), dashboard_html(view.progress)))
     return view
