@@ -65,22 +65,26 @@ LOADER = code(f'''
     WHERE = {WHERE!r}  # the notebook that teaches each exercise
 
     def load_passing(*names):
-        """Run here your latest code for each exercise, if it passes; return the names that do not pass yet."""
+        """Run here the last code that passed for each exercise; return the names that have not passed yet."""
         missing = []
         for name in names:
-            code = tutor.last_code(name)
+            saved = tutor.progress.store().get(name)
+            code = saved.passing_code
             report = tutor.check(name, code) if code else None
             if report is None:
-                print(f"{{name}}: not tried yet (notebook {{WHERE[name]}})")
+                tried = "not passed yet" if saved.attempts else "not tried yet"
+                print(f"{{name}}: {{tried}} (notebook {{WHERE[name]}})")
             elif not report.passed:
-                print(f"{{name}}: your latest code does not pass yet ({{report.summary_line()}}, notebook {{WHERE[name]}})")
+                print(f"{{name}}: the code that passed before fails now ({{report.summary_line()}}, notebook {{WHERE[name]}})")
             else:
                 try:
                     exec(code, globals())
                 except Exception as e:
                     print(f"{{name}}: your code passes but did not run here ({{type(e).__name__}}: {{e}})")
                 else:
-                    print(f"{{name}}: loaded your passing code from notebook {{WHERE[name]}}")
+                    later = saved.last_code != code and "FAIL" in saved.last_status
+                    print(f"{{name}}: loaded your passing code from notebook {{WHERE[name]}}"
+                          + (f" (a later check failed: {{saved.last_status}}; using the code that passed)" if later else ""))
                     continue
             missing.append(name)
         return missing
@@ -402,8 +406,8 @@ def lin_and_autograd() -> list[Cell]:
         md(r"""
         ## Your pieces from notebooks 03 and 04
 
-        The tutor remembers the last code you checked for each exercise. The next cell checks your latest `Relu` and
-        `Mse` again and, when they pass, runs them here.
+        The tutor remembers the last code that passed for each exercise (a later failing try in a scratch cell does
+        not replace it). The next cell checks your passing `Relu` and `Mse` again and runs them here.
         """),
         LOADER,
         code('missing = load_passing("relu", "mse")'),
@@ -475,8 +479,8 @@ def train() -> list[Cell]:
         # 06 · Train it with your own backward pass
 
         Nothing new to write: this notebook trains the 784-50-1 network with the `Relu`, `Mse` and `Lin` you
-        passed in notebooks 03–05. The tutor remembers the last code you checked for each; the next cells check
-        it again and, when it passes, run it here.
+        passed in notebooks 03–05. The tutor remembers the last code that passed for each; the next cells check
+        it again and run it here (and say so when a later try failed).
         """),
         *MODULE_AGAIN,
         LOADER,
