@@ -65,6 +65,7 @@ HINTS_BY_CODE = {
         "Each example's ten logits make one probability distribution: its probabilities sum to 1 over the "
         "classes. Which axis of `inp` (n, 10) is that?",
         "`softmax(dim=...)`, `sum(...)` and `max(...)` all take an axis: the classes are the last one, `-1` (or 1).",
+        "A row's sum has shape $(n,)$; to divide the $(n, 10)$ rows by it, keep the axis: `keepdim=True`.",
     ),
     "not-finite": (
         "Only the case whose logits reach ±100 breaks: print `torch.tensor(100.).exp()`.",
@@ -121,6 +122,14 @@ EXERCISE = Exercise(
         Variant("wrong-reduction", as_class("inp.g = (inp.softmax(0) - onehot) / n"),
                 "{tensor} normalises over the wrong axis: each example's ten logits make one probability "
                 "distribution, so softmax sums over the classes (the last axis), not over the batch"),
+        Variant("wrong-reduction", as_class("e = (inp - inp.max()).exp()\ninp.g = (e / e.sum() - onehot) / n"),
+                "{tensor} normalises over the whole batch at once: each example's ten logits make one "
+                "probability distribution, so each row needs a sum of its own (over the last axis)"),
+        Variant("wrong-reduction", as_class("e = (inp - inp.max(-1, keepdim=True)[0]).exp()\n"
+                                            "inp.g = (e / e.sum(-1) - onehot) / n"),
+                "a sum (or max) over each row without `keepdim=True` has shape (n,), and dividing a "
+                "(n, 10) tensor by it lines the batch up against the classes. Keep the reduced axis "
+                "(`keepdim=True`, or index with `[:, None]`)"),
         Variant("not-finite", as_class("e = inp.exp()\ninp.g = (e / e.sum(-1, keepdim=True) - onehot) / n",
                                        forward="(inp.exp().sum(-1).log() - inp[range(targ.shape[0]), targ]).mean()"),
                 OVERFLOW),
