@@ -60,6 +60,7 @@ def test_scores_overrides_partial_credit_and_identical_code(tmp_path):
             lin_grad_groups[r["group"]].add(r["submission"])
     assert {"bob.ipynb", MOODLE, "carol.ipynb"} in lin_grad_groups.values()
     assert all(len({x for x in g} - {"bob.ipynb", "bob.py"}) > 0 for g in lin_grad_groups.values())
+    assert "identical code (similar.csv): lin_grad 1 group (3 submissions); relu 1 group" in proc.stdout
     summary = (out / "summary.html").read_text()
     assert '<section id="similar"><h2>Identical code</h2>' in summary and "similar.csv" in summary
 

@@ -40,3 +40,12 @@ def test_feedback_names_keep_unicode_and_never_collide():
     assert got == ["a__b.ipynb", "a__b.ipynb-2", "A__B.ipynb-3", "a__b.ipynb-2-2", "Müller.ipynb",
                    "Müller.ipynb-2"]
     assert len({g.casefold() for g in got}) == len(got)
+
+
+def test_csv_cells_a_spreadsheet_would_run_as_formulas_are_text_and_read_back():
+    from tutor.grade.names import cell, uncell
+
+    assert cell("=HYPERLINK(\"http://x\")_1.ipynb") == "'=HYPERLINK(\"http://x\")_1.ipynb"
+    assert cell("-final.ipynb") == "'-final.ipynb" and cell("alice.ipynb") == "alice.ipynb"
+    for text in ("=cmd|' /C calc'!A0.ipynb", "@x.ipynb", "'quoted.ipynb", "plain.ipynb"):
+        assert uncell(cell(text)) == text

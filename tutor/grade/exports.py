@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .gradebook import Row
-from .names import Student, UniqueNames, readable, students
+from .names import Student, UniqueNames, cell, readable, students
 from .overrides import Override
 from .scores import Score, explain, num, score
 from .similar import Member, SimilarCode, section_html, write_csv
@@ -123,7 +123,8 @@ def write_scores(path: Path, people: dict[str, StudentScores], exercises: list[s
         w.writerow(["student", "id", *exercises, "total", "submissions"])
         for p in people.values():
             pts = [p.points.get(ex, 0.0) for ex in exercises]
-            w.writerow([p.student.name, p.student.id, *map(num, pts), num(sum(pts)), " ".join(p.labels)])
+            w.writerow([cell(p.student.name), p.student.id, *map(num, pts), num(sum(pts)),
+                        cell(" ".join(p.labels))])
 
 
 def write_all(out: Path, graded: Iterable[Graded], scoring: Scoring | dict[str, float]
@@ -148,8 +149,8 @@ def write_all(out: Path, graded: Iterable[Graded], scoring: Scoring | dict[str, 
             page = f"feedback/{name}.html"
             scores = scoring.scores(g)
             for ex, row in g.rows.items():
-                w.writerow([g.label, ex, int(row.passed), num(scores[ex].points), " ".join(row.codes),
-                            scores[ex].comment])
+                w.writerow([cell(g.label), ex, int(row.passed), num(scores[ex].points), " ".join(row.codes),
+                            cell(scores[ex].comment)])
                 tally.add(g.label, page, ex, row)
                 similar.add(ex, g.code.get(ex), Member(g.label, student.key, student.display, page))
             (out / page).write_text(feedback_page(g, scores), encoding="utf-8")
@@ -161,6 +162,7 @@ def write_all(out: Path, graded: Iterable[Graded], scoring: Scoring | dict[str, 
     tmp.replace(csv_path)
     write_scores(out / "scores.csv", people, exercises)
     groups = similar.groups()
+    tally.identical = {ex: [len(g) for g in gs] for ex, gs in groups.items()}
     write_csv(out / "similar.csv", groups)
     (out / "summary.html").write_text(summary_html(tally, section_html(groups)), encoding="utf-8")
     written = [csv_path, out / "scores.csv", out / "summary.html", out / "similar.csv", out / "feedback",

@@ -14,6 +14,7 @@ CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W\d_]|[-'])*)(?:_late)?_(?P<id>\d+
 # the file's name when not downloaded in folders (12345 is the participant id).
 MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.*)$")
 MAX_NAME_BYTES = 180  # a feedback file's name, before `.html` (file systems allow 255 bytes)
+FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,13 @@ class UniqueNames:
             name = f"{base}-{k}"
         self.used.add(name.casefold())
         return name
+
+
+def cell(text: str) -> str:
+    """Text for a CSV cell a spreadsheet shows as text: a file named `=HYPERLINK(...).ipynb` is not a formula."""
+    return "'" + text if text.startswith(FORMULA) else text
+
+
+def uncell(text: str) -> str:
+    """The text `cell` was given (an instructor may copy a cell from gradebook.csv into overrides.csv)."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA) else text

@@ -6,6 +6,8 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from .names import uncell
+
 COLUMNS = ("submission", "exercise", "score", "comment")
 
 
@@ -46,7 +48,7 @@ def read_overrides(path: Path) -> dict[tuple[str, str], Override]:
         cells = {k: (v or "").strip() for k, v in row.items() if k in COLUMNS}
         if not any(cells.values()):
             continue
-        key = (cells["submission"], cells["exercise"].lower())
+        key = (uncell(cells["submission"]), cells["exercise"].lower())
         if not all(key):
             raise OverrideError(f"{path} line {n}: give both a submission (as in gradebook.csv) and an exercise")
         if key in out:

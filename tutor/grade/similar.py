@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from .names import cell
+
 CSV_COLUMNS = ("exercise", "group", "size", "submission", "student")
 
 
@@ -84,7 +86,7 @@ def write_csv(path: Path, groups: dict[str, list[list[Member]]]) -> None:
         for ex, gs in groups.items():
             for n, g in enumerate(gs, 1):
                 for m in g:
-                    w.writerow([ex, n, len(g), m.label, m.student])
+                    w.writerow([ex, n, len(g), cell(m.label), cell(m.student)])
 
 
 def section_html(groups: dict[str, list[list[Member]]]) -> str:

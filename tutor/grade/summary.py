@@ -27,6 +27,7 @@ class ClassTally:
     """Every exercise's tally, in the expected order."""
 
     exercises: dict[str, ExerciseTally] = field(default_factory=dict)
+    identical: dict[str, list[int]] = field(default_factory=dict)  # exercise -> sizes of its identical-code groups
 
     def add(self, label: str, page: str, exercise: str, row: Row) -> None:
         """Count one verdict (`page`: the student's feedback file, relative to --out)."""
@@ -51,6 +52,10 @@ def summary_text(tally: ClassTally, most: int = 3) -> str:
         share = f"{t.passed}/{t.total} {100 * t.passed / max(t.total, 1):3.0f}%"
         common = " · ".join(f"{code} {n}" for code, n in t.mistakes.most_common(most)) or "—"
         lines.append(f"{ex:<{width}}  {share:>13}  {common}")
+    if tally.identical:
+        groups = "; ".join(f"{ex} {len(sizes)} group{'s' * (len(sizes) > 1)} ({sum(sizes)} submissions)"
+                           for ex, sizes in tally.identical.items())
+        lines.append(f"identical code (similar.csv): {groups}")
     return "\n".join(lines)
 
 

@@ -16,7 +16,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                                    "that grades each submission as `tutor grade` does.")
     p.add_argument("assignment", metavar="ASSIGNMENT.ipynb", help="the released notebook: its exercises are graded")
     p.add_argument("--out", required=True, metavar="ZIP", help="the zip to write, e.g. autograder.zip")
-    p.add_argument("--points", metavar="SPEC", help="points per exercise: lin_grad=2,relu=1 or a .toml file (default 1 each)")
+    p.add_argument("--points", metavar="SPEC",
+                   help="points per exercise: lin_grad=2,relu=1 or a .toml file (default 1 each)")
     p.add_argument("--partial", action="store_true",
                    help="partial credit: a share of an exercise's points per tensor right in every case")
     p.add_argument("--visibility", choices=VISIBILITY, default="visible",
