@@ -158,7 +158,8 @@ def _model_pieces(model: Any) -> dict[str, type]:
         raise ForwardError(f"Model.{'layers' if layers is Ellipsis else 'loss'} is `...` (not filled in yet)")
     found: dict[str, type] = {}
     if isinstance(layers, (list, tuple)) and len(layers) == 3:
-        found = {"Lin": type(layers[0]), "Relu": type(layers[1])}
-    if loss is not None and not isinstance(loss, (types.FunctionType, types.MethodType)):
-        found["Mse"] = type(loss)
-    return found
+        found = {"Lin": layers[0], "Relu": layers[1]}
+    found["Mse"] = loss
+    # a piece is an object of the learner's own layer class (a plain function, say `relu`, has no backward to check)
+    return {role: type(obj) for role, obj in found.items()
+            if callable(getattr(obj, "backward", None)) or callable(getattr(obj, "bwd", None))}
