@@ -16,25 +16,35 @@ from .sandbox import session
 from .sandbox.pool import WorkerError
 from .sandbox.protocol import Limits
 
-_BY_ENTRY = {"lin_grad": "lin_grad", "Relu": "relu", "Mse": "mse", "Lin": "lin", "CrossEntropy": "cross_entropy"}
-
-
 def exercise_for(obj: Any) -> str:
-    """The exercise a live definition belongs to, by its name (`Relu` → `relu`)."""
+    """The exercise a live definition belongs to, by its name (`Relu`, `ReLU` → `relu`; `mse_grad` → `mse`)."""
+    from .run.program import ALIASES, FREE_FORMS, plain
+
     name = getattr(obj, "__name__", "")
-    if name not in _BY_ENTRY:
-        raise ValueError(f"cannot tell which exercise {name or obj!r} is for; name it: "
-                         f"check(exercise, code) with exercise one of {', '.join(names())}")
-    return _BY_ENTRY[name]
+    for ex in names():
+        entry = get(ex).entry
+        is_class = isinstance(obj, type) or get(ex).style != "class"
+        if name == entry or (is_class and plain(name) in ALIASES.get(entry, ())) or \
+                plain(name) == plain(FREE_FORMS.get(entry, ("-",))[0]):
+            return ex
+    raise ValueError(f"cannot tell which exercise {name or obj!r} is for; name it: "
+                     f"check(exercise, code) with exercise one of {', '.join(names())}")
 
 
-def submission_source(submission: Any) -> str:
-    """Source text of a submission: a string of code, a path to a .py file, or a live function/class."""
+def submission_source(submission: Any, exercise: str = "") -> str:
+    """Source text of a submission: a string of code, a path to a .py file, or a live function/class (in a
+    kernel: with the definitions it needs from the kernel's other cells)."""
     if isinstance(submission, os.PathLike):
         return Path(submission).read_text()
     if isinstance(submission, str):
         return submission
-    return source_of(submission)
+    try:
+        from .magic import live_submission
+
+        found = live_submission(submission, exercise or exercise_for(submission))
+    except Exception:  # noqa: BLE001 - no kernel history to read: the definition's own source
+        found = None
+    return found or source_of(submission)
 
 
 def check(exercise: Any, submission: Any = None, limits: Limits | None = None, warm_up: bool = True) -> CheckReport:
@@ -46,7 +56,7 @@ def check(exercise: Any, submission: Any = None, limits: Limits | None = None, w
     if submission is None and not isinstance(exercise, str):
         exercise, submission = exercise_for(exercise), exercise
     ex = get(exercise)
-    source = submission_source(submission)
+    source = submission_source(submission, ex.name)
     limits = limits or CHECK_LIMITS
     start = time.perf_counter()
     threads = torch.get_num_threads()
@@ -64,7 +74,7 @@ CHECK_LIMITS = Limits(wall=10.0, cpu=10.0, memory_mb=2048, output_kb=16)
 
 
 def _checked(exercise: str, source: str, limits: Limits, warm_up: bool) -> CheckReport:
-    from .judge.outcome import report_for
+    from .judge.outcome import grader_report, report_for
 
     if not session.available():
         return _in_process(exercise, source, "this platform has no sandbox (Linux only)")
@@ -72,11 +82,16 @@ def _checked(exercise: str, source: str, limits: Limits, warm_up: bool) -> Check
         with session.lock():
             worker = session.worker(warm_up=warm_up)
             out = worker.run(exercise, source, limits)
+            if out.status == "error":  # the worker itself failed (not the learner's child): once more, afresh
+                worker = session.worker(warm_up=warm_up)
+                out = worker.run(exercise, source, limits)
             isolation = worker.isolation
-    except WorkerError as e:
-        return _in_process(exercise, source, f"the sandbox could not start: {e}")
-    if out.status == "error":
-        return _in_process(exercise, source, f"the sandbox could not run it: {out.detail}")
+    except WorkerError as e:  # learner code never runs in this process where a sandbox exists: no verdict
+        return grader_report(exercise, "error", f"The checker's sandbox could not start ({e}): your code was not "
+                             "checked. Run the check again; if this persists, restart the kernel.")
+    if out.status == "error":  # twice: say so, never a verdict on the learner's code
+        return grader_report(exercise, "error", f"The checker's sandbox failed while running your code, twice "
+                             f"({out.detail}): this is not your code's fault. Run the check again.")
     report = report_for(exercise, out, limits)
     report.output = out.output + ("\n[... the rest was cut off]" if out.output_cut else "")
     report.isolation = f"a sandboxed child process ({isolation})"

@@ -22,7 +22,9 @@ def worker(warm_up: bool = True) -> Worker:
     global _worker
     with _lock:
         if _worker is None:
-            _worker = Worker(0, warm_up=warm_up)
+            # A learner's own check serves with whatever isolation the machine allows (the report says which);
+            # grading is where full isolation is required.
+            _worker = Worker(0, warm_up=warm_up, require_full=False)
         if _worker.proc is None or _worker.proc.poll() is not None:
             _worker.start()
         return _worker
