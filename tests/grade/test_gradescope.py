@@ -101,6 +101,31 @@ def test_an_empty_submission_scores_zero_and_says_why(zip_path, tmp_path):
     assert all("No .ipynb or .py file was found in your submission" in t["output"] for t in result["tests"])
 
 
+def gradescope_like() -> bool:
+    """Root, able to drop CAP_SYS_ADMIN: then namespaces are refused as in Gradescope's Docker container."""
+    return os.geteuid() == 0 and shutil.which("setpriv") is not None
+
+
+@pytest.mark.skipif(not gradescope_like(), reason="needs root and setpriv to imitate Gradescope's container")
+def test_in_a_container_without_namespaces_a_copy_of_the_bundled_reference_does_not_pass(zip_path, tmp_path):
+    root = autograder_root(tmp_path, zip_path)
+    lesson = root / "source" / "package" / "tutor" / "lesson.py"
+    thief = (f"def lin_grad(inp, out, w, b):\n    s = open({str(lesson)!r}).read()\n    ns = {{}}\n"
+             "    exec(s[s.index('def lin_grad'):s.index('class Module')], ns)\n    ns['lin_grad'](inp, out, w, b)\n")
+    write_notebook(root / "submission" / "thief.ipynb", {"lin_grad": thief, "relu": CORRECT["relu"]})
+    env = {**os.environ, "AUTOGRADER_ROOT": str(root),
+           "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
+    # Docker's root has no CAP_SYS_ADMIN: no network, PID or mount namespace; runs still get a uid of their own
+    proc = subprocess.run(["setpriv", "--bounding-set=-sys_admin", str(root / "run_autograder")], cwd=root,
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr + proc.stdout
+    assert "isolation: PARTIAL: uid " in proc.stdout and "readable by root only" in proc.stdout
+    result = json.loads((root / "results" / "results.json").read_text())
+    lin_grad, relu = result["tests"][:2]
+    assert lin_grad["score"] == 0 and "PermissionError" in lin_grad["output"], lin_grad["output"][:300]
+    assert relu["score"] == 2  # the sandbox that is left still grades honest code
+
+
 @pytest.mark.parametrize("args, said", [
     (["nowhere.ipynb"], "nowhere.ipynb: no such file"),
     (["{nb}", "--points", "lin=2"], "--points: lin is not an exercise of"),

@@ -29,6 +29,25 @@ def grade_argv(submission: Path, source: Path, work: Path, config: dict) -> list
     return argv
 
 
+def hide_sources(root: Path) -> list[Path]:
+    """As root, make the zip's files and the tutor package installed under `root` readable by root only.
+
+    Learner code runs as an unprivileged uid of its own when the grader is root, but Gradescope's container
+    usually refuses the mount namespaces that would hide files from it: without this, a submission could read
+    the reference solutions from /autograder/source/package/tutor and pass with a copy of them."""
+    if os.geteuid() != 0:
+        return []
+    import sysconfig
+
+    installed = {Path(sysconfig.get_paths()[k]) / "tutor" for k in ("purelib", "platlib")}
+    hidden = []
+    for path in [root / "source", *sorted(p for p in installed if p.resolve().is_relative_to(root.resolve()))]:
+        if path.is_dir():
+            os.chmod(path, 0o700)
+            hidden.append(path)
+    return hidden
+
+
 def merged(work: Path, config: dict) -> dict:
     """One results.json for the student: per exercise, the best of the files they handed in."""
     best: dict[str, dict] = {}
@@ -73,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
     out.mkdir(parents=True, exist_ok=True)
     print(f"tutor from {Path(tutor.__file__).parent}; grading {submission}", flush=True)
+    for path in hide_sources(root):
+        print(f"readable by root only (learner code runs as another uid): {path}", flush=True)
     start = time.monotonic()
     try:
         found = find_files([str(submission)])
