@@ -22,19 +22,19 @@ def _check(args: argparse.Namespace) -> int:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise UsageError(f"cannot read {args.file}: {getattr(e, 'strerror', None) or e}") from None
-    if path.suffix == ".ipynb":
-        from .notebook import NotebookError, exercise_cells, read_notebook
+    if path.suffix == ".ipynb":  # every code cell: the learner's definitions from anywhere in the notebook
+        from .notebook import NotebookError, notebook_source, read_notebook
 
         try:
-            cells = [c for c in exercise_cells(read_notebook(path)) if c.exercise == ex.name]
+            source = notebook_source(read_notebook(path))
         except NotebookError as e:
             raise UsageError(str(e)) from None
-        if not cells:
-            raise UsageError(f"{args.file} has no `%%exercise {ex.name}` cell")
-        source = cells[-1].source
-    report = check(ex.name, source, warm_up=False)
+    from .run.program import excerpt
+
+    report = check(ex.name, excerpt(source, ex), warm_up=False)
     if report.codes[:1] == ["not-defined"]:
-        raise UsageError(f"{args.file} defines no `{ex.entry}` (needed by exercise {ex.name})")
+        cell = f"has no `%%exercise {ex.name}` cell and " if path.suffix == ".ipynb" else ""
+        raise UsageError(f"{args.file} {cell}defines no `{ex.entry}` (needed by exercise {ex.name})")
     print(report.to_json(indent=2) if args.json else str(report))
     return 0 if report.passed else 1
 

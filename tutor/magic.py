@@ -1,12 +1,15 @@
 """The `%%exercise NAME` cell magic: run the cell as usual, check its source, show the exercise widget.
 
 The cell runs in the notebook's namespace (the learner keeps their definitions, and their own
-top-level errors show as ordinary tracebacks); then `tutor.check(NAME, cell)` checks the cell's
-source alone, so notebook globals cannot leak in. The magic never raises: "Run All" goes on.
+top-level errors show as ordinary tracebacks); then the check runs the cell's source again, fresh,
+with the definitions it needs from the kernel's other cells (its input history: functions, classes,
+imports and constants, never data; see `tutor.run.program`), so notebook data cannot leak in.
+The magic never raises: "Run All" goes on.
 """
 from __future__ import annotations
 
 import ast
+import linecache
 from typing import Any
 
 from . import exercises
@@ -62,12 +65,70 @@ def _run_and_check(name: str, cell: str) -> None:
     _last_cell[name] = cell
     from .widgets.exercise import ExerciseView
 
-    view = ExerciseView(name, submission=lambda: _last_cell.get(name, cell))
+    view = ExerciseView(name, submission=lambda: cell_submission(shell, name, _last_cell.get(name, cell)),
+                        recheck=False)  # Shift+Enter re-checks
     try:
         view.run_check()
     except Exception as e:  # shown inside the widget, which still appears
         view.show_error(f"{type(e).__name__}: {e}")
     show_view(view)
+
+
+def kernel_source(shell: Any, name: str = "", cell: str | None = None) -> str:
+    """The cells the kernel ran (IPython's input history, `In`), each after a `# %% cell [N]` marker; the
+    `%%exercise NAME` cell now running is added last when the history does not hold it yet."""
+    hist = list(getattr(getattr(shell, "history_manager", None), "input_hist_parsed", None) or [])
+    parts = [f"# %% cell [{i}]\n{text.rstrip()}\n" for i, text in enumerate(hist) if i and text and text.strip()]
+    if cell is not None and not any(repr(cell) in text for text in hist[-2:]):
+        parts.append(f"# %% cell [{getattr(shell, 'execution_count', 0)}]\n%%exercise {name}\n{cell.rstrip()}\n")
+    return "".join(parts)
+
+
+def cell_submission(shell: Any, name: str, cell: str) -> str:
+    """What an `%%exercise` cell's check runs: the cell alone when it needs nothing else, else the kernel's
+    cells it needs (the last definition of each name wins, as in the kernel)."""
+    try:
+        import textwrap
+
+        from .run.program import build, excerpt, strip_magics
+
+        text = excerpt(kernel_source(shell, name, cell), exercises.get(name))
+        cells = build(text).cells
+        alone = strip_magics(textwrap.dedent(cell)).strip()
+    except Exception:  # noqa: BLE001 - no history to read: the cell alone, as before
+        return cell
+    if len(cells) == 1 and cells[0].exercise == name and cells[0].text.strip() == alone:
+        return cell  # self-contained (also what the progress store keeps, and the stub comparison sees)
+    return text
+
+
+def live_submission(obj: Any, exercise: str) -> str | None:
+    """For `tutor.check(Relu)` in a kernel: the kernel's cells the definition needs, or None when `obj` was
+    not defined in a cell of this kernel."""
+    import sys
+
+    if "IPython" not in sys.modules:
+        return None
+    shell = sys.modules["IPython"].get_ipython()
+    funcs = [obj] if hasattr(obj, "__code__") else \
+        [getattr(v, "__func__", v) for v in vars(obj).values()] if isinstance(obj, type) else []
+    filename = next((f.__code__.co_filename for f in funcs if hasattr(f, "__code__")), "")
+    if shell is None or not ("ipykernel_" in filename or filename.startswith("<ipython-input")):
+        return None
+    import textwrap
+
+    from .run.program import build, definitions_of, excerpt, find_entry
+
+    source, ex = kernel_source(shell), exercises.get(exercise)
+    prog = build(source)
+    defs = definitions_of(prog, find_entry(prog, ex)[0])
+
+    def norm(text: str) -> str:
+        return shell.transform_cell(textwrap.dedent(text)).strip()
+
+    if not defs or norm(defs[-1].cell.text) != norm("".join(linecache.getlines(filename))):
+        return None  # not the kernel's last definition (or run outside the history): its own source, as before
+    return excerpt(source, ex, broken=False)
 
 
 def load_ipython_extension(shell: Any) -> None:

@@ -1,7 +1,6 @@
 """Read notebooks robustly and find their `%%exercise NAME` cells (shared by `release` and `grade`)."""
 from __future__ import annotations
 
-import ast
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,11 +22,12 @@ class NotebookError(ValueError):
 
 @dataclass
 class ExerciseCell:
-    """One `%%exercise NAME` cell: the exercise it answers, the learner's code under the magic line, where."""
+    """One exercise a hand-in answers: its `%%exercise NAME` cell (or plain definition), the code, where."""
 
     exercise: str
     source: str  # the learner's code: the cell below its magic line (a `.py` file: the whole file)
     index: int  # cell index in the notebook (-1 for a `.py` file)
+    program: str = ""  # what its check runs: the cells of the notebook (or file) the definition needs
 
 
 def cell_source(cell: dict[str, Any]) -> str:
@@ -95,33 +95,60 @@ def exercise_cells(nb: dict[str, Any]) -> list[ExerciseCell]:
     return found
 
 
+_LESSON = ("torch", "tensor", "Module", "lin", "relu", "mse")  # names the lesson's namespace starts with
+
+
+def notebook_source(nb: dict[str, Any]) -> str:
+    """Every code cell of a notebook as one source, each after a `# %% cell N` marker (N counts all cells from 1):
+    the text a check reads the learner's definitions from, by the rule of `tutor.run.program`."""
+    return "".join(f"# %% cell {i + 1}\n{cell_source(c).rstrip()}\n"
+                   for i, c in enumerate(nb["cells"]) if c.get("cell_type") == "code")
+
+
+def answered(source: str) -> list[ExerciseCell]:
+    """The exercises a source answers (a notebook's `notebook_source`, a `.py` file, a "Save as Python" export):
+    those with a `%%exercise NAME` cell and those whose definition it holds without one (`Relu`, `MSE`,
+    `relu_grad`...). Each comes with its code and the excerpt of the source its check runs."""
+    from .exercises import get, names
+    from .run.program import build, definitions_of, excerpt, find_entry
+
+    prog = build(source)
+    if len(prog.cells) == 1 and prog.cells[0].error is not None:
+        # It still answers every exercise it seems to name; running it reports the syntax error per exercise.
+        return [ExerciseCell(n, source, -1, source) for n in names() if get(n).entry in source]
+    found = []
+    for name in names():
+        ex = get(name)
+        entry, _ = find_entry(prog, ex)
+        magic = [c for c in prog.cells if c.exercise == name]
+        if not entry and not magic:
+            if ex.entry in prog.kinds and ex.entry not in _LESSON:  # bound, but not to a definition: a verdict says so
+                found.append(ExerciseCell(name, source, -1, source))
+            continue
+        cell = definitions_of(prog, entry)[-1].cell if definitions_of(prog, entry) else magic[-1]
+        code = cell.text
+        if cell.exercise:
+            code = parse_magic(code)[1] if parse_magic(code) else code
+        index = int(cell.label[5:]) - 1 if cell.label[5:].isdigit() else -1
+        found.append(ExerciseCell(name, code if prog.has_cells else source, index, excerpt(source, ex)))
+    return found
+
+
 def script_exercises(path: str | Path, data: bytes | None = None) -> list[ExerciseCell]:
-    """The exercises a `.py` file defines (by top-level name); the whole file is the source of each."""
+    """The exercises a `.py` file answers (its definitions, or an export's `%%exercise` cells)."""
     path = Path(path)
     try:
         text = (path.read_bytes() if data is None else data).decode("utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise NotebookError(f"{path}: cannot read as UTF-8 Python source ({e})") from None
-    try:
-        tree = ast.parse(text, filename=str(path))
-    except SyntaxError:
-        # It still answers every exercise it seems to name; running it reports the syntax error per exercise.
-        return [ExerciseCell(ex, text, -1) for ex, entry in entry_names().items() if entry in text]
-    except ValueError as e:  # null bytes
-        raise NotebookError(f"{path}: not Python source ({e})") from None
-    defined = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined.add(node.name)
-        elif isinstance(node, ast.Assign):
-            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            defined.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return [ExerciseCell(ex, text, -1) for ex, entry in entry_names().items() if entry in defined]
+    if "\0" in text:
+        raise NotebookError(f"{path}: not Python source (it holds null bytes)")
+    return answered(text)
 
 
 def submission_exercises(path: str | Path, data: bytes | None = None) -> dict[str, ExerciseCell]:
-    """Exercise name -> its cell for a `.ipynb` or `.py` submission (the last cell wins when one is repeated)."""
+    """Exercise name -> its cell for a `.ipynb` or `.py` submission (the last definition wins when repeated)."""
     path = Path(path)
-    cells = script_exercises(path, data) if path.suffix == ".py" else exercise_cells(read_notebook(path, data))
-    return {c.exercise: c for c in cells}
+    if path.suffix == ".py":
+        return {c.exercise: c for c in script_exercises(path, data)}
+    return {c.exercise: c for c in answered(notebook_source(read_notebook(path, data)))}

@@ -22,7 +22,8 @@ class Submission:
     label: str  # the path as given, or relative to the folder given
     path: Path
     sha: str = ""
-    cells: dict[str, str] = field(default_factory=dict)  # exercise -> learner source
+    cells: dict[str, str] = field(default_factory=dict)  # exercise -> learner code (its cell, or the file)
+    programs: dict[str, str] = field(default_factory=dict)  # exercise -> what its check runs (the cells it needs)
     malformed: str = ""  # one-line reason when the file could not be read as a submission
 
 
@@ -76,6 +77,7 @@ def read_submission(path: Path, label: str, known: set[str]) -> Submission:
         sub.malformed = str(e)
         return sub
     sub.cells = {name: cell.source for name, cell in cells.items() if name in known}
+    sub.programs = {name: cell.program or cell.source for name, cell in cells.items() if name in known}
     return sub
 
 

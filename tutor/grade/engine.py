@@ -185,10 +185,11 @@ def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings:
                 book.put(sub.sha, ex, False, r.codes, r.to_dict(), str(r), render_html(r), 0.0)
                 done.add((sub.sha, ex))
                 continue
-            key = (ex, hashlib.sha256(sub.cells[ex].encode()).hexdigest())
+            program = sub.programs.get(ex, sub.cells[ex])  # the cells its check needs, by the rule of tutor.run.program
+            key = (ex, hashlib.sha256(program.encode()).hexdigest())
             if key not in pending:
                 pending[key] = []
-                tasks.append(Task(key, ex, sub.cells[ex]))
+                tasks.append(Task(key, ex, program))
             if i not in pending[key]:
                 pending[key].append(i)
     waiting = [0] * len(subs)

@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import lesson
 from ..exercises import get
-from .program import ALIASES, FREE_FORMS, build, definitions_of, needed, plain, strip_magics
+from .program import FREE_FORMS, build, definitions_of, fatal_syntax_error, find_entry, needed, strip_magics
 from .result import ErrorInfo
 
 __all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "source_of", "strip_magics",
@@ -57,8 +57,8 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
             fname = fname[:-1] + "'>"
         names[id(cell)] = fname
         linecache.cache[fname] = (len(cell.text), None, cell.text.splitlines(True), fname)
-    name, how = _resolve(prog, ex, entry)
-    _syntax_errors(prog, ex, name, names)
+    name, how = find_entry(prog, ex)
+    _syntax_error(prog, ex, name)
     if not name:
         raise LoadError(ErrorInfo("NameError", f"no definition of `{entry}` found in your code", kind="missing-entry"))
     module = types.ModuleType("__tutor_submission__")  # a real module: `@dataclass` looks its class's module up
@@ -93,47 +93,13 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
 _DATA = "__tutor_data__"  # in the namespace: name -> the cell that bound it from data (for messages only)
 
 
-def _acceptable(prog: Any, ex: Any, name: str) -> bool:
-    return prog.kinds.get(name) in (("class", "import") if ex.style == "class" else ("def", "import"))
-
-
-def _resolve(prog: Any, ex: Any, entry: str) -> tuple[str, str]:
-    """The name in the source that answers the exercise, and how it was found: exact | alias | free | cell."""
-    bound = list(dict.fromkeys(n for st in reversed(prog.kept) for n in st.binds))[::-1]  # by last binding
-    if entry in bound and _acceptable(prog, ex, entry):
-        return entry, "exact"
-    aliases = [n for n in bound if plain(n) in ALIASES.get(entry, ()) and _acceptable(prog, ex, n)]
-    if aliases:
-        return aliases[-1], "alias"
-    free = FREE_FORMS.get(entry)
-    if free and ex.unit in ("relu", "mse"):
-        funcs = [n for n in bound if plain(n) == plain(free[0]) and prog.kinds.get(n) == "def"]
-        if funcs:
-            return funcs[-1], "free"
-    for cell in reversed(prog.cells):  # a `%%exercise NAME` cell defining one thing of the right kind
-        if cell.exercise == ex.name:
-            own = [n for st in prog.kept if st.cell is cell and st.kind in ("class", "def") for n in st.binds
-                   if _acceptable(prog, ex, n)]
-            if len(set(own)) == 1:
-                return own[0], "cell"
-            break
-    return "", ""
-
-
-def _syntax_errors(prog: Any, ex: Any, name: str, filenames: dict[int, str]) -> None:
-    """Raise the syntax error of a cell that holds (or may hold) the checked code; other broken cells are skipped,
-    as they defined nothing in the notebook either."""
-    last = max((i for i, c in enumerate(prog.cells) for st in definitions_of(prog, name) if st.cell is c), default=-1)
-    words = {name or ex.entry, ex.entry} | set(ALIASES.get(ex.entry, ()))
-    for i, cell in enumerate(prog.cells):
-        if cell.error is None:
-            continue
-        mentions = cell.exercise == ex.name or any(re.search(rf"\b{re.escape(w)}\b", cell.text, re.I) for w in words)
-        if len(prog.cells) == 1 or (i > last and (mentions or not name)):
-            e = cell.error
-            line = (e.text or "").rstrip("\n")
-            where = f"{cell.label}, " if cell.label else ""
-            raise LoadError(ErrorInfo("SyntaxError", f"{where}line {e.lineno}: {e.msg}", line.strip(), e.lineno))
+def _syntax_error(prog: Any, ex: Any, name: str) -> None:
+    cell = fatal_syntax_error(prog, ex, name)
+    if cell is not None:
+        e = cell.error
+        line = (e.text or "").rstrip("\n")
+        where = f"{cell.label}, " if cell.label else ""
+        raise LoadError(ErrorInfo("SyntaxError", f"{where}line {e.lineno}: {e.msg}", line.strip(), e.lineno))
 
 
 def _load_error(e: BaseException, prog: Any, exercise: str) -> ErrorInfo:
@@ -158,15 +124,16 @@ def _notes(prog: Any, ex: Any, entry: str, name: str, how: str) -> list[str]:
                    f"the lesson calls `{entry}.bwd`")
     if not prog.has_cells:
         return out
-    cells = list(dict.fromkeys(st.cell.label for st in definitions_of(prog, name)))
-    if len(cells) > 1:
+    defs = definitions_of(prog, name)
+    cells = list(dict.fromkeys(st.cell.label for st in defs))
+    kernel = cells[-1].startswith("cell [")  # a kernel's history: re-running the exercise cell is no news
+    if len(cells) > 1 and (not kernel or any(st.cell.exercise != ex.name for st in defs)):
         out.append(f"`{name}` is defined in {', '.join(cells[:-1])} and {cells[-1]}: the last definition counts, "
                    f"as in the notebook, so the one in {cells[-1]} was checked")
     magic = [c for c in prog.cells if c.exercise == ex.name]
-    checked = definitions_of(prog, name)[-1].cell
-    if not magic and cells and not cells[-1].startswith("cell ["):
+    if not magic and not kernel:
         out.append(f"no `%%exercise {ex.name}` cell: checked the plain definition of `{name}` in {cells[-1]}")
-    elif magic and checked.exercise != ex.name and len(cells) == 1:
+    elif magic and defs[-1].cell.exercise != ex.name and len(cells) == 1:
         out.append(f"checked `{name}` as defined in {cells[-1]}, outside the `%%exercise {ex.name}` cell")
     return out
 

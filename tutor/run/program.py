@@ -13,12 +13,14 @@ import builtins
 import re
 import symtable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .. import lesson
+if TYPE_CHECKING:
+    from ..exercises import Exercise
 
 # Cell boundaries: ours (`# %% cell 7`, `# %% cell [12]`), jupytext/VS Code (`# %%`), nbconvert (`# In[3]:`).
 _MARKER = re.compile(r"#\s%%(?:\s(?P<label>.*))?|#\sIn\[\s*(?P<count>\d*)\s*\]:")
-_LABEL = re.compile(r"cell \[?\d+\]?")
+_LABEL = re.compile(r"(?P<cell>cell \[?\d+\]?)(?: \(%%exercise (?P<exercise>\w+)\))?")
 _HELP = re.compile(r"\?{0,2}[A-Za-z_][\w.]*\?{0,2}")  # IPython's `Relu?`, `torch.matmul??`, `?w`
 _PYTHON_CELL_MAGICS = ("exercise", "time", "capture")  # cell magics whose body runs as the notebook's own code
 
@@ -109,25 +111,30 @@ def split_cells(source: str) -> list[Cell]:
         cells += _parse(Cell("the lines before the first cell", head))
     for k, (i, m) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
-        label = (m.group("label") or "").strip()
+        label, exercise = (m.group("label") or "").strip(), ""
         if m.group("count"):
             label = f"cell [{m.group('count')}]"
-        elif not _LABEL.fullmatch(label):
+        elif (ours := _LABEL.fullmatch(label)) is not None:  # an excerpt's: `# %% cell 7 (%%exercise relu)`
+            label, exercise = ours.group("cell"), ours.group("exercise") or ""
+        else:
             label = f"cell {k + 1}"
-        cells += _parse(Cell(label, "\n".join(lines[i + 1:end]) + "\n"))
+        cells += _parse(Cell(label, "\n".join(lines[i + 1:end]) + "\n", exercise))
     return cells
 
 
 def _parse(cell: Cell) -> list[Cell]:
     import textwrap
 
-    first = next((ln.split() for ln in cell.text.splitlines() if ln.strip()), [""])
+    lines = cell.text.splitlines(keepends=True)
+    at = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
+    first = lines[at].split() if lines else [""]
     if first[0].startswith("%%"):
         magic = first[0][2:]
         if magic not in _PYTHON_CELL_MAGICS:
             return []  # %%bash, %%writefile, %%timeit...: the body is not the notebook's Python
         if magic == "exercise" and len(first) > 1:
             cell.exercise = first[1].lower()
+        cell.text = "".join(lines[at + 1:])  # the body, numbered from 1 as IPython runs it
     cell.text = textwrap.dedent(cell.text)
     try:
         cell.tree = ast.parse(strip_magics(cell.text))
@@ -136,13 +143,13 @@ def _parse(cell: Cell) -> list[Cell]:
         return [cell]
     out = [cell]
     for node in cell.tree.body:  # Jupyter's "Save as Python" and IPython's history spell cell magics as calls
-        body = _cell_magic(node)
+        body = cell_magic(node)
         if body is not None:
             out += _parse(Cell(cell.label, f"%%{body[0]} {body[1]}\n{body[2]}"))
     return out
 
 
-def _cell_magic(node: ast.stmt) -> tuple[str, str, str] | None:
+def cell_magic(node: ast.stmt) -> tuple[str, str, str] | None:
     """(magic, line, body) of `get_ipython().run_cell_magic('exercise', 'lin_grad', '...')`."""
     if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
         return None
@@ -161,6 +168,8 @@ def build(source: str) -> Program:
     """Sort every cell's top-level statements into kept definitions and data, in source order."""
     prog = Program(split_cells(source))
     kinds = prog.kinds
+    from .. import lesson
+
     origin: dict[str, str] = {"torch": "torch", "tensor": "torch.tensor"}
     kinds.update({n: ("module" if n == "torch" else "class" if n == "Module" else "def") for n in lesson.LESSON_NAMES})
     sorter = _Sorter(kinds, origin)
@@ -173,6 +182,8 @@ def build(source: str) -> Program:
                 for name in _bound_names(node):
                     prog.data[name] = cell.label
                     kinds[name] = "data"
+                    for st in prog.kept:  # rebound from data: earlier definitions of the name no longer count
+                        st.binds.discard(name)
                 continue
             kind, binds, resets = kept
             prog.kept.append(Statement(node, cell, binds, _reads(node), kind, resets))
@@ -313,23 +324,33 @@ def _bound_names(node: ast.stmt) -> list[str]:
 
 
 def needed(prog: Program, entry: str) -> list[Statement]:
-    """The kept statements the entry needs, transitively by name, in source order."""
-    want, grew = {entry}, True
+    """The kept statements the entry needs, in source order: for each name, its last definition (and what is
+    attached to it afterwards), then the same for every name those read — as bound when the statement ran
+    and as bound at the end (a function body reads the final binding)."""
+    end = len(prog.kept)
     chosen: set[int] = set()
-    while grew:
-        grew = False
-        for i, st in enumerate(prog.kept):
-            if i not in chosen and (st.binds & want or (st.kind == "star" and _unbound(prog, want))):
+    todo, seen = [(entry, end)], set()
+    while todo:
+        name, limit = todo.pop()
+        if (name, limit) in seen:
+            continue
+        seen.add((name, limit))
+        binders = [i for i in range(limit) if name in prog.kept[i].binds]
+        resets = [i for i in binders if prog.kept[i].resets]
+        start = resets[-1] if resets else 0
+        stars = [i for i in range(limit) if prog.kept[i].kind == "star"] if not binders and _unbound(prog, {name}) else []
+        for i in [b for b in binders if b >= start] + stars:
+            if i not in chosen:
                 chosen.add(i)
-                new = st.reads - want
-                if new:
-                    want |= new
-                    grew = True
-    return [st for i, st in enumerate(prog.kept) if i in chosen]
+                for read in prog.kept[i].reads:
+                    todo += [(read, i), (read, end)]
+    return [prog.kept[i] for i in sorted(chosen)]
 
 
 def _unbound(prog: Program, names: set[str]) -> bool:
     """Whether some wanted name has no kept binding (a star import may be where it comes from)."""
+    from .. import lesson
+
     bound = set().union(*(st.binds for st in prog.kept)) if prog.kept else set()
     return any(n not in bound and n not in prog.data and n not in lesson.LESSON_NAMES and not hasattr(builtins, n)
                for n in names)
@@ -338,3 +359,74 @@ def _unbound(prog: Program, names: set[str]) -> bool:
 def definitions_of(prog: Program, name: str) -> list[Statement]:
     """The kept statements that bind `name` from scratch (its definitions, in order)."""
     return [st for st in prog.kept if name in st.binds and st.resets]
+
+
+def _acceptable(prog: Program, ex: Exercise, name: str) -> bool:
+    return prog.kinds.get(name) in (("class", "import") if ex.style == "class" else ("def", "import"))
+
+
+def find_entry(prog: Program, ex: Exercise, in_cell: bool = False) -> tuple[str, str]:
+    """The name in the source that answers the exercise, and how it was found: exact | alias | free | cell
+    (('', '') when none does)."""
+    entry = ex.entry
+    magic = [c for c in prog.cells if c.exercise == ex.name][-1:]
+    bound = list(dict.fromkeys(n for st in reversed(prog.kept) for n in st.binds))[::-1]  # by last binding
+    if magic and not in_cell:  # what its (last) `%%exercise` cell defines comes first: `MSE` there beats `Mse`
+        own = Program(prog.cells, [st for st in prog.kept if st.cell is magic[0]], {}, prog.kinds)
+        found = find_entry(own, ex, in_cell=True)
+        if found[0]:
+            return found
+    if entry in bound and _acceptable(prog, ex, entry):
+        return entry, "exact"
+    aliases = [n for n in bound if plain(n) in ALIASES.get(entry, ()) and _acceptable(prog, ex, n)]
+    if aliases:
+        return aliases[-1], "alias"
+    free = FREE_FORMS.get(entry)
+    if free:
+        funcs = [n for n in bound if plain(n) == plain(free[0]) and prog.kinds.get(n) == "def"]
+        if funcs:
+            return funcs[-1], "free"
+    for cell in reversed(prog.cells):  # a `%%exercise NAME` cell defining one thing of the right kind
+        if cell.exercise == ex.name:
+            own = {n for st in prog.kept if st.cell is cell and st.kind in ("class", "def") for n in st.binds
+                   if _acceptable(prog, ex, n)}
+            if len(own) == 1:
+                return own.pop(), "cell"
+            break
+    return "", ""
+
+
+def fatal_syntax_error(prog: Program, ex: Exercise, name: str) -> Cell | None:
+    """The cell whose syntax error the check must report: one that holds (or may hold) the checked code after
+    its last definition. Other broken cells are skipped: they defined nothing in the notebook either."""
+    last = max((i for i, c in enumerate(prog.cells) for st in definitions_of(prog, name) if st.cell is c), default=-1)
+    words = {name or ex.entry, ex.entry, *ALIASES.get(ex.entry, ()), *FREE_FORMS.get(ex.entry, ("",))[:1]} - {""}
+    for i, cell in enumerate(prog.cells):
+        if cell.error is None:
+            continue
+        mentions = cell.exercise == ex.name or any(re.search(rf"\b{re.escape(w)}\b", cell.text, re.I) for w in words)
+        if len(prog.cells) == 1 or (i > last and (mentions or not name)):
+            return cell
+    return None
+
+
+def excerpt(source: str, ex: Exercise, broken: bool = True) -> str:
+    """The cells of `source` a check of `ex` needs, with their markers: those holding the definitions it needs,
+    the data its code reads (for the message), its `%%exercise` cells and a broken cell that may hold it.
+    Checking the excerpt gives the same verdict as the whole, and identical code gives identical text."""
+    prog = build(source)
+    if not prog.has_cells:
+        return source
+    name, _ = find_entry(prog, ex)
+    if not name:
+        return source
+    want = needed(prog, name)
+    reads = set().union(*(st.reads for st in want)) if want else set()
+    labels = {prog.data[n] for n in reads if n in prog.data}
+    magic = [c for c in prog.cells if c.exercise == ex.name and c.error is None][-1:]  # (for the notes)
+    keep = {id(st.cell) for st in want} | {id(c) for c in prog.cells if c in magic or c.label in labels}
+    fatal = fatal_syntax_error(prog, ex, name) if broken else None  # (broken=False: a live definition is checked)
+    if fatal is not None:
+        keep.add(id(fatal))
+    return "".join(f"# %% {c.label}{f' (%%exercise {c.exercise})' if c.exercise else ''}\n"
+                   f"{strip_magics(c.text).rstrip()}\n" for c in prog.cells if id(c) in keep)
