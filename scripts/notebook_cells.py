@@ -13,7 +13,8 @@ from tutor import exercises, lesson
 Cell = tuple[str, str]  # (cell type, source)
 
 # Which notebook teaches each exercise: the loader cell names it when an exercise is not passed yet.
-WHERE = {"lin_grad": "02", "relu": "03", "mse": "04", "lin": "05", "cross_entropy": "07"}
+WHERE = {"lin_grad": "02", "forward_and_backward": "02", "relu": "03", "mse": "04", "lin": "05", "model": "05",
+         "cross_entropy": "07"}
 
 
 def md(text: str) -> Cell:
@@ -64,6 +65,10 @@ INIT = code('''
 LOADER = code(f'''
     WHERE = {WHERE!r}  # the notebook that teaches each exercise
 
+    def run_here(code):
+        """Run code as if typed in a cell: it enters the kernel's history, where later checks find its definitions."""
+        get_ipython().run_cell(code, store_history=True).raise_error()
+
     def load_passing(*names):
         """Run here the last code that passed for each exercise; return the names that have not passed yet."""
         missing = []
@@ -78,7 +83,7 @@ LOADER = code(f'''
                 print(f"{{name}}: the code that passed before fails now ({{report.summary_line()}}, notebook {{WHERE[name]}})")
             else:
                 try:
-                    exec(code, globals())
+                    run_here(code)
                 except Exception as e:
                     print(f"{{name}}: your code passes but did not run here ({{type(e).__name__}}: {{e}})")
                 else:
@@ -123,10 +128,10 @@ def forward_pass() -> list[Cell]:
         | notebook | what you write |
         |---|---|
         | 01 (this one) | nothing to check yet: the data, the layers, the loss |
-        | 02 | `lin_grad`: the gradients of a linear layer |
+        | 02 | `lin_grad`: the gradients of a linear layer; `forward_and_backward`: the whole step |
         | 03 | `Relu.bwd`: the gradient of ReLU |
         | 04 | `Mse.bwd`: the gradient of the loss |
-        | 05 | `Lin`: a layer class; then the whole model against autograd |
+        | 05 | `Lin`: a layer class; `Model`: the layers in a list; the whole model against autograd |
         | 06 | nothing new: train the network with your own backward pass |
         | 07 | `CrossEntropy.bwd`: ten outputs and cross-entropy, then a digit classifier trained with your code |
         """),
@@ -306,6 +311,31 @@ def lin_grad() -> list[Cell]:
             except Exception as e:
                 print(f"no usable w.g yet ({type(e).__name__}: {e}): finish lin_grad above, then run this cell again")
         '''),
+        md(r"""
+        ## The whole step: forward and backward
+
+        With `lin_grad` you can already run the backward pass of the whole 784-50-1 model, as the lesson does in
+        one function. It needs the model of notebook 01: the data, `relu` and the parameters `w1, b1, w2, b2` as
+        globals of the notebook.
+        """),
+        code('''
+            x_train, y_train, x_valid, y_valid = tutor.mnist()
+
+            def relu(x): return x.clamp_min(0.)
+        '''),
+        INIT,
+        code("w1, b1, w2, b2 = init_params()"),
+        *exercise("forward_and_backward"),
+        md("After one step every parameter holds its gradient, with the parameter's shape:"),
+        code('''
+            x, targ = x_train[:1000].clone(), y_train[:1000].float()
+            try:
+                forward_and_backward(x, targ)
+                for name, t in (("x", x), ("w1", w1), ("b1", b1), ("w2", w2), ("b2", b2)):
+                    print(f"{name}.g: shape {tuple(t.g.shape)}, largest entry {t.g.abs().max().item():.3g}")
+            except Exception as e:
+                print(f"no gradients yet ({type(e).__name__}: {e}): finish forward_and_backward above, then run again")
+        '''),
         *PROGRESS,
     ]
 
@@ -416,9 +446,9 @@ def lin_and_autograd() -> list[Cell]:
 
         Forward runs the layers in order and finishes with the loss; backward runs the chain rule the other
         way: the loss first (it fills the output's `.g`), then each layer, last to first, each filling the `.g`
-        of the tensors it received.
+        of the tensors it received. The lesson keeps the layers in a list: write its `Model`.
         """),
-        MODEL,
+        *exercise("model"),
         INIT,
         md(r"""
         ## The moment of truth

@@ -64,7 +64,7 @@ WHOLE_CASES: tuple[Case, ...] = (
     *(Case("unit", c.n, c.dtype, c.hidden, c.layer, c.seed, whole=True) for c in CASES[:4]),
     Case("model", 1, torch.float32, 50, 1, seed=31, whole=True),
     Case("model", 64, torch.float64, 17, 1, seed=32, whole=True),
-    Case("model", 500, torch.float32, 50, 1, seed=33, whole=True),
+    Case("model", 128, torch.float32, 50, 1, seed=33, whole=True),
     Case("model", 256, torch.float64, 30, 1, seed=34, whole=True),
     CASES[4],
     CASES[5],
