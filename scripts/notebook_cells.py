@@ -503,7 +503,7 @@ def train() -> list[Cell]:
     """06: train the MLP with the learner's own backward code, with a live plot and a progress bar."""
     return [
         setup("import io", "import math", "import time", "import ipywidgets as widgets", "from IPython.display import Image, display",
-              "from matplotlib.figure import Figure"),
+              "from matplotlib.figure import Figure", "from matplotlib.ticker import MaxNLocator"),
         DATA,
         md(r"""
         # 06 · Train it with your own backward pass
@@ -554,6 +554,8 @@ def train() -> list[Cell]:
                 ax_acc.axhline(0.1, color="grey", ls=":", label="chance")
                 ax_acc.set(xlabel="epoch", ylim=(0, 1), title="validation accuracy")
                 ax_acc.legend()
+                for ax in (ax_loss, ax_acc):
+                    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs, never 0.5
                 buf = io.BytesIO()
                 fig.savefig(buf, format="png", bbox_inches="tight")
                 return Image(buf.getvalue())
@@ -561,7 +563,8 @@ def train() -> list[Cell]:
             def train(epochs=10, batch=64, lr=0.02):
                 """SGD with your Model's backward; the plot and progress bar update after every epoch."""
                 model = Model(*init_params())
-                bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}")
+                bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}",
+                                          style={"description_width": "initial"})  # the label is never cut
                 status, chart = widgets.Label(), widgets.Output()
                 display(widgets.VBox([widgets.HBox([bar, status]), chart]))
                 history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
@@ -591,6 +594,7 @@ def train() -> list[Cell]:
                     with chart:
                         chart.clear_output(wait=True)
                         display(plot(history))
+                display(plot(history))  # the final chart as a plain image too: an exported notebook shows it
                 first, last = history["valid accuracy"][0], history["valid accuracy"][-1]
                 print(f"valid accuracy: {first:.1%} before training → {last:.1%} after {history['epoch'][-1]} epochs "
                       f"in {time.perf_counter() - started:.1f} s (chance: about 10%)")

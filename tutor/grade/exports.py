@@ -162,7 +162,7 @@ def write_all(out: Path, graded: Iterable[Graded], scoring: Scoring | dict[str, 
     tmp.replace(csv_path)
     write_scores(out / "scores.csv", people, exercises)
     groups = similar.groups()
-    tally.identical = {ex: [len(g) for g in gs] for ex, gs in groups.items()}
+    tally.identical = {ex: [len(g.members) for g in gs] for ex, gs in groups.items()}
     write_csv(out / "similar.csv", groups)
     (out / "summary.html").write_text(summary_html(tally, section_html(groups)), encoding="utf-8")
     written = [csv_path, out / "scores.csv", out / "summary.html", out / "similar.csv", out / "feedback",

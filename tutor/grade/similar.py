@@ -12,7 +12,8 @@ from urllib.parse import quote
 
 from .names import cell
 
-CSV_COLUMNS = ("exercise", "group", "size", "submission", "student")
+CSV_COLUMNS = ("exercise", "group", "size", "lines", "submission", "student")
+LINKS_PER_GROUP = 40  # submissions linked under a group in summary.html; similar.csv lists them all
 
 
 def normalized(code: str) -> str:
@@ -40,11 +41,20 @@ class Member:
 
 
 @dataclass
+class Group:
+    """Submissions with the same code for one exercise."""
+
+    lines: int  # of the code, comments and blank lines removed
+    members: list[Member]
+
+
+@dataclass
 class SimilarCode:
     """Per exercise, submissions grouped by their normalized code."""
 
     ignore: dict[str, str] = field(default_factory=dict)  # exercise -> normalized code everyone starts from
     by_code: dict[str, dict[str, list[Member]]] = field(default_factory=dict)  # exercise -> code hash -> members
+    lines: dict[str, int] = field(default_factory=dict)  # code hash -> lines of normalized code
 
     def add(self, exercise: str, code: str | None, member: Member) -> None:
         """Note one submission's code for an exercise (None: it has no cell for it)."""
@@ -54,15 +64,17 @@ class SimilarCode:
         if not norm or norm == self.ignore.get(exercise):
             return
         key = hashlib.sha256(norm.encode()).hexdigest()
+        self.lines[key] = norm.count("\n") + 1
         self.by_code.setdefault(exercise, {}).setdefault(key, []).append(member)
 
-    def groups(self) -> dict[str, list[list[Member]]]:
-        """Per exercise, the groups handed in by two or more students, largest first."""
+    def groups(self) -> dict[str, list[Group]]:
+        """Per exercise, the groups handed in by two or more students: the longest code first (three
+        identical lines say little, thirty say more), then the largest group."""
         out = {}
         for ex, codes in self.by_code.items():
-            groups = [m for m in codes.values() if len({x.key for x in m}) > 1]
+            groups = [Group(self.lines[k], m) for k, m in codes.items() if len({x.key for x in m}) > 1]
             if groups:
-                out[ex] = sorted(groups, key=lambda g: (-len(g), g[0].label))
+                out[ex] = sorted(groups, key=lambda g: (-g.lines, -len(g.members), g.members[0].label))
         return out
 
 
@@ -78,18 +90,18 @@ def stubs(assignment: str | None) -> dict[str, str]:
         return {}
 
 
-def write_csv(path: Path, groups: dict[str, list[list[Member]]]) -> None:
-    """similar.csv: one row per submission in a group (`exercise, group, size, submission, student`)."""
+def write_csv(path: Path, groups: dict[str, list[Group]]) -> None:
+    """similar.csv: one row per submission in a group (`exercise, group, size, lines, submission, student`)."""
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(CSV_COLUMNS)
         for ex, gs in groups.items():
             for n, g in enumerate(gs, 1):
-                for m in g:
-                    w.writerow([ex, n, len(g), cell(m.label), cell(m.student)])
+                for m in g.members:
+                    w.writerow([ex, n, len(g.members), g.lines, cell(m.label), cell(m.student)])
 
 
-def section_html(groups: dict[str, list[list[Member]]]) -> str:
+def section_html(groups: dict[str, list[Group]]) -> str:
     """The summary.html section listing each exercise's groups, linked to the feedback pages."""
     if not groups:
         return ('<section id="similar"><h2>Identical code</h2><p>No two students handed in the same code for '
@@ -98,8 +110,10 @@ def section_html(groups: dict[str, list[list[Member]]]) -> str:
     for ex, gs in groups.items():
         for g in gs:
             links = ", ".join(f'<a href="{html.escape(quote(m.page))}#{html.escape(ex)}">{html.escape(m.label)}</a>'
-                              for m in g)
-            items.append(f"<li><b>{html.escape(ex)}</b>, {len(g)} submissions: {links}</li>")
+                              for m in g.members[:LINKS_PER_GROUP])
+            more = f" and {len(g.members) - LINKS_PER_GROUP} more" if len(g.members) > LINKS_PER_GROUP else ""
+            items.append(f"<li><b>{html.escape(ex)}</b>, {g.lines} line{'s' * (g.lines > 1)}, "
+                         f"{len(g.members)} submissions: {links}{more}</li>")
     return ('<section id="similar"><h2>Identical code</h2><p>Per exercise, submissions by different students '
             "whose code is the same once comments and blank lines are removed (also in "
             "<code>similar.csv</code>). Short correct answers can match by chance: read them before "
