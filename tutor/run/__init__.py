@@ -7,7 +7,7 @@ import torch
 
 from ..cases import Case, cases_for
 from ..exercises import Exercise, get
-from .guard import AutogradUsed, guarded
+from .guard import TRIPPED, AutogradUsed, guarded, imported_traps
 from .harness import call_model, call_unit, collect, inputs_for
 from .namespace import LoadError, error_info, globals_where, load, source_of, submission_filename
 from .result import CaseRun, ErrorInfo, SubmissionRun
@@ -31,6 +31,10 @@ def run_submission(exercise: str, source: str) -> SubmissionRun:
                                    "the check needs your own code, not the shipped reference", kind="uses-reference")
         return run
     run.cases = [run_entry(ex, entry, case, submission_filename(ex.name)) for case in cases_for(ex.unit)]
+    imported = imported_traps(ns)
+    for crun in run.cases:  # name the import, made at load time, that led there
+        if crun.error is not None and crun.error.kind == "uses-autograd" and imported:
+            crun.error.message += f"; your code imports `{imported[0]}` from torch's autograd"
     return run
 
 
@@ -40,6 +44,7 @@ def run_entry(ex: Exercise, entry: Any, case: Case, filename: str = "", guard: b
     before = inputs_for(ex, case, copy=False) if guard else {}  # the originals: no snapshot copy needed
     run = CaseRun(case.name)
     hits: list[str] = []
+    tripped = len(TRIPPED)
     try:
         if guard:
             with guarded(ex.reference_codes()) as hits, torch.no_grad():
@@ -52,6 +57,11 @@ def run_entry(ex: Exercise, entry: Any, case: Case, filename: str = "", guard: b
         return run
     except Exception as e:
         run.error = error_info(e, filename)
+        if TRIPPED[tripped:]:  # it reached autograd, then something else failed: autograd is the mistake
+            run.error = ErrorInfo("AutogradUsed", _autograd_message(TRIPPED[tripped]), kind="uses-autograd")
+        return run
+    if TRIPPED[tripped:]:  # reached autograd and swallowed the exception
+        run.error = ErrorInfo("AutogradUsed", _autograd_message(TRIPPED[tripped]), kind="uses-autograd")
         return run
     if hits:
         run.error = ErrorInfo("ReferenceUsed", f"{hits[0]} from the tutor package was called: the check needs "
@@ -63,6 +73,10 @@ def run_entry(ex: Exercise, entry: Any, case: Case, filename: str = "", guard: b
 
 
 _SHOWN_AS = {"up": "out.g"}
+
+
+def _autograd_message(what: str) -> str:
+    return f"your code used torch autograd ({what}), then carried on: compute the gradient by hand"
 
 
 def _call(ex: Exercise, entry: Any, case: Case, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:

@@ -231,14 +231,17 @@ def load_job(spec: str) -> Callable[[str, str], Any]:
 
 
 def warm_up(job: Callable[[str, str], Any]) -> None:
-    """Run each exercise's own solution text (and stub) before any fork, so that data, cases, lazy imports and
-    torch's first-call setup are paid once here instead of in every child."""
+    """Run each exercise's first known wrong variant (and stub) before any fork, so that data, cases, lazy imports
+    and torch's first-call setup are paid once here instead of in every child. Never the solution: no right
+    gradient is ever computed in the worker, so none lingers in the memory its children inherit."""
     try:
         from tutor.exercises import get, names
     except ImportError:
         return
     for name in names():
-        for source in (get(name).reference_source, get(name).reference_source, get(name).stub):
+        ex = get(name)
+        wrong = ex.variants[0].source if ex.variants else ex.stub
+        for source in (wrong, wrong, ex.stub):
             try:
                 job(name, source).to_bytes()
             except Exception:  # noqa: BLE001 - a stub may raise; loading is what counts
