@@ -76,6 +76,13 @@ HINTS_BY_CODE = {
     ),
     "wrong-shape": (
         "`inp.g` must have the shape of `inp`, $(n, 10)$: one gradient per logit, nothing summed away.",
+        "Print the shape of each piece you combine, on a batch of one example: the one-hot row has 10 entries "
+        "whatever the label.",
+    ),
+    "missing-softmax": (
+        "Differentiate $\\log \\sum_k e^{x_k}$ with respect to one $x_j$: only one term of the sum depends on it.",
+        "What comes out is $e^{x_j} / \\sum_k e^{x_k}$: a probability, which the logits and the log-probabilities "
+        "are not.",
     ),
 }
 
@@ -116,6 +123,15 @@ EXERCISE = Exercise(
         Variant("missing-one-hot", as_class("inp.g = sm / n"),
                 "{tensor} is the softmax alone: the loss also holds -x at the right label, whose derivative "
                 "takes 1 away at each example's label column (a one-hot row)"),
+        Variant("missing-softmax", as_class("inp.g = (inp - onehot) / n"),
+                "{tensor} starts from the logits themselves: the derivative of log Σ_k exp(x_k) with respect "
+                "to x_j is the softmax, a probability between 0 and 1 in each row"),
+        Variant("missing-softmax", as_class("inp.g = (log_softmax(inp) - onehot) / n"),
+                "{tensor} starts from the log-probabilities: the derivative of log Σ_k exp(x_k) with respect "
+                "to x_j is the softmax itself (`exp` of `log_softmax`), a probability between 0 and 1"),
+        Variant("wrong-shape", as_class("inp.g = (sm - F.one_hot(targ)) / n"),
+                "`F.one_hot(targ)` without `num_classes` makes as many columns as the largest label in the batch "
+                "plus one, fewer than 10 when the batch has no 9: give it `num_classes=10` (or `inp.shape[1]`)"),
         Variant("sign-flipped", as_class("inp.g = (onehot - sm) / n"),
                 "{tensor} points the wrong way: the loss is the *negative* log-likelihood, so raising the "
                 "right label's logit must lower it"),
