@@ -315,6 +315,9 @@ def test_solved_training_lifts_accuracy_with_a_live_plot_and_progress_bar(runs):
     outputs = [m["state"].get("outputs", []) for m in models if m["model_name"] == "OutputModel"]
     pngs = [o for out in outputs for o in out if "image/png" in o.get("data", {})]
     assert len(pngs) == 1, "the live plot should hold exactly the latest figure"
+    plain = [o for o in cell_with(nb, "history = train()").outputs if "image/png" in o.get("data", {})]
+    assert len(plain) == 1, "the final chart, also as a plain image: an exported notebook shows it"
+    assert bars[0]["style"]
 
 
 @pytest.mark.slow
