@@ -72,3 +72,14 @@ def test_class_summary_counts_mistakes_and_links_who_made_them(tmp_path):
     links = re.findall(r'href="([^"#]+)#', page)
     assert set(links) == {"feedback/alice.ipynb.html", "feedback/bob__x.ipynb.html", "feedback/carol_.ipynb.html"}
     assert all((tmp_path / link).exists() for link in links)
+
+
+def test_feedback_shows_the_code_numbered_with_the_line_that_raised_marked(tmp_path):
+    report = {"diagnoses": [{"code": "raises", "line": "b.g = out.g.sum(1)", "lineno": 4}]}
+    failing = Row(False, ["raises"], report, "lin_grad: FAIL [raises]", "<div>report</div>")
+    code = "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.T\n    w.g = inp.T @ out.g\n    b.g = out.g.sum(1)\n"
+    write_all(tmp_path, iter([Graded("<x>.ipynb", {"lin_grad": failing}, {"lin_grad": code})]), {"lin_grad": 1.0})
+    page = (tmp_path / "feedback" / "x_.ipynb.html").read_text()
+    assert '<span class="hit"><span class="ln">  4  </span>    b.g = out.g.sum(1)</span>' in page
+    assert '<span class="ln">  2  </span>    inp.g = out.g @ w.T\n' in page  # not marked
+    assert page.index("Your code") < page.index("<div>report</div>")

@@ -56,12 +56,23 @@ h1 {{ font-size: 1.4rem; }} h2 {{ font-size: 1.15rem; margin-top: 2rem; border-b
 .pass {{ color: #17692f; }} .fail {{ color: #a11; }}
 pre {{ white-space: pre-wrap; background: #f6f6f6; padding: .6rem; }}
 .note {{ background: #fff8e0; border-left: 3px solid #c90; padding: .4rem .6rem; white-space: pre-wrap; }}
+.ln {{ color: #999; user-select: none; }} .hit {{ background: #fde2e2; }}
 </style></head><body>
 <h1>Feedback: {title}</h1>
 <p>Score: <b>{got} / {total}</b></p>
 {sections}
 </body></html>
 """
+
+
+def code_html(code: str, row: Row) -> str:
+    """The student's code with line numbers, the lines a diagnosis quotes (where it raised) marked."""
+    quoted = {d.get("line", "").strip() for d in row.report.get("diagnoses", [])} - {""}
+    lines = []
+    for n, line in enumerate(code.splitlines(), 1):
+        text = f'<span class="ln">{n:>3}  </span>{html.escape(line)}'
+        lines.append(f'<span class="hit">{text}</span>' if line.strip() in quoted else text)
+    return "<pre><code>" + "\n".join(lines) + "</code></pre>"
 
 
 def feedback_page(g: Graded, scores: dict[str, Score]) -> str:
@@ -76,8 +87,8 @@ def feedback_page(g: Graded, scores: dict[str, Score]) -> str:
             f'<section id="{html.escape(ex)}"><h2 class="{verdict.lower()}">{html.escape(ex)}: {verdict} '
             f"({num(s.points)} / {num(s.max_points)})</h2>\n"
             + (f'<p class="note">{html.escape(note)}</p>\n' if note else "")
-            + (f'<details open class="code"><summary>Your code</summary><pre><code>{html.escape(code)}</code>'
-               "</pre></details>\n" if code is not None else "")
+            + (f'<details open class="code"><summary>Your code</summary>{code_html(code, row)}</details>\n'
+               if code is not None else "")
             + f"{row.html}</section>")
     got = sum(s.points for s in scores.values())
     total = sum(s.max_points for s in scores.values())
