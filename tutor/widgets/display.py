@@ -12,6 +12,9 @@ from typing import Any
 
 from ..report import CheckReport
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
 def static_html(report: CheckReport) -> str:
     """The report as static HTML; plain text in a <pre> if the HTML renderer fails."""
     try:
@@ -24,7 +27,9 @@ def static_html(report: CheckReport) -> str:
 
 def bundle(widget: Any, text: str, html_text: str) -> dict[str, Any]:
     """A display bundle: the widget's view plus `text/plain` and `text/html` fallbacks."""
-    data = dict(widget._repr_mimebundle_())
+    data = {WIDGET_VIEW: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id}}
+    if hasattr(widget, "_repr_mimebundle_"):  # ipywidgets 8 (7 has only _ipython_display_)
+        data = dict(widget._repr_mimebundle_())
     data["text/plain"] = text
     data["text/html"] = html_text
     return data
@@ -148,5 +153,23 @@ def _live_definition(name: str):
 
 
 def register_report_display(shell: Any) -> None:
-    """Make IPython show every CheckReport as the exercise widget (`tutor.check(Relu)` in a cell)."""
+    """Make IPython show every CheckReport as the exercise widget (`tutor.check(Relu)` in a cell), and get
+    the plots ready in the background while the learner reads (the first check's plots come ~1 s sooner)."""
     shell.display_formatter.ipython_display_formatter.for_type(CheckReport, show_report)
+    import threading
+
+    threading.Thread(target=_prepare_plots, daemon=True, name="tutor-plots-warm-up").start()
+
+
+def _prepare_plots() -> None:
+    """Import matplotlib and draw one tiny figure: its fonts and caches load now, not during the first check."""
+    try:
+        import numpy as np
+
+        from ..render.plots import png_images
+        from ..report import GradientSample
+
+        sample = GradientSample("w.g", "warm-up", np.ones((2, 2)), np.ones((2, 2)))
+        png_images(CheckReport("warm-up", True, samples=[sample]), dpi=144)
+    except Exception:  # noqa: BLE001 - only a head start: the first check draws them anyway
+        pass

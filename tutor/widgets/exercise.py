@@ -93,8 +93,8 @@ class ExerciseView:
         self.check_button = W.Button(description="Check" if self.editor else "Check again",
                                      button_style="primary", icon="check")
         self.check_button.add_class("tutor-check-button")
-        self.rerun_note = W.HTML("<span style='opacity:0.8'>Edit the cell above and press <b>Shift+Enter</b> "
-                                 "to check again.</span>")
+        self.rerun_note = W.HTML(f"<span style='color:{render.c('muted')}'>Edit the cell above and press "
+                                 "<b>Shift+Enter</b> to check again.</span>")
         self.rerun_note.add_class("tutor-rerun-note")
         self.hint_button = W.Button(description="Hint", icon="lightbulb-o")
         self.hint_button.add_class("tutor-hint-button")
@@ -168,8 +168,8 @@ class ExerciseView:
         for cls in ("tutor-pass", "tutor-fail", "tutor-not-started"):
             self.badge.remove_class(cls)
         self.badge.add_class("tutor-not-started" if unstarted else "tutor-pass" if report.passed else "tutor-fail")
-        self.summary.value = f"<span style='opacity:0.8'>{html.escape(render.summary_text(report))}</span>" \
-            if report.checks else ""
+        summary = html.escape(render.summary_text(report)) if report.checks else ""
+        self.summary.value = f"<span style='color:{render.c('muted')}'>{summary}</span>"
         self.diagnosis.value = render.lead_html(report)
         self.checks.value = render.checks_html(report) if report.checks else ""
         self.check_button.description = "Check again"
