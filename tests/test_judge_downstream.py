@@ -71,7 +71,7 @@ def test_model_names_its_wrong_piece_first() -> None:
 
 
 def test_a_hard_coded_batch_size_is_named_with_its_number() -> None:
-    report = tutor.check("mse", open("tests/learners/mse/fail_batch-scale_2.py").read())
+    report = tutor.check("mse", open("tests/learners/mse/fail_batch-scale_64.py").read())
     assert report.errors[0].code == "batch-scale"
     assert "64" in report.errors[0].message
     assert "scale" not in [d.code for d in report.errors]

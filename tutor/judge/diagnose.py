@@ -59,6 +59,10 @@ def diagnose_problem(name: str, problem: str, ref: np.ndarray, run: CaseRun, tol
         return Diagnosis("wrong-dtype", f"{name} is {problem}: a gradient has the dtype of its tensor, else the next "
                          "layer breaks (`@` of float32 and float64 raises). Look for a `.double()`, `.float()`, "
                          "`.long()` or a tensor made with a dtype of its own.", name)
+    if not name.endswith(".g"):
+        return Diagnosis("not-a-tensor", f"{name} is {problem}: the forward pass returns the tensor it computed "
+                         "(the loss of `Model.__call__`, a layer's output), which the rest of the model works with.",
+                         name)
     return Diagnosis("not-a-tensor", f"{name} is {problem}: the layers before it compute with it as a torch tensor "
                      f"(`@`, `.t()`), so store a tensor of shape {shape_str(ref.shape)}: stay in torch (no "
                      "`.numpy()`, `.tolist()` or `.item()`).", name)

@@ -74,6 +74,17 @@ def _hard_coded_batch(items: list[Item]) -> list[Item]:
                 break
             factors[it.case.n] = c
         else:
+            if _constant(factors):  # one factor on every batch size: a constant, even where it happens to be 1/n
+                c = next(iter(factors.values()))
+                message = (f"{tensor.split(': ', 1)[-1]} is {c:.4g}× the expected gradient on every batch size "
+                           f"({', '.join(map(str, sorted(factors)))}): a constant factor is missing or extra "
+                           "somewhere in the derivative.")
+                first = group[0]
+                if first.piece:
+                    message = f"your {first.piece}: {message}"
+                replaced[id(first)] = Item(Diagnosis("scale", message, tensor), first.case, first.piece)
+                replaced.update({id(it): None for it in group[1:]})
+                continue
             found = _constant_k(factors)
             if found is None:
                 continue
@@ -97,6 +108,12 @@ def _hard_coded_batch(items: list[Item]) -> list[Item]:
         if new is not None:
             out.append(new)
     return out
+
+
+def _constant(factors: dict[int, float]) -> bool:
+    """The same factor on at least two batch sizes."""
+    cs = list(factors.values())
+    return len(cs) >= 2 and all(abs(c - cs[0]) <= 1e-3 * abs(cs[0]) for c in cs)
 
 
 def _constant_k(factors: dict[int, float]) -> tuple[float, bool] | None:
