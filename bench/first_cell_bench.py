@@ -1,0 +1,82 @@
+"""How long the first exercise cell of a fresh kernel takes, Shift+Enter to the widget with its plots.
+
+`python bench/first_cell_bench.py [--kernels 5] [--pause 0]`: for each fresh kernel, run the notebook's first
+cell (`import tutor`, which starts the checker's sandbox worker in the background), wait `--pause` seconds
+(0: "Run All"; a few seconds: a learner reading the statement), then time the `%%exercise lin_grad` cell
+holding a wrong answer, from the execute request to the reply (the widget and its plots are displayed before
+the cell finishes). Also times `tutor list` and `tutor --help`. Goal: ≤ 1.0 s and ≤ 0.3 s on a quiet 2-core machine.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from jupyter_client.manager import start_new_kernel
+
+REPO = Path(__file__).resolve().parents[1]
+WRONG = ("%%exercise lin_grad\ndef lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n"
+         "    w.g = inp.t() @ out.g\n    b.g = out.g\n")
+
+
+def run(kc, code: str) -> tuple[float, list[str]]:
+    """Seconds from the request to the reply, and the MIME types displayed."""
+    start = time.perf_counter()
+    msg_id = kc.execute(code)
+    shown: list[str] = []
+    while True:
+        msg = kc.get_iopub_msg(timeout=120)
+        if msg["parent_header"].get("msg_id") != msg_id:
+            continue
+        if msg["msg_type"] == "display_data":
+            shown += list(msg["content"]["data"])
+        if msg["msg_type"] == "error":
+            raise RuntimeError("\n".join(msg["content"]["traceback"]))
+        if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+            return time.perf_counter() - start, shown
+
+
+def first_cell(pause: float) -> tuple[float, float]:
+    """(import tutor, the first exercise cell) in seconds, in a fresh kernel with a fresh progress store."""
+    env = {**os.environ, "TUTOR_HOME": tempfile.mkdtemp(prefix="tutor-bench-"), "MPLBACKEND": "Agg"}
+    km, kc = start_new_kernel(kernel_name="python3", env=env, cwd=str(REPO))
+    try:
+        imported, _ = run(kc, "import tutor")
+        time.sleep(pause)
+        took, shown = run(kc, WRONG)
+        assert "application/vnd.jupyter.widget-view+json" in shown, shown
+        return imported, took
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def command(*args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tutor", *args], check=True, capture_output=True, cwd=REPO)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    """Print the p50 and worst of each measurement."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kernels", type=int, default=5)
+    parser.add_argument("--pause", type=float, default=0.0, help="seconds between `import tutor` and the cell")
+    args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    for verb in (["list"], ["--help"]):
+        times = [command(*verb) for _ in range(5)]
+        print(f"tutor {verb[0]:7} p50 {statistics.median(times):.2f} s, worst {max(times):.2f} s")
+    runs = [first_cell(args.pause) for _ in range(args.kernels)]
+    for what, values in (("import tutor", [r[0] for r in runs]), ("first exercise cell", [r[1] for r in runs])):
+        print(f"{what:20} p50 {statistics.median(values):.2f} s, worst {max(values):.2f} s "
+              f"(pause {args.pause:g} s, {len(values)} kernels)")
+
+
+if __name__ == "__main__":
+    main()
