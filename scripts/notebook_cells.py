@@ -625,7 +625,7 @@ def cross_entropy_notebook() -> list[Cell]:
     return [
         setup("import io", "import math", "import time", "import torch.nn.functional as F",
               "import ipywidgets as widgets", "from IPython.display import Image, display",
-              "from matplotlib.figure import Figure"),
+              "from matplotlib.figure import Figure", "from matplotlib.ticker import MaxNLocator"),
         DATA,
         md(r"""
         # 07 · Ten outputs and cross-entropy: a real classifier
@@ -755,6 +755,8 @@ def cross_entropy_notebook() -> list[Cell]:
                 ax_acc.axhline(0.1, color="grey", ls=":", label="chance")
                 ax_acc.set(xlabel="epoch", ylim=(0, 1), title="validation accuracy")
                 ax_acc.legend()
+                for ax in (ax_loss, ax_acc):
+                    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs, never 0.5
                 buf = io.BytesIO()
                 fig.savefig(buf, format="png", bbox_inches="tight")
                 return Image(buf.getvalue())
@@ -762,7 +764,8 @@ def cross_entropy_notebook() -> list[Cell]:
             def fit(epochs=10, batch=64, lr=0.1):
                 """SGD with your Classifier's backward; the plot and progress bar update after every epoch."""
                 model = Classifier(*init_params())
-                bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}")
+                bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}",
+                                          style={"description_width": "initial"})  # the label is never cut
                 status, chart = widgets.Label(), widgets.Output()
                 display(widgets.VBox([widgets.HBox([bar, status]), chart]))
                 history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
