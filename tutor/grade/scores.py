@@ -99,9 +99,9 @@ def score(exercise: str, row: Row, points: float, partial: bool = False, overrid
             share = points / len(wrong)
             s.parts = [Part(t, not cases, 0.0 if cases else share, cases) for t, cases in wrong.items()]
             s.points = round(sum(p.points for p in s.parts), 2)
-        else:
-            s.note = "No partial credit: the failure is not one tensor's (the code did not run through, or it " \
-                     "fails in a way no single tensor explains)."
+        elif any(c.get("tensor") for c in row.report.get("checks", [])):  # (a grader verdict says why itself)
+            s.note = "No partial credit: the failure is not one tensor's (e.g. the code reads the notebook's " \
+                     "globals, or fails in a way no single tensor explains)."
     if override is not None:
         s.comment = override.comment
         if override.score is not None:
