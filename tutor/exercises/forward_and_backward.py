@@ -3,6 +3,7 @@ import inspect
 import textwrap
 
 from .. import lesson
+from .lin_grad import HINTS_BY_CODE as LIN_GRAD_HINTS
 from .spec import Exercise, Variant
 
 STATEMENT = r"""
@@ -44,6 +45,15 @@ HINTS = (
     "your code the second.",
 )
 
+HINTS_BY_CODE = {
+    "batch-scale": ("The loss is a mean over the batch, so its gradient carries a 1/n. Is yours divided by the size "
+                    "of the batch you are given, `inp.shape[0]`, exactly once?",),
+    "scale": ("Differentiate diff² once more, constant factor included.",),
+    "ignores-mask": ("Between l2.g and l1.g sits ReLU: where l1 was negative, its output did not move.",),
+    "inverted-mask": ("ReLU passes the gradient where its input l1 was positive.",),
+    "activation-not-mask": ("ReLU's local derivative is 0 or 1, a mask, not the activation's value.",),
+}
+
 SOLUTION = inspect.getsource(lesson.lin_grad) + "\n\n" + lesson.FORWARD_AND_BACKWARD
 
 
@@ -71,6 +81,7 @@ EXERCISE = Exercise(
     reference=_reference(),
     reference_source=SOLUTION,
     hints=HINTS,
+    hints_by_code={**LIN_GRAD_HINTS, **HINTS_BY_CODE},  # a wrong lin_grad is named first: its own ladder
     variants=(
         Variant("batch-scale", variant("out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff[:,None]"),
                 "{tensor} is off by the batch size: the loss is a mean, so its gradient carries a 1/n"),

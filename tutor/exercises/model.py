@@ -2,6 +2,9 @@
 import inspect
 
 from .. import lesson
+from .lin import HINTS_BY_CODE as LIN_HINTS
+from .mse import HINTS_BY_CODE as MSE_HINTS
+from .relu import HINTS_BY_CODE as RELU_HINTS
 from .spec import Exercise, Variant
 
 STATEMENT = r"""
@@ -39,6 +42,12 @@ HINTS = (
     "goes first, then `reversed(self.layers)`.",
 )
 
+HINTS_BY_CODE = {
+    "missing-layer": ("Count the layers of the lesson's model: a linear layer, the activation, a linear layer.",),
+    "raises": ("Each backward reads the `.g` of its layer's output, set by whatever came after it: the loss's "
+               "backward first, then the layers from the last to the first.",),
+}
+
 PIECES = "".join(inspect.getsource(c) + "\n\n" for c in (lesson.Relu, lesson.Lin, lesson.Mse))
 MODEL = inspect.getsource(lesson.Model)
 
@@ -60,6 +69,7 @@ EXERCISE = Exercise(
     reference=lesson.Model,
     reference_source=PIECES + MODEL,
     hints=HINTS,
+    hints_by_code={**MSE_HINTS, **RELU_HINTS, **LIN_HINTS, **HINTS_BY_CODE},  # a wrong piece is named first
     variants=(
         Variant("missing-layer", variant("[Lin(w1,b1), Relu(), Lin(w2,b2)]", "[Lin(w1,b1), Lin(w2,b2)]"),
                 "{tensor} is the gradient of a network without its ReLU: self.layers needs Lin, Relu, Lin"),

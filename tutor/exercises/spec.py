@@ -15,14 +15,25 @@ class Variant:
     message: str  # "{tensor}" is filled in; explain the cause without handing over the answer
 
 
+# Hint ladders for mistakes every exercise can make (an exercise's own ladder for a code comes first).
+COMMON_HINTS = {
+    "wrong-signature": ("Compare your parameter list with the call the statement shows: the lesson passes the "
+                        "arguments in exactly that order.",),
+    "wrong-dtype": ("A gradient has the dtype of its tensor: look for a `.double()`, `.half()`, `.long()`, or a "
+                    "constant tensor made with a dtype of its own.",),
+    "not-a-tensor": ("Stay in torch: `.numpy()`, `.tolist()` and `.item()` leave it, and the layer before needs "
+                     "a tensor.",),
+}
+
+
 @dataclass(frozen=True)
 class Exercise:
     """One exercise of the lesson (one file per exercise under tutor/exercises/)."""
 
-    name: str  # lin_grad | relu | mse | lin
+    name: str  # lin_grad | forward_and_backward | relu | mse | lin | model | cross_entropy
     title: str
     entry: str  # the name the learner defines: lin_grad, Relu, Mse, Lin
-    unit: str  # which piece of the network alone: linear | relu | mse
+    unit: str  # which piece of the network alone: linear | relu | mse | cross_entropy; "model": the whole model
     style: str  # function | class
     statement: str  # Markdown with LaTeX
     stub: str
@@ -37,6 +48,9 @@ class Exercise:
     hints_by_code: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
     provided: tuple[str, ...] = ()  # globals the lesson's notebook gives the code (w1, b1, w2, b2): the harness sets them
     signature: str = ""  # how the lesson calls it, for `wrong-signature`: "lin_grad(inp, out, w, b)"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hints_by_code", {**COMMON_HINTS, **self.hints_by_code})
 
     @property
     def grads(self) -> tuple[str, ...]:
