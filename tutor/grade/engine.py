@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..exercises import get
 from ..report import CheckReport
 from .collect import CollectError, Submission, collect
 from .exports import Graded, Scoring, write_all
@@ -180,7 +181,8 @@ def _run(subs: list[Submission], expected: list[str], book: Gradebook, settings:
                 continue
             if sub.malformed or ex not in sub.cells:
                 code, msg = ("malformed", f"The notebook could not be read: {sub.malformed}") if sub.malformed \
-                    else ("missing", f"No `%%exercise {ex}` cell was found in your notebook.")
+                    else ("missing", f"No `%%exercise {ex}` cell and no definition of `{get(ex).entry}` (or a name "
+                          "like it) was found in your notebook.")
                 r = grader_report(ex, code, msg)
                 book.put(sub.sha, ex, False, r.codes, r.to_dict(), str(r), render_html(r), 0.0)
                 done.add((sub.sha, ex))
