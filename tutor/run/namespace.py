@@ -131,7 +131,7 @@ def _notes(prog: Any, ex: Any, entry: str, name: str, how: str) -> list[str]:
         out.append(f"`{name}` is defined in {', '.join(cells[:-1])} and {cells[-1]}: the last definition counts, "
                    f"as in the notebook, so the one in {cells[-1]} was checked")
     magic = [c for c in prog.cells if c.exercise == ex.name]
-    if not magic and not kernel:
+    if not magic:
         out.append(f"no `%%exercise {ex.name}` cell: checked the plain definition of `{name}` in {cells[-1]}")
     elif magic and defs[-1].cell.exercise != ex.name and len(cells) == 1:
         out.append(f"checked `{name}` as defined in {cells[-1]}, outside the `%%exercise {ex.name}` cell")

@@ -33,7 +33,7 @@ _CONSTANT_CALLS = frozenset(
     + [f"builtins.{n}" for n in ("float", "int", "bool", "str", "complex", "abs", "round", "min", "max", "pow",
                                  "tuple", "list", "dict", "set", "frozenset", "range", "len", "slice", "sum")]
     + ["functools.partial", "fractions.Fraction", "decimal.Decimal"])
-_CONSTANT_MODULES = ("math.", "operator.")
+_CONSTANT_MODULES = ("math.",)
 
 # Names learners give the lesson's pieces, compared lower-case without underscores.
 ALIASES = {"lin_grad": ("lingrad", "lineargrad"),
@@ -424,7 +424,10 @@ def excerpt(source: str, ex: Exercise, broken: bool = True) -> str:
     reads = set().union(*(st.reads for st in want)) if want else set()
     labels = {prog.data[n] for n in reads if n in prog.data}
     magic = [c for c in prog.cells if c.exercise == ex.name and c.error is None][-1:]  # (for the notes)
-    keep = {id(st.cell) for st in want} | {id(c) for c in prog.cells if c in magic or c.label in labels}
+    # earlier definitions of the entry too (not run: the note says which one counts), but not a kernel's re-runs
+    earlier = {id(st.cell) for st in definitions_of(prog, name) if not (st.cell.exercise == ex.name
+                                                                        and st.cell.label.startswith("cell ["))}
+    keep = {id(st.cell) for st in want} | earlier | {id(c) for c in prog.cells if c in magic or c.label in labels}
     fatal = fatal_syntax_error(prog, ex, name) if broken else None  # (broken=False: a live definition is checked)
     if fatal is not None:
         keep.add(id(fatal))

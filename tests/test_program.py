@@ -1,0 +1,90 @@
+"""The rule of what checked code may use (tutor.run.program), statement by statement, on notebook-shaped source."""
+from __future__ import annotations
+
+import pytest
+
+from tutor.exercises import get
+from tutor.run.namespace import LoadError, globals_where, load
+from tutor.run.program import build, excerpt, find_entry
+
+LIN_GRAD = "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n    b.g = out.g.sum(0)\n"
+
+
+def cells(*sources: str) -> str:
+    return "".join(f"# %% cell {i}\n{s}\n" for i, s in enumerate(sources, 1))
+
+
+@pytest.mark.parametrize("line", ["EPS = 1e-8", "EPS: float = 0.0", "TWO = 2.0 * 1", "ZERO = torch.zeros(())",
+                                  "SHAPE = (784, 50)", "import math\nK = math.sqrt(2)", "T = tensor([1., 2.]).sum()",
+                                  "N = 3\nN += 1", "from torch import zeros\nZ = zeros(3)"])
+def test_constants_are_definitions(line):
+    prog = build(cells(line, LIN_GRAD))
+    assert prog.data == {} and all(st.kind in ("const", "module", "import", "def") for st in prog.kept), prog.kept
+
+
+@pytest.mark.parametrize("line, name", [("x_train, y_train, _, _ = tutor.mnist()", "x_train"),
+                                        ("w1 = torch.randn(784, 50)", "w1"), ("inp = x[:5]", "inp"),
+                                        ("for i in range(3): acc = i", "acc"), ("data = np.load('x.npy')", "data"),
+                                        ("with open('f') as fh: text = fh.read()", "text"),
+                                        ("S = open('f').read()", "S")])
+def test_data_is_left_out_and_remembered_with_its_cell(line, name):
+    prog = build(cells("import numpy as np\nx = tutor.mnist()[0]", line))
+    assert prog.data.get(name) == "cell 2"
+
+
+def test_data_read_by_the_entry_is_named_with_the_reader_and_the_cell():
+    src = cells("x_train = tutor.mnist()[0]", LIN_GRAD.replace("out.g.sum(0)", "out.g.sum(0) + 0 * x_train.sum()"))
+    entry, ns = load(src, "lin_grad", "lin_grad")
+    assert globals_where(entry, ns) == {"x_train": "`lin_grad` reads the global `x_train`, defined in cell 1 from data"}
+    entry, ns = load(LIN_GRAD.replace("w.t()", "w1.t()"), "lin_grad", "lin_grad")
+    assert globals_where(entry, ns) == {"w1": "`lin_grad` reads `w1`, which is defined nowhere in your code"}
+
+
+def test_a_definition_rebound_to_data_no_longer_counts():
+    prog = build(cells(LIN_GRAD, "lin_grad = None if False else tutor.mnist()"))
+    assert find_entry(prog, get("lin_grad")) == ("", "")
+
+
+def test_only_what_the_entry_needs_runs_so_a_broken_or_missing_import_elsewhere_does_not_matter():
+    src = cells("from fastai.vision.all import *\nimport not_a_module_here", "class Broken(Unknown): pass",
+                "def f(:\n", LIN_GRAD)
+    entry, ns = load(src, "lin_grad", "lin_grad")
+    assert entry.__name__ == "lin_grad" and "Broken" not in ns
+
+
+def test_a_syntax_error_in_the_checked_cell_is_reported_with_its_cell():
+    with pytest.raises(LoadError) as e:
+        load(cells(LIN_GRAD, "%%exercise lin_grad\ndef lin_grad(inp, out, w, b):\n    inp.g = (\n"),
+             "lin_grad", "lin_grad")
+    assert e.value.info.type == "SyntaxError" and e.value.info.message.startswith("cell 2, line 2")
+
+
+def test_cell_magics_other_than_python_are_skipped_and_exports_expand():
+    src = cells("%%bash\necho hi", "%%time\n" + LIN_GRAD)
+    assert find_entry(build(src), get("lin_grad")) == ("lin_grad", "exact")
+    export = "# In[4]:\n\n\nget_ipython().run_cell_magic('exercise', 'lin_grad', " + repr(LIN_GRAD) + ")\n"
+    prog = build(export)
+    assert [(c.label, c.exercise) for c in prog.cells][-1] == ("cell [4]", "lin_grad")
+    assert find_entry(prog, get("lin_grad")) == ("lin_grad", "exact")
+
+
+def test_names_learners_use():
+    for name, exercise in [("ReLU", "relu"), ("MSE", "mse"), ("LossMSE", "mse"), ("Linear", "lin")]:
+        src = f"class {name}(Module):\n    pass\n"
+        assert find_entry(build(src), get(exercise)) == (name, "alias")
+    assert find_entry(build("def relu(x): return x\n"), get("relu")) == ("", "")  # the forward function is no class
+    assert find_entry(build("def relu_grad(inp, out): pass\n"), get("relu")) == ("relu_grad", "free")
+    assert find_entry(build("def mse_grad(inp, targ): pass\n"), get("mse")) == ("mse_grad", "free")
+    # in its own `%%exercise` cell any one class is the answer
+    assert find_entry(build("%%exercise relu\nclass MyRectifier(Module): pass\n"), get("relu")) == \
+        ("MyRectifier", "cell")
+
+
+def test_the_excerpt_is_the_cells_the_check_needs_and_the_same_code_gives_the_same_text():
+    lin = "class Lin(Module):\n    def __init__(self, w, b): self.w, self.b = w, b\n" \
+          "    def forward(self, inp): return inp @ self.w + self.b\n" \
+          "    def bwd(self, out, inp): lin_grad(inp, out, self.w, self.b)\n"
+    a = cells("x = tutor.mnist()", LIN_GRAD, "print('hi')", "%%exercise lin\n" + lin)
+    b = cells("x = tutor.mnist()  # another student", LIN_GRAD, "w = 2", "%%exercise lin\n" + lin)
+    assert excerpt(a, get("lin")) == excerpt(b, get("lin")) == \
+        "# %% cell 2\n" + LIN_GRAD + "# %% cell 4 (%%exercise lin)\n" + lin
