@@ -66,7 +66,8 @@ def test_unsafe_grades_and_says_what_is_missing_first(tmp_path):
 def test_off_linux_grading_needs_linux_or_unsafe(tmp_path, platform):
     subs = tmp_path / "subs"
     write_notebook(subs / "good.ipynb", CORRECT)
-    code = (f"import sys; sys.platform = {platform!r}; from tutor.cli import main; "
+    code = ("import sys, urllib.request, tutor.grade.engine; from tutor.cli import main; "  # imported as on Linux
+            f"sys.platform = {platform!r}; "
             f"sys.exit(main(['grade', {str(subs)!r}, '--out', {str(tmp_path / 'out')!r}, '--quiet']))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 3

@@ -12,7 +12,8 @@ from gradehelp import ROOT, by_key, read_csv, tutor
 from corpus import CORRECT, write_notebook
 
 LIMITS = ["--time", "12", "--cpu", "3", "--workers", "1", "--quiet"]
-SLOW = "import time\n" + CORRECT["lin_grad"].replace("    inp.g", "    time.sleep(2)\n    inp.g", 1)
+SLOW = CORRECT["lin_grad"].replace("    inp.g", "    import time\n    if not hasattr(time, 'slept'):  # on the first "
+                                   "call only\n        time.slept = time.sleep(5)\n    inp.g", 1)
 
 
 def comm_pids(name: str) -> list[int]:
@@ -28,20 +29,28 @@ def comm_pids(name: str) -> list[int]:
     return found
 
 
+def parent(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
 def kill_worker_mid_run(proc: subprocess.Popen, times: int) -> int:
-    """SIGKILL the worker (the big process the OOM killer would pick) while it runs learner code, `times`
-    times; return how many kills landed."""
-    killed, seen, since = 0, set(), {}
+    """SIGKILL this grader's worker (the big process the OOM killer would pick) while it has been running
+    learner code for half a second (not its brief start-up probe), `times` times; return how many landed.
+    Only this grader's: other kernels on the machine have workers of the same name."""
+    killed, since, dead = 0, {}, set()
     deadline = time.monotonic() + 300
     while killed < times and time.monotonic() < deadline and proc.poll() is None:
         now = time.monotonic()
-        since = {r: since.get(r, now) for r in comm_pids("tutor-run")}
-        runs = [r for r, t in since.items() if now - t > 0.5]  # learner code (a worker's start-up probe is brief)
-        workers = [w for w in comm_pids("tutor-worker-0") if w not in seen]
-        if runs and workers:
-            for w in workers:
-                os.kill(w, signal.SIGKILL)
-                seen.add(w)
+        ours = {w for w in comm_pids("tutor-worker-0") if parent(parent(w)) == proc.pid} - dead
+        since = {r: since.get(r, now) for r in comm_pids("tutor-run") if parent(r) in ours}
+        busy = {parent(r) for r, t in since.items() if now - t > 0.5}
+        for w in busy:
+            os.kill(w, signal.SIGKILL)
+            dead.add(w)
             killed += 1
         time.sleep(0.05)
     return killed
