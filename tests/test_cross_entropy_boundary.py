@@ -45,3 +45,27 @@ def test_integer_arrays_cross_too():
     extra = run.cases[0].extras["targ.g"]
     assert extra.dtype == np.int64 and extra.shape == (1, 10) and extra.sum() == 1
     assert judge("cross_entropy", run).codes[0] == "missing-grad"
+
+
+def test_cases_cover_batches_dtypes_a_model_and_logits_where_exp_overflows():
+    import torch
+
+    from tutor.cases import model_inputs, unit_inputs
+
+    cases = cases_for("cross_entropy")
+    units = [c for c in cases if c.kind == "unit"]
+    assert {c.n for c in units} >= {1, 64, 1000} and {c.dtype for c in units} == {torch.float32, torch.float64}
+    for c in units:
+        t = unit_inputs("cross_entropy", c)
+        assert t["inp"].shape == (c.n, 10) and t["inp"].dtype == c.dtype
+        assert t["targ"].dtype == torch.int64 and 0 <= int(t["targ"].min()) <= int(t["targ"].max()) <= 9
+        overflows = bool(torch.isinf(t["inp"].exp()).any())
+        assert overflows == c.large, c.name  # only the ±100 case breaks a naive exp
+        if c.large:
+            assert c.dtype == torch.float32 and float(t["inp"].abs().max()) > 95
+    models = [c for c in cases if c.kind == "model"]
+    assert {c.dtype for c in models} == {torch.float32, torch.float64}
+    for c in models:
+        t = model_inputs(c)
+        assert t["w1"].shape == (784, 50) and t["w2"].shape == (50, 10) and t["b2"].shape == (10,)
+        assert t["y"].dtype == torch.int64 and t["x"].shape == (c.n, 784)
