@@ -52,3 +52,13 @@ def test_a_live_class_is_checked_by_its_name(tmp_path, learner, monkeypatch):
 
     report = tutor.check(CrossEntropy)
     assert report.exercise == "cross_entropy" and report.passed, str(report)
+
+
+def test_no_hint_or_mistake_message_gives_the_answer_away():
+    ex = exercises.get("cross_entropy")
+    answers = ["- onehot", "- one_hot", "-onehot", "- F.one_hot", "- torch.eye", "sm - ", "softmax(-1) -",
+               "softmax(inp) -", "/ n", "/ targ.shape[0]", "/ len(targ)", "-= 1"]
+    texts = [*ex.hints, *(h for ladder in ex.hints_by_code.values() for h in ladder),
+             *(v.message for v in ex.variants), ex.statement]
+    for said in texts:
+        assert not any(a in said for a in answers), said
