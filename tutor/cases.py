@@ -32,7 +32,8 @@ class Case:
                 return f"model 784-{self.hidden}-{self.classes} · batch {self.n} · {dt}"
             return f"alone · batch {self.n} · {dt} · {self.classes} classes" + (" · logits ±100" if self.large else "")
         if self.whole and self.kind == "unit":
-            return f"pieces alone · batch {self.n} · {dt} · width {self.hidden}" + (" · layer 2" if self.layer == 2 else "")
+            layer = " · layer 2" if self.layer == 2 else ""
+            return f"pieces alone · batch {self.n} · {dt} · width {self.hidden}{layer}"
         if self.kind == "model":
             return f"model 784-{self.hidden}-1 · batch {self.n} · {dt}"
         return f"alone · batch {self.n} · {dt} · width {self.hidden}" + (" · layer 2" if self.layer == 2 else "")

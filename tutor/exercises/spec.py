@@ -46,7 +46,7 @@ class Exercise:
     # A hint ladder per diagnosis code (the widget shows the ladder of the mistake made; `hints` otherwise).
     # Each rung nudges a little further, none gives the formula away.
     hints_by_code: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
-    provided: tuple[str, ...] = ()  # globals the lesson's notebook gives the code (w1, b1, w2, b2): the harness sets them
+    provided: tuple[str, ...] = ()  # the notebook's globals the code may read (w1, b1, w2, b2): the harness sets them
     signature: str = ""  # how the lesson calls it, for `wrong-signature`: "lin_grad(inp, out, w, b)"
 
     def __post_init__(self) -> None:

@@ -46,6 +46,10 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns) -> Diagn
             v = ex.variants[i]
             return Diagnosis(v.code, f"{err.type}: {err.message}. " + v.message.format(tensor="the gradient") + ".",
                              **where)
+    if err.type == "AttributeError" and err.message.endswith("has no attribute 'g'"):
+        return Diagnosis("raises", f"{err.type}: {err.message}: a `.g` was read before anything set it. Backward "
+                         "runs from the loss to the input: each step reads the `.g` that the step after it set.",
+                         **where)
     return Diagnosis("raises", f"{err.type}: {err.message}", **where)
 
 

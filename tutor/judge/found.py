@@ -117,7 +117,7 @@ def _constant(factors: dict[int, float]) -> bool:
 
 
 def _constant_k(factors: dict[int, float]) -> tuple[float, bool] | None:
-    """(K, inverse) when every factor is n/K (inverse=False) or K/n (inverse=True) for one K ≠ 1, on ≥ 2 batch sizes."""
+    """(K, inverse) when every factor is n/K (inverse=False) or K/n (inverse=True), one K ≠ 1, ≥ 2 batch sizes."""
     if len(factors) < 2:
         return None
     for inverse in (False, True):

@@ -8,7 +8,7 @@ import torch
 from .. import lesson
 from ..cases import Case, model_inputs, unit_inputs
 from ..exercises import Exercise
-from .probe import WrongSignature, explain, call_in_order, mirror_grad
+from .probe import WrongSignature, call_in_order, check_set, explain, mirror_grad
 from .result import CaseRun, to_array
 from .whole import UPSTREAM, ForwardError, call_whole, split
 from . import whole
@@ -53,7 +53,7 @@ def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dic
             out.g = t["up"]
             mirror_grad(out, t["up"])
             return {"inp": inp, "out": out, "w": w, "b": b}, call_in_order(
-                entry, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), ex.signature or "lin_grad(inp, out, w, b)")
+                entry, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), ex.signature)
         layer = entry(w, b)
         out = _tensor(forward(layer, inp), ex)
         named = {"inp": inp, "out": out, "w": w, "b": b}
@@ -75,12 +75,22 @@ def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dic
 def _backward(ex: Exercise, layer: Any, out: Any, args: tuple, names: tuple[str, ...], targets: tuple) -> Any:
     """`backward(layer, out, *args)`; when it raises, probe `bwd` for arguments in another order (wrong-signature)."""
     bwd = getattr(layer, "bwd", None)
+    free = getattr(type(layer), "__wrapped__", None)  # the book's relu_grad(inp, out) / mse_grad(inp, targ)
     try:
-        return backward(layer, out, *args)
+        result = backward(layer, out, *args)
+        if callable(free):
+            fargs, fnames = ((args[0], out), ("inp", "out")) if ex.unit == "relu" else (args, names)
+            check_set(free, fargs, fnames, targets, f"{getattr(free, '__name__', 'it')}({', '.join(fnames)})")
+        elif callable(bwd) and ex.signature:
+            check_set(bwd, (out, *args), ("out", *names), targets, ex.signature)
+        return result
     except WrongSignature:
         raise
     except Exception as e:
-        if callable(bwd) and ex.signature:
+        if callable(free):
+            fargs, fnames = ((args[0], out), ("inp", "out")) if ex.unit == "relu" else (args, names)
+            explain(free, fargs, fnames, targets, f"{getattr(free, '__name__', 'it')}({', '.join(fnames)})", e)
+        elif callable(bwd) and ex.signature:
             explain(bwd, (out, *args), ("out", *names), targets, ex.signature, e)
         raise
 

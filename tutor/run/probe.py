@@ -31,29 +31,47 @@ def call_in_order(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[s
                   expected: str) -> Any:
     """`fn(*args)`; when that raises, `explain` it (WrongSignature when another order or number is the reason)."""
     try:
-        return fn(*args)
+        result = fn(*args)
     except Exception as e:
         explain(fn, args, names, targets, expected, e)
         raise
+    check_set(fn, args, names, targets, expected)
+    return result
+
+
+def check_set(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[str], targets: Sequence[Any],
+              expected: str) -> None:
+    """After `fn(*args)` ran: when a target got no `.g` but another order of the arguments sets them all (say
+    `mse_grad(targ, inp)`, which sets targ.g), raise WrongSignature; else leave every `.g` as the call set it."""
+    if all(isinstance(vars(t).get("g"), torch.Tensor) for t in targets if isinstance(t, torch.Tensor)):
+        return
+    after = [(a, dict(vars(a))) for a in args if isinstance(a, torch.Tensor)]
+    try:
+        explain(fn, args, names, targets, expected, None)
+    finally:
+        for a, attrs in after:
+            vars(a).clear()
+            vars(a).update(attrs)
 
 
 def explain(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[str], targets: Sequence[Any],
-            expected: str, error: Exception) -> None:
+            expected: str, error: Exception | None) -> None:
     """After `fn(*args)` raised `error`: raise WrongSignature when `fn` cannot take that many arguments, or when
     some other order of them runs and sets `.g` of its shape on every target; else return (the caller re-raises)."""
     params = _params(fn)
     if params is not None and inspect.ismethod(fn):
         params = ["self", *params]
     theirs = f"{_name(fn)}({', '.join(params)})" if params is not None else _name(fn)
-    if params is not None and not _binds(fn, len(args)):
+    if params is not None and error is not None and not _binds(fn, len(args)):
         raise WrongSignature(f"the lesson calls {expected}, with {len(args)} arguments, but yours is {theirs}: "
                              "it cannot take them") from None
     order = _other_order(fn, args, targets)
     if order is not None:
         as_called = ", ".join(names[i] for i in order)
+        what = f"it raised {type(error).__name__}" if error is not None else "it set no gradient on some of them"
         raise WrongSignature(f"the lesson calls {expected}, but your {theirs} takes the arguments in another "
-                             f"order: called the lesson's way it raised {type(error).__name__}; given them as "
-                             f"({as_called}) it runs and sets every gradient") from None
+                             f"order: called the lesson's way {what}; given them as ({as_called}) it runs and "
+                             "sets every gradient") from None
 
 
 def _name(fn: Any) -> str:
