@@ -153,4 +153,5 @@ EXERCISE = Exercise(
                                        "inp.g = (lsm.exp() - onehot) / n"), OVERFLOW),
     ),
     forward="loss",
+    signature="bwd(self, out, inp, targ)",
 )
