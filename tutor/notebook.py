@@ -130,7 +130,7 @@ def answered(source: str) -> list[ExerciseCell]:
         if cell.exercise:
             code = parse_magic(code)[1] if parse_magic(code) else code
         index = int(cell.label[5:]) - 1 if cell.label[5:].isdigit() else -1
-        found.append(ExerciseCell(name, code if prog.has_cells else source, index, excerpt(source, ex)))
+        found.append(ExerciseCell(name, code if prog.has_cells else source, index, excerpt(prog, ex)))
     return found
 
 

@@ -79,9 +79,16 @@ class Statement:
     node: ast.stmt
     cell: Cell
     binds: set[str]
-    reads: set[str]
     kind: str  # def | class | import | module | star | const | attr
     resets: bool = True  # rebinds its names from scratch (an attribute set on a class only adds to it)
+    _reads: set[str] | None = None
+
+    @property
+    def reads(self) -> set[str]:
+        """The global names it reads (worked out when first asked: most statements never are)."""
+        if self._reads is None:
+            self._reads = _reads(self.node)
+        return self._reads
 
 
 @dataclass
@@ -90,6 +97,7 @@ class Program:
 
     cells: list[Cell]
     kept: list[Statement] = field(default_factory=list)
+    source: str = ""
     data: dict[str, str] = field(default_factory=dict)  # name -> label of the last cell that bound it from data
     kinds: dict[str, str] = field(default_factory=dict)  # name -> kind of its last kept binding
 
@@ -166,7 +174,7 @@ def cell_magic(node: ast.stmt) -> tuple[str, str, str] | None:
 
 def build(source: str) -> Program:
     """Sort every cell's top-level statements into kept definitions and data, in source order."""
-    prog = Program(split_cells(source))
+    prog = Program(split_cells(source), source=source)
     kinds = prog.kinds
     from .. import lesson
 
@@ -186,7 +194,7 @@ def build(source: str) -> Program:
                         st.binds.discard(name)
                 continue
             kind, binds, resets = kept
-            prog.kept.append(Statement(node, cell, binds, _reads(node), kind, resets))
+            prog.kept.append(Statement(node, cell, binds, kind, resets))
             for name in binds:
                 if resets:
                     kinds[name] = kind
@@ -372,7 +380,7 @@ def find_entry(prog: Program, ex: Exercise, in_cell: bool = False) -> tuple[str,
     magic = [c for c in prog.cells if c.exercise == ex.name][-1:]
     bound = list(dict.fromkeys(n for st in reversed(prog.kept) for n in st.binds))[::-1]  # by last binding
     if magic and not in_cell:  # what its (last) `%%exercise` cell defines comes first: `MSE` there beats `Mse`
-        own = Program(prog.cells, [st for st in prog.kept if st.cell is magic[0]], {}, prog.kinds)
+        own = Program(prog.cells, [st for st in prog.kept if st.cell is magic[0]], kinds=prog.kinds)
         found = find_entry(own, ex, in_cell=True)
         if found[0]:
             return found
@@ -405,21 +413,22 @@ def fatal_syntax_error(prog: Program, ex: Exercise, name: str) -> Cell | None:
         if cell.error is None:
             continue
         mentions = cell.exercise == ex.name or any(re.search(rf"\b{re.escape(w)}\b", cell.text, re.I) for w in words)
-        if len(prog.cells) == 1 or (i > last and (mentions or not name)):
+        if len(prog.cells) == 1 or (i > last and mentions):
             return cell
     return None
 
 
-def excerpt(source: str, ex: Exercise, broken: bool = True) -> str:
+def excerpt(source: str | Program, ex: Exercise, broken: bool = True) -> str:
     """The cells of `source` a check of `ex` needs, with their markers: those holding the definitions it needs,
     the data its code reads (for the message), its `%%exercise` cells and a broken cell that may hold it.
     Checking the excerpt gives the same verdict as the whole, and identical code gives identical text."""
-    prog = build(source)
+    prog = build(source) if isinstance(source, str) else source
+    text = source if isinstance(source, str) else prog.source
     if not prog.has_cells:
-        return source
+        return text
     name, _ = find_entry(prog, ex)
     if not name:
-        return source
+        return text
     want = needed(prog, name)
     reads = set().union(*(st.reads for st in want)) if want else set()
     labels = {prog.data[n] for n in reads if n in prog.data}
