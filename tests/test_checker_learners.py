@@ -41,7 +41,8 @@ def test_every_named_diagnosis_has_a_learner_file() -> None:
     named = {v.code for name in exercises.names() for v in exercises.get(name).variants}
     named |= {"raises", "missing-grad", "wrong-attribute", "returns-instead-of-setting", "wrong-shape",
               "batch-scale", "scale", "sign-flipped", "wrong-mask", "uses-globals", "uses-autograd",
-              "uses-reference", "mutates-input", "not-finite", "unfinished"}
+              "uses-reference", "mutates-input", "not-finite", "unfinished", "wrong-signature", "wrong-dtype",
+              "not-a-tensor"}
     assert named - codes == set()
 
 
