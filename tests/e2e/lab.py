@@ -263,3 +263,60 @@ class Stopwatch:
         now = time.monotonic()
         print(f"{now - self.t0:7.2f}s (+{now - self.last:5.2f}s)  {what}", flush=True)
         self.last = now
+
+
+# ------------------------------------------------------------------------------------- contrast
+
+_CONTRAST_JS = """(el) => {
+  const rgba = (s) => { const m = s.match(/[\\d.]+/g).map(Number); return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1]; };
+  const over = (top, below) => top.slice(0, 3).map((c, i) => c * top[3] + below[i] * (1 - top[3])).concat([1]);
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) {
+    const bg = rgba(getComputedStyle(e).backgroundColor);
+    if (bg[3] > 0) layers.push(bg);
+    if (bg[3] >= 1) break;
+  }
+  let bg = [255, 255, 255, 1];
+  for (const layer of layers.reverse()) bg = over(layer, bg);
+  const fg = over(rgba(getComputedStyle(el).color), bg);
+  const lum = (c) => { const [r, g, b] = c.slice(0, 3).map(v => { v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return {ratio: (a + 0.05) / (b + 0.05), fg: fg.map(Math.round), bg: bg.map(Math.round), text: el.textContent.trim().slice(0, 40)};
+}"""
+
+
+def contrast(locator: Locator) -> dict:
+    """WCAG contrast of the element's text against the background it is drawn on (ancestors' backgrounds
+    composed, as the browser paints them): {ratio, fg, bg, text}."""
+    return locator.first.evaluate(_CONTRAST_JS)
+
+
+def set_theme(page: Page, theme: str) -> None:
+    """Settings > Theme > `theme` ("JupyterLab Dark", "JupyterLab Light"), and wait until it is applied."""
+    page.locator(".lm-MenuBar-itemLabel:text-is('Settings')").click()
+    page.locator(".lm-Menu-item:has-text('Theme')").first.hover()
+    page.locator(f".lm-Menu-item[data-command='apputils:change-theme']:has-text('{theme}')").first.click()
+    light = "false" if "Dark" in theme else "true"
+    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'", timeout=30_000)
+    page.evaluate("() => new Promise(r => setTimeout(r, 500))")  # the theme's CSS variables settle
+
+
+FOLD = {"width": 1400, "height": 1000}
+
+
+def assert_above_the_fold(page: Page, cell: Locator, parts: list[Locator]) -> None:
+    """With a 1400×1000 window and the cell scrolled to the top of the notebook, every part is fully in view."""
+    before = page.viewport_size
+    page.set_viewport_size(FOLD)
+    try:
+        cell.first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        for part in parts:
+            box = part.first.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= FOLD["height"], \
+                f"{part} is not above the fold: {box}"
+        screenshot(page, "above-the-fold")
+    finally:
+        page.set_viewport_size(before)

@@ -301,3 +301,23 @@ def test_unwritable_store_is_a_notice_not_an_error(tutor_home, learner):
     assert text(view.badge.value) == "PASS"
     assert view.error.layout.display == "none"
     assert view.notice.layout.display is None and "progress not saved" in view.notice.value
+
+
+def test_the_code_area_gets_its_key_handlers_and_nothing_else_does():
+    from tutor.widgets.editor_keys import EDITOR_KEYS_HTML
+
+    def keys(view):
+        return [c for c in view.root.children if isinstance(c, W.HTML) and c.value == EDITOR_KEYS_HTML]
+
+    assert len(keys(exercise_view("relu"))) == 1  # Tab, Enter and command-mode keys: tests/e2e
+    assert keys(ExerciseView("relu")) == []
+
+
+def test_plots_are_2x_pngs_drawn_at_half_size(learner):
+    from tutor.render.plots import png_size
+
+    view = exercise_view("lin_grad")
+    submit(view, learner("lin_grad/fail_transposed"))
+    for image in view.plots.children:
+        width = png_size(bytes(image.value))[0]
+        assert width >= 1000 and int(image.width) == width // 2

@@ -22,12 +22,13 @@ FALLBACK = {"fg": "#1f2328", "muted": "#57606a", "pass": "#1b5e20", "fail": "#b7
             "border": "#d0d7de", "code-bg": "rgba(128,128,128,0.12)", "bg": "#ffffff", "on-badge": "#ffffff"}
 # Light theme: the darkest success/error shades (≥ 7:1 on white); dark theme: the light ones (≥ 6:1 on #111).
 STYLE = """<style>
-.tutor-report, .tutor-exercise { --tutor-fg: var(--jp-ui-font-color1, #1f2328);
+.tutor-report, .tutor-exercise, .tutor-progress { --tutor-fg: var(--jp-ui-font-color1, #1f2328);
   --tutor-muted: var(--jp-ui-font-color2, #57606a); --tutor-pass: var(--jp-success-color0, #1b5e20);
   --tutor-fail: var(--jp-error-color0, #b71c1c); --tutor-warn: var(--jp-warn-color0, #9a6700);
   --tutor-border: var(--jp-border-color2, #d0d7de); --tutor-bg: var(--jp-layout-color0, #fff);
   --tutor-on-badge: var(--jp-layout-color0, #fff); }
-body[data-jp-theme-light="false"] .tutor-report, body[data-jp-theme-light="false"] .tutor-exercise {
+body[data-jp-theme-light="false"] .tutor-report, body[data-jp-theme-light="false"] .tutor-exercise,
+body[data-jp-theme-light="false"] .tutor-progress {
   --tutor-pass: var(--jp-success-color2, #81c784); --tutor-fail: var(--jp-error-color2, #e57373);
   --tutor-warn: var(--jp-warn-color2, #ffb74d); }
 body[data-jp-theme-light="false"] .tutor-report img.tutor-plot,
@@ -184,7 +185,7 @@ def _group_row(g: Group) -> str:
             f'<td style="{CELL}; color: {c(colour)}; font-weight: 700">{mark}</td>'
             f'<td style="{CELL}"><code style="{MONO}">{escape(g.tensor)}</code></td>'
             f'<td style="{CELL}">{escape(what)}{message}</td><td style="{CELL}">{count}</td>'
-            f'<td style="{CELL}">{_shapes(first)}</td>'
+            f'<td style="{CELL}">{"" if g.kind == NOT_CHECKED else _shapes(first)}</td>'
             f'<td style="{CELL}; white-space: nowrap">{escape(limit_text(first))}</td></tr>')
 
 

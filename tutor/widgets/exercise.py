@@ -20,6 +20,7 @@ from .. import exercises
 from ..progress import ExerciseProgress, ProgressError, ProgressStore, code_digest, store
 from ..render import html as render
 from . import parts
+from .editor_keys import EDITOR_KEYS_HTML
 from .hints import HintLadder
 from .markdown import inline_html, statement_html
 from .plot_images import PlotImages
@@ -131,7 +132,7 @@ class ExerciseView:
         buttons = W.HBox([first, self.hint_button, self.solution_button, self.plots_toggle],
                          layout=W.Layout(align_items="center", flex_flow="row wrap"))
         body: list[W.Widget] = [W.HTML(parts.STYLE), header]
-        body += [statement_box, self.editor] if self.editor else []
+        body += [statement_box, self.editor, W.HTML(EDITOR_KEYS_HTML)] if self.editor else []
         body += [self.error, self.notice, self.diagnosis, self.hints, buttons, self.solution, self.plots,
                  self.checks]
         body += [] if self.editor else [statement_box]
@@ -281,9 +282,10 @@ class ExerciseView:
         self.plot_titles = [title for title, _png in images]  # each figure draws its own title
         from ..render.plots import png_size
 
+        # 2× pixels drawn at half size (the img's own width attribute: a flex layout width gets squeezed)
         self.plots.children = tuple(
-            W.Image(value=png, format="png", layout=W.Layout(width=f"{png_size(png)[0] // 2}px", max_width="100%",
-                                                              height="auto"))
+            W.Image(value=png, format="png", width=png_size(png)[0] // 2,
+                    layout=W.Layout(max_width="100%", height="auto", flex="0 0 auto"))
             for _title, png in images)
 
     def _failures(self) -> int:

@@ -31,10 +31,11 @@ class PlotImages:
 
     def __call__(self, report: CheckReport) -> list[tuple[str, bytes]]:
         """(title, PNG bytes) for each figure drawn for `report`."""
+        from ..render.html import PLOT_DPI
         from ..render.plots import png_images
 
         focused = plotted(report)
         key = report_digest(focused)
         if key != self._key:
-            self._key, self._images = key, png_images(focused)
+            self._key, self._images = key, png_images(focused, dpi=PLOT_DPI)
         return self._images
