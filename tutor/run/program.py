@@ -39,7 +39,8 @@ _CONSTANT_MODULES = ("math.",)
 ALIASES = {"lin_grad": ("lingrad", "lineargrad"),
            "Relu": ("relu", "relulayer", "relumodule"),
            "Lin": ("lin", "linear", "linlayer", "linearlayer", "linmodule"),
-           "Mse": ("mse", "mseloss", "lossmse", "mselayer", "meansquarederror")}
+           "Mse": ("mse", "mseloss", "lossmse", "mselayer", "meansquarederror"),
+           "CrossEntropy": ("crossentropy", "crossentropyloss", "celoss", "softmaxcrossentropy")}
 # The book's free gradient functions (fastbook ch. 17, course-v3): forms of a class exercise.
 FREE_FORMS = {"Relu": ("relu_grad", "(inp, out)"), "Mse": ("mse_grad", "(inp, targ)")}
 
