@@ -96,6 +96,12 @@ def feedback_page(g: Graded, scores: dict[str, Score]) -> str:
     return PAGE.format(title=html.escape(title), got=num(got), total=num(total), sections="\n".join(sections))
 
 
+def results_json(tests: list[dict], visibility: str = "visible") -> dict:
+    """Gradescope's results.json around its tests: the total score, who sees it (stdout: only you)."""
+    return {"score": round(sum(t["score"] for t in tests), 2), "tests": tests, "visibility": visibility,
+            "stdout_visibility": "hidden"}
+
+
 def gradescope(g: Graded, scores: dict[str, Score], visibility: str = "visible") -> dict:
     """Gradescope's autograder results.json for one submission (one test per exercise)."""
     tests = []
@@ -104,8 +110,7 @@ def gradescope(g: Graded, scores: dict[str, Score], visibility: str = "visible")
         tests.append({"name": ex, "score": s.points, "max_score": s.max_points,
                       "status": "passed" if row.passed else "failed", "visibility": visibility,
                       "output": (note + "\n\n" if note else "") + row.text})
-    return {"score": round(sum(t["score"] for t in tests), 2), "tests": tests, "visibility": visibility,
-            "stdout_visibility": "hidden"}
+    return results_json(tests, visibility)
 
 
 @dataclass
@@ -180,9 +185,7 @@ def write_all(out: Path, graded: Iterable[Graded], scoring: Scoring | dict[str, 
                out / "gradescope"]
     if len(people) == 1:  # Gradescope's autograder grades one student, reads results/results.json
         (only,) = people.values()
-        tests = [only.best[ex] for ex in exercises if ex in only.best]
-        result = {"score": round(sum(t["score"] for t in tests), 2), "tests": tests, "visibility": "visible",
-                  "stdout_visibility": "hidden"}
+        result = results_json([only.best[ex] for ex in exercises if ex in only.best])
         (out / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
         written.append(out / "results.json")
     return tally, written

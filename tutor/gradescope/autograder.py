@@ -61,11 +61,12 @@ def merged(work: Path, config: dict) -> dict:
 
 def results(tests: list[dict], config: dict, output: str = "") -> dict:
     """Gradescope's results.json around the tests, with the zip's visibility."""
+    from ..grade.exports import results_json
+
     vis = config.get("visibility", "visible")
     for t in tests:
         t["visibility"] = vis
-    out = {"score": round(sum(t["score"] for t in tests), 2), "tests": tests, "visibility": vis,
-           "stdout_visibility": "hidden"}
+    out = results_json(tests, vis)
     if output:
         out["output"] = output
     return out
