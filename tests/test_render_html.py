@@ -195,9 +195,12 @@ def test_syntax_error_report_reads_on_its_own():
     assert len(tags.all("span", "tutor-check")) == len(report.checks)
 
 
-def test_notebook_html_repr_is_this_fragment(right):
-    page = right._repr_html_()
-    assert '<div class="tutor-report"' in page and page.count("<img") == 5
+def test_a_report_reads_as_text_without_any_renderer_loaded():
+    code = ("import sys; from tutor.report import Check, CheckReport; "
+            "r = CheckReport('relu', False, [Check('c', False, 'inp.g is wrong', tensor='inp.g')]); "
+            "print(str(r).splitlines()[0], [m for m in sys.modules if m.startswith('tutor.render')])")
+    out = __import__("subprocess").run([__import__("sys").executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "relu: FAIL [wrong-value] []", out.stderr
 
 
 def test_relative_error_beside_its_limit_never_a_false_inequality():

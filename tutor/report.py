@@ -111,15 +111,36 @@ class CheckReport:
         """`to_dict()` as a JSON string."""
         return json.dumps(self.to_dict(), **kw)
 
-    def __str__(self) -> str:
-        from .render.text import render_text
+    def text(self, max_checks: int = 40) -> str:
+        """The report as plain text (terminals, `text/plain`): first line `NAME: PASS` or `NAME: FAIL [codes]`,
+        then checks and diagnoses. The report's own form, so that this layer imports no renderer; the HTML and
+        the widget are in tutor/render and tutor/widgets."""
+        lines = [self.summary_line()]
+        if self.title:
+            lines.append(self.title)
+        failed = [c for c in self.checks if not c.passed]
+        passed = len(self.checks) - len(failed)
+        lines.extend(f"note: {n}" for n in self.notes)
+        lines.append(f"{passed}/{len(self.checks)} checks passed")
+        for c in (failed or self.checks)[:max_checks]:
+            mark = "ok  " if c.passed else "FAIL"
+            lines.append(f"  {mark} {c.name}: {c.message}")
+        if len(failed) > max_checks:
+            lines.append(f"  ... {len(failed) - max_checks} more failing checks")
+        for d in self.diagnoses:
+            tag = "warning" if d.severity == "warning" else "mistake"
+            lines.append(f"{tag} [{d.code}] {d.message}")
+            if d.line:
+                lines.append(f"    line {d.lineno}: {d.line}")
+        if self.output:
+            lines.append("your code printed:")
+            lines.extend("  | " + ln for ln in self.output.splitlines()[:20])
+            if self.output.count("\n") > 20:
+                lines.append("  | ...")
+        return "\n".join(lines)
 
-        return render_text(self)
+    def __str__(self) -> str:
+        return self.text()
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        from .render.html import render_html
-
-        return render_html(self)

@@ -156,6 +156,7 @@ def register_report_display(shell: Any) -> None:
     """Make IPython show every CheckReport as the exercise widget (`tutor.check(Relu)` in a cell), and get
     the plots ready in the background while the learner reads (the first check's plots come ~1 s sooner)."""
     shell.display_formatter.ipython_display_formatter.for_type(CheckReport, show_report)
+    shell.display_formatter.formatters["text/html"].for_type(CheckReport, static_html)  # where widgets are off
     import threading
 
     threading.Thread(target=_prepare_plots, daemon=True, name="tutor-plots-warm-up").start()
