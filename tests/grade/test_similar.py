@@ -10,6 +10,9 @@ def test_comments_trailing_spaces_and_blank_lines_go_strings_and_indentation_sta
     a = "def f(x):\n    # the gradient\n\n    y = x  # keep\n    return '#not a comment'   \n"
     assert normalized(a) == "def f(x):\n    y = x\n    return '#not a comment'"
     assert normalized(a) != normalized(a.replace("    y = x", "        y = x"))
+    assert normalized('s = "a#b"\nt = 1 # x\n') == 's = "a#b"\nt = 1'
+    assert normalized('def f():\n    """\n    # in the docstring\n    """\n    # a comment\n') == \
+        'def f():\n    """\n    # in the docstring\n    """'
     # IPython help lines are not Python: whole-line comments still go
     assert normalized("Relu?\n# look\nx = 1\n") == "Relu?\nx = 1"
 
