@@ -26,8 +26,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                    help="wall-clock seconds per exercise (default 20: Gradescope's half a CPU is slow)")
     p.add_argument("--cpu", type=float, metavar="S", default=5.0, help="CPU seconds per exercise (default 5)")
     p.add_argument("--memory", type=int, metavar="MB", default=96,
-                   help="MB per run on top of the worker's own (default 96: the grader and its worker take about "
-                        "650 MB of Gradescope's default 768 MB; raise both together)")
+                   help="MB per run on top of the worker's own (default 96: the grader and its worker peak at about "
+                        "690 MB of Gradescope's default 768 MB; raise both together)")
     p.add_argument("--require-isolation", action="store_true",
                    help="refuse to grade where the sandbox's namespaces are not available (by default the "
                         "container is the sandbox and the limits are enough)")
