@@ -49,7 +49,7 @@ def _run_and_check(name: str, cell: str) -> None:
     from .widgets.display import say, show_view
 
     shell = get_ipython()
-    given, name = name, name if name in exercises.names() else name.lower()
+    given, name = name, exercises.canonical(name)
     known = name in exercises.names()
     problem = _syntax_error(shell, cell)
     if problem:

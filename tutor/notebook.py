@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .exercises import canonical
+
 MAGIC = "%%exercise"
 
 
@@ -78,7 +80,7 @@ def parse_magic(source: str) -> tuple[str, str] | None:
         words = line.split()
         if words[0] != MAGIC:
             return None
-        name = words[1].lower() if len(words) > 1 else ""  # as the magic does: `%%exercise Relu` checks relu
+        name = canonical(words[1]) if len(words) > 1 else ""  # as the magic does: `%%exercise Relu` checks relu
         return name, "".join(lines[i + 1:])
     return None
 

@@ -62,3 +62,36 @@ def test_no_hint_or_mistake_message_gives_the_answer_away():
              *(v.message for v in ex.variants), ex.statement]
     for said in texts:
         assert not any(a in said for a in answers), said
+
+
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+def test_the_magic_takes_the_class_name_and_helpers_from_other_cells(learner):
+    from IPython.testing.globalipapp import start_ipython
+    from IPython.utils.capture import capture_output
+
+    from tutor.widgets.exercise import view_for
+
+    tutor.configure(plots=False)
+    ip = start_ipython()
+    ip.run_cell("%load_ext tutor", store_history=False)
+    ip.run_cell("import torch\nimport torch.nn.functional as F\nfrom tutor.lesson import Module", store_history=True)
+    ip.run_cell("def softmax(x):\n    e = (x - x.max(-1, keepdim=True)[0]).exp()\n    return e / e.sum(-1, keepdim=True)\n"
+                "probs = softmax(torch.randn(3, 10))", store_history=True)
+    cell = ("%%exercise CrossEntropy\nclass CrossEntropy(Module):\n"
+            "    def forward(self, inp, targ): return F.cross_entropy(inp, targ)\n"
+            "    def bwd(self, out, inp, targ):\n        g = softmax(inp)\n        g[range(len(targ)), targ] -= 1\n"
+            "        inp.g = g / len(targ)\n")
+    with capture_output() as cap:
+        ip.run_cell(cell, store_history=True)
+    views = [view_for(o.data[WIDGET]["model_id"]) for o in cap.outputs if WIDGET in o.data]
+    assert len(views) == 1 and views[0].exercise.name == "cross_entropy"
+    assert views[0].report.passed, str(views[0].report)
+
+
+def test_release_and_grade_read_the_class_name_as_the_exercise():
+    from tutor.notebook import exercise_cells
+
+    nb = {"cells": [{"cell_type": "code", "source": "%%exercise CrossEntropy\nclass CrossEntropy(Module): ...\n"}]}
+    assert [c.exercise for c in exercise_cells(nb)] == ["cross_entropy"]

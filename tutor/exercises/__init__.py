@@ -18,6 +18,15 @@ def names() -> list[str]:
     return list(_MODULES)
 
 
+def canonical(name: str) -> str:
+    """The exercise a `%%exercise NAME` line means: its name or the class it asks for, in any case and with or without
+    underscores (`CrossEntropy`, `Relu` → `cross_entropy`, `relu`); else `name` lower-cased."""
+    for known in _MODULES:
+        if name.replace("_", "").lower() == known.replace("_", ""):
+            return known
+    return name.lower()
+
+
 def get(name: str) -> Exercise:
     """The exercise called `name`; UnknownExercise lists the known ones when there is none."""
     if name not in _MODULES:
@@ -27,4 +36,4 @@ def get(name: str) -> Exercise:
     return import_module(f"{__name__}.{name}").EXERCISE
 
 
-__all__ = ["Exercise", "Variant", "UnknownExercise", "get", "names"]
+__all__ = ["Exercise", "Variant", "UnknownExercise", "canonical", "get", "names"]
