@@ -36,6 +36,8 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns) -> Diagn
     if err.type == "ForwardError":
         code = "unfinished" if "not filled in" in err.message else "raises"
         return Diagnosis(code, err.message + ".", **where)
+    if err.type == "WrongAttribute":
+        return Diagnosis("wrong-attribute", err.message[:1].upper() + err.message[1:] + ".", **where)
     if err.type == "WrongSignature":
         return Diagnosis("wrong-signature", err.message[:1].upper() + err.message[1:] + ".", **where)
     if err.type == "TypeError" and "'ellipsis'" in err.message:  # a value that is still the stub's `...`

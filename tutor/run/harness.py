@@ -8,7 +8,7 @@ import torch
 from .. import lesson
 from ..cases import Case, model_inputs, unit_inputs
 from ..exercises import Exercise
-from .probe import WrongSignature, call_in_order, check_set, explain, mirror_grad
+from .probe import WrongAttribute, WrongSignature, call_in_order, check_set, explain, explain_grad
 from .result import CaseRun, to_array
 from .whole import UPSTREAM, ForwardError, call_whole, split
 from . import whole
@@ -51,28 +51,26 @@ def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dic
         if ex.style == "function":
             out = inp @ w + b
             out.g = t["up"]
-            mirror_grad(out, t["up"])
             return {"inp": inp, "out": out, "w": w, "b": b}, call_in_order(
-                entry, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), ex.signature)
+                entry, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), ex.signature, (out, t["up"]))
         layer = entry(w, b)
         out = _tensor(forward(layer, inp), ex)
         named = {"inp": inp, "out": out, "w": w, "b": b}
         out.g = t["up"]
-        mirror_grad(out, t["up"])
-        return named, _backward(ex, layer, out, (inp,), ("inp",), (inp, w, b))
+        return named, _backward(ex, layer, out, (inp,), ("inp",), (inp, w, b), t["up"])
     if ex.unit == "relu":
         layer, inp = entry(), t["inp"]
         out = _tensor(forward(layer, inp), ex)
         named = {"inp": inp, "out": out}
         out.g = t["up"]
-        mirror_grad(out, t["up"])
-        return named, _backward(ex, layer, out, (inp,), ("inp",), (inp,))
+        return named, _backward(ex, layer, out, (inp,), ("inp",), (inp,), t["up"])
     layer, inp, targ = entry(), t["inp"], t["targ"]
     loss = forward(layer, inp, targ)
     return {"inp": inp, "loss": loss, "targ": targ}, _backward(ex, layer, loss, (inp, targ), ("inp", "targ"), (inp,))
 
 
-def _backward(ex: Exercise, layer: Any, out: Any, args: tuple, names: tuple[str, ...], targets: tuple) -> Any:
+def _backward(ex: Exercise, layer: Any, out: Any, args: tuple, names: tuple[str, ...], targets: tuple,
+              up: Any = None) -> Any:
     """`backward(layer, out, *args)`; when it raises, probe `bwd` for arguments in another order (wrong-signature)."""
     bwd = getattr(layer, "bwd", None)
     free = getattr(type(layer), "__wrapped__", None)  # the book's relu_grad(inp, out) / mse_grad(inp, targ)
@@ -84,9 +82,11 @@ def _backward(ex: Exercise, layer: Any, out: Any, args: tuple, names: tuple[str,
         elif callable(bwd) and ex.signature:
             check_set(bwd, (out, *args), ("out", *names), targets, ex.signature)
         return result
-    except WrongSignature:
+    except (WrongSignature, WrongAttribute):
         raise
     except Exception as e:
+        explain_grad(lambda: layer.backward() if hasattr(layer, "backward") else layer.bwd(out, *args),
+                     (out, up) if up is not None else None, targets, e)
         if callable(free):
             fargs, fnames = ((args[0], out), ("inp", "out")) if ex.unit == "relu" else (args, names)
             explain(free, fargs, fnames, targets, f"{getattr(free, '__name__', 'it')}({', '.join(fnames)})", e)

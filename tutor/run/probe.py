@@ -18,22 +18,42 @@ class WrongSignature(Exception):
     """Learner code that takes its arguments in another order, or another number, than the lesson passes them."""
 
 
-def mirror_grad(out: Any, up: torch.Tensor) -> None:
-    """Also put the upstream gradient in `out.grad`, so code written with `.grad` instead of `.g` runs and shows
-    where it put its gradients (`wrong-attribute`), instead of failing on `None @ tensor`."""
+class WrongAttribute(Exception):
+    """Learner code that reads the upstream gradient from `out.grad` (PyTorch's name) instead of `out.g`."""
+
+
+def explain_grad(call: Callable[[], Any], upstream: tuple[Any, Any] | None, targets: Sequence[Any],
+                 error: Exception) -> None:
+    """After a call raised: put the upstream gradient in `out.grad` too and call again. When it then runs, it read
+    `.grad` where the lesson keeps `.g`: raise WrongAttribute (saying where it stored its own gradients)."""
+    out, up = upstream or (None, None)
+    if not isinstance(out, torch.Tensor) or not isinstance(error, (TypeError, AttributeError)):
+        return
     try:
         out.grad = up
-    except Exception:  # noqa: BLE001 - a non-leaf or odd tensor: the probe is only a help
-        pass
+    except Exception:  # noqa: BLE001 - an odd tensor: the probe is only a help
+        return
+    try:
+        call()
+    except Exception:  # noqa: BLE001 - not the reason, then
+        return
+    finally:
+        out.grad = None
+    stored = all(isinstance(vars(t).get("g"), torch.Tensor) for t in targets if isinstance(t, torch.Tensor))
+    raise WrongAttribute("your code reads `out.grad`, which the lesson never sets: the gradient flowing in from "
+                         "above is in `out.g`" + ("" if stored else ", and the lesson reads the gradients you set "
+                                                  "from `.g` too, not `.grad`"))
 
 
 def call_in_order(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[str], targets: Sequence[Any],
-                  expected: str) -> Any:
-    """`fn(*args)`; when that raises, `explain` it (WrongSignature when another order or number is the reason)."""
+                  expected: str, upstream: tuple[Any, Any] | None = None) -> Any:
+    """`fn(*args)`; when that raises, `explain` it (WrongSignature when another order or number is the reason,
+    WrongAttribute when it reads the `upstream` = (out, out.g) gradient from `out.grad`)."""
     try:
         result = fn(*args)
     except Exception as e:
         explain(fn, args, names, targets, expected, e)
+        explain_grad(lambda: fn(*args), upstream, targets, e)
         raise
     check_set(fn, args, names, targets, expected)
     return result

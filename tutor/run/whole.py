@@ -15,7 +15,7 @@ from typing import Any, Callable
 import torch
 
 from ..cases import Case, model_inputs, unit_inputs
-from .probe import call_in_order, mirror_grad
+from .probe import call_in_order
 
 PARAMS = ("w1", "b1", "w2", "b2")
 MODEL_GRADS = ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")
@@ -123,15 +123,14 @@ def _call_function(ex: Any, fn: Any, unit: str, t: dict[str, torch.Tensor]) -> t
     if unit == "linear":
         out = inp @ t["w"] + t["b"]
         out.g = t["up"]
-        mirror_grad(out, t["up"])
         named = {"inp": inp, "out": out, "w": t["w"], "b": t["b"]}
         return named, call_in_order(fn, (inp, out, t["w"], t["b"]), ("inp", "out", "w", "b"), (inp, t["w"], t["b"]),
-                                    "lin_grad(inp, out, w, b)")
+                                    "lin_grad(inp, out, w, b)", (out, t["up"]))
     if unit == "relu":
         out = inp.clamp_min(0.)
         out.g = t["up"]
-        mirror_grad(out, t["up"])
-        return {"inp": inp, "out": out}, call_in_order(fn, (inp, out), ("inp", "out"), (inp,), "relu_grad(inp, out)")
+        return {"inp": inp, "out": out}, call_in_order(fn, (inp, out), ("inp", "out"), (inp,), "relu_grad(inp, out)",
+                                                       (out, t["up"]))
     return {"inp": inp, "targ": t["targ"]}, call_in_order(fn, (inp, t["targ"]), ("inp", "targ"), (inp,),
                                                           "mse_grad(inp, targ)")
 
