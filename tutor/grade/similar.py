@@ -86,11 +86,11 @@ def stubs(assignment: str | None) -> dict[str, str]:
     """The released notebook's code per exercise, normalized: a cell handed back untouched is not flagged."""
     if not assignment:
         return {}
-    from ..notebook import NotebookError, exercise_cells, read_notebook
+    from ..notebook import NotebookError, submission_exercises
 
-    try:
-        return {c.exercise: normalized(c.source) for c in exercise_cells(read_notebook(assignment))}
-    except NotebookError:
+    try:  # read as a submission is read, so an untouched cell compares equal
+        return {name: normalized(c.source) for name, c in submission_exercises(assignment).items()}
+    except (NotebookError, OSError):
         return {}
 
 
