@@ -142,7 +142,9 @@ def _parse(cell: Cell) -> list[Cell]:
         if magic not in _PYTHON_CELL_MAGICS:
             return []  # %%bash, %%writefile, %%timeit...: the body is not the notebook's Python
         if magic == "exercise" and len(first) > 1:
-            cell.exercise = first[1].lower()
+            from ..exercises import canonical
+
+            cell.exercise = canonical(first[1])  # `%%exercise Relu` is relu, as the magic has it
         cell.text = "".join(lines[at + 1:])  # the body, numbered from 1 as IPython runs it
     cell.text = textwrap.dedent(cell.text)
     try:
