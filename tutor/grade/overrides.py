@@ -34,6 +34,8 @@ def read_overrides(path: Path) -> dict[tuple[str, str], Override]:
         text = path.read_text(encoding="utf-8-sig")  # a spreadsheet may save a byte-order mark
     except (OSError, UnicodeDecodeError) as e:
         raise OverrideError(f"{path}: cannot read it as UTF-8 text ({e})") from None
+    if not text.strip():  # emptied by hand: no overrides (the file stays as it is)
+        return {}
     first = text.split("\n", 1)[0]
     delimiter = ";" if ";" in first and "," not in first else ","  # spreadsheets in some locales save with ;
     reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
