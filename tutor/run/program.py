@@ -150,14 +150,26 @@ def _parse(cell: Cell) -> list[Cell]:
     try:
         cell.tree = ast.parse(strip_magics(cell.text))
     except (SyntaxError, ValueError) as e:
-        cell.error = e if isinstance(e, SyntaxError) else SyntaxError(str(e))
-        return [cell]
+        cell.tree = _ipython_parse(cell.text)
+        if cell.tree is None:
+            cell.error = e if isinstance(e, SyntaxError) else SyntaxError(str(e))
+            return [cell]
     out = [cell]
     for node in cell.tree.body:  # Jupyter's "Save as Python" and IPython's history spell cell magics as calls
         body = cell_magic(node)
         if body is not None:
             out += _parse(Cell(cell.label, f"%%{body[0]} {body[1]}\n{body[2]}"))
     return out
+
+
+def _ipython_parse(text: str) -> ast.Module | None:
+    """The cell as IPython reads it (`files = !ls`, `x = %time f()`), when IPython is at hand; None if not Python."""
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return ast.parse(TransformerManager().transform_cell(text))
+    except Exception:  # noqa: BLE001 - no IPython, or not Python even for IPython
+        return None
 
 
 def cell_magic(node: ast.stmt) -> tuple[str, str, str] | None:
