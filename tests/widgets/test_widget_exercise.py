@@ -239,8 +239,9 @@ def test_plots_off_by_configuration(learner):
     assert view.plots_toggle.value is False and view.plots.children == ()
 
 
-def test_callback_error_is_shown_in_the_widget():
+def test_callback_error_is_shown_in_the_widget(monkeypatch):
     # "Check again" on a report-only widget re-reads the learner's definition: here there is none
+    monkeypatch.setattr("tutor.widgets.display._user_namespace", lambda: {})
     view = ExerciseView("relu", submission=_live_definition("relu"))
     view.check_button.click()
     assert view.error.layout.display is None

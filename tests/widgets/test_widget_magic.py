@@ -7,6 +7,7 @@ import sys
 import textwrap
 
 import pytest
+from IPython import get_ipython
 from IPython.testing.globalipapp import start_ipython
 from IPython.utils.capture import capture_output
 
@@ -18,7 +19,7 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 
 @pytest.fixture(scope="module")
 def ip():
-    shell = start_ipython()
+    shell = start_ipython() or get_ipython()  # None when another test module started it first
     shell.run_cell("%load_ext tutor", store_history=False)
     shell.run_cell("import tutor\nfrom tutor.lesson import Module", store_history=False)
     return shell
