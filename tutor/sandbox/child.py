@@ -36,18 +36,38 @@ def blank_reference_sources() -> None:
     hide_package_lines(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+# The lesson's pieces a case runs beside the learner's code: they compute other gradients than the exercise's own
+# (the model case of `relu` needs the lesson's Lin and Mse). Everything else of the lesson that computes a gradient
+# is made to raise in the child: whichever the learner's code reaches for, it is not the exercise's own answer.
+BESIDE = {"lin_grad": ("forward_and_backward",), "lin": ("Relu", "Mse"), "relu": ("Lin", "Mse"),
+          "mse": ("Lin", "Relu"), "cross_entropy": ("Lin", "Relu")}
+_GIVEN = {"lin", "relu", "mse", "logsumexp", "log_softmax", "nll", "Module", "tensor", "torch"}  # forward pieces
+_FORWARD = {"forward", "__init__", "__call__"}
+
+
 def poison_reference(exercise: str) -> None:
-    """In a child about to run learner code: make the exercise's shipped reference raise when called, even
-    when learner code turns off the checker's own tripwires. The harness never calls it for this exercise."""
+    """In a child about to run learner code: make every function of the shipped lesson that computes a gradient
+    raise when called — the exercise's reference and all the others the harness does not run beside it — even
+    when learner code turns off the checker's own tripwires."""
     import builtins
     import types
 
+    from tutor import lesson
     from tutor.exercises import get
 
     builtins.__tutor_reference_used__ = ReferenceUsed  # type: ignore[attr-defined]
     ex = get(exercise)
-    for obj in (ex.reference, *ex.trapped):
-        for f in (vars(obj).values() if isinstance(obj, type) else [obj]):
+    beside = [getattr(lesson, n) for n in BESIDE.get(ex.name, ()) if hasattr(lesson, n)]
+    targets = [ex.reference, *ex.trapped]
+    targets += [obj for name, obj in vars(lesson).items() if name not in _GIVEN and not name.startswith("_")
+                and isinstance(obj, (type, types.FunctionType)) and getattr(obj, "__module__", "") == lesson.__name__
+                and not any(obj is b for b in beside)]
+    for obj in targets:
+        funcs = [v for k, v in vars(obj).items() if k not in _FORWARD] if isinstance(obj, type) else [obj]
+        if obj is ex.reference or any(obj is t for t in ex.trapped):
+            funcs = list(vars(obj).values()) if isinstance(obj, type) else [obj]
+        for f in funcs:
+            f = getattr(f, "__func__", f)
             if isinstance(f, types.FunctionType) and not f.__code__.co_freevars:
                 f.__code__ = _reference_tripwire.__code__
 
