@@ -30,6 +30,7 @@ class ExerciseCell:
     source: str  # the learner's code: the cell below its magic line (a `.py` file: the whole file)
     index: int  # cell index in the notebook (-1 for a `.py` file)
     program: str = ""  # what its check runs: the cells of the notebook (or file) the definition needs
+    plain: bool = False  # found by its definition alone: no `%%exercise NAME` cell
 
 
 def cell_source(cell: dict[str, Any]) -> str:
@@ -128,11 +129,10 @@ def answered(source: str) -> list[ExerciseCell]:
                 found.append(ExerciseCell(name, source, -1, source))
             continue
         cell = definitions_of(prog, entry)[-1].cell if definitions_of(prog, entry) else magic[-1]
-        code = cell.text
-        if cell.exercise:
-            code = parse_magic(code)[1] if parse_magic(code) else code
+        code = cell.text  # (an `%%exercise` cell's body: the magic line is not part of it)
         index = int(cell.label[5:]) - 1 if cell.label[5:].isdigit() else -1
-        found.append(ExerciseCell(name, code if prog.has_cells else source, index, excerpt(prog, ex)))
+        found.append(ExerciseCell(name, code if prog.has_cells else source, index, excerpt(prog, ex),
+                                  plain=prog.has_cells and not magic))
     return found
 
 

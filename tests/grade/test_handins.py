@@ -119,7 +119,10 @@ def test_the_grader_finds_plain_definitions_and_reads_exports(tmp_path):
     course_notebook(subs / "ann.ipynb")
     export(subs / "bob.py", DATA, "%%exercise lin_grad\n" + LIN_GRAD, LAYER_FUNCTION, "%%exercise mse\n" + MSE)
     write(subs / "cat.ipynb", DATA, "%%exercise lin_grad\n" + LIN_GRAD.replace(".sum(0)", ""))
-    proc = tutor("grade", str(subs), "--out", str(tmp_path / "out"), *FAST)
+    # without --assignment, only `%%exercise` cells say what is asked: ann's plain cells answer, they do not ask
+    assignment = write(tmp_path / "assignment.ipynb", *(f"%%exercise {ex}\n..." for ex in ("lin_grad", "relu",
+                                                                                          "mse", "lin")))
+    proc = tutor("grade", str(subs), "--out", str(tmp_path / "out"), "--assignment", str(assignment), *FAST)
     assert proc.returncode == 0, proc.stderr
     rows = by_key(read_csv(tmp_path / "out" / "gradebook.csv"))
     assert {ex for (_, ex) in rows} == {"lin_grad", "lin", "mse", "relu"}

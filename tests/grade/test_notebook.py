@@ -50,3 +50,29 @@ def test_scripts_answer_the_exercises_whose_names_they_define(tmp_path):
     assert sorted(c.exercise for c in script_exercises(path)) == ["lin_grad", "mse", "relu"]
     path.write_text("def lin_grad(:\n")  # a syntax error still answers the exercise it names
     assert [c.exercise for c in script_exercises(path)] == ["lin_grad"]
+
+
+def test_plain_definitions_answer_but_only_magic_cells_ask(tmp_path):
+    from tutor.grade.collect import read_submission
+    from tutor.grade.engine import Settings, expected_exercises
+
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "%%exercise relu\nclass Relu(Module): pass\n"},
+        {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+         "source": "class Model:\n    pass\n"}]}
+    path = tmp_path / "n.ipynb"
+    path.write_text(json.dumps(nb))
+    cells = submission_exercises(path)
+    assert {k: c.plain for k, c in cells.items()} == {"lin_grad": True, "relu": False, "model": True}
+    assert cells["lin_grad"].program == "# %% cell 1\n" + nb["cells"][0]["source"]
+    sub = read_submission(path, "n.ipynb", set(cells))
+    assert expected_exercises([sub], Settings(), ["lin_grad", "relu", "model"]) == ["relu"]
+    # a "Save as Python" export: its `%%exercise` cells are magic calls
+    export = tmp_path / "n.py"
+    export.write_text("# In[2]:\n\n\nget_ipython().run_cell_magic('exercise', 'relu', "
+                      "'class Relu(Module): pass\\n')\n")
+    assert {k: (c.plain, c.source) for k, c in submission_exercises(export).items()} == \
+        {"relu": (False, "class Relu(Module): pass\n")}

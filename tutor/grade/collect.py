@@ -24,6 +24,7 @@ class Submission:
     sha: str = ""
     cells: dict[str, str] = field(default_factory=dict)  # exercise -> learner code (its cell, or the file)
     programs: dict[str, str] = field(default_factory=dict)  # exercise -> what its check runs (the cells it needs)
+    plain: set[str] = field(default_factory=set)  # exercises answered by a definition without an `%%exercise` cell
     malformed: str = ""  # one-line reason when the file could not be read as a submission
 
 
@@ -78,6 +79,7 @@ def read_submission(path: Path, label: str, known: set[str]) -> Submission:
         return sub
     sub.cells = {name: cell.source for name, cell in cells.items() if name in known}
     sub.programs = {name: cell.program or cell.source for name, cell in cells.items() if name in known}
+    sub.plain = {name for name, cell in cells.items() if name in known and cell.plain}
     return sub
 
 

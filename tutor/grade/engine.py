@@ -100,7 +100,8 @@ def expected_exercises(subs: list[Submission], settings: Settings, known: list[s
     """The assignment's exercises, else every exercise any submission answers (in lesson order)."""
     if settings.expected is not None:
         return list(settings.expected)
-    seen = {ex for s in subs for ex in s.cells}
+    # an `%%exercise` cell says what is asked; a plain definition (a notebook's own `class Model`) only answers
+    seen = {ex for s in subs for ex in s.cells if ex not in s.plain} or {ex for s in subs for ex in s.cells}
     return [ex for ex in known if ex in seen]
 
 
