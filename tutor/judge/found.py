@@ -54,6 +54,8 @@ class Found:
         items = _hard_coded_batch(self.items)
         bigger = {it.diagnosis.tensor for it in items if it.case.n > 1 and it.diagnosis.severity == "error"}
         items = [it for it in items if not (it.case.n == 1 and it.diagnosis.tensor in bigger)]
+        if any(it.diagnosis.code == "wrong-signature" for it in items):  # where it was not probed (a big batch)
+            items = [it for it in items if it.diagnosis.code != "raises"]
         items.sort(key=lambda it: (not it.piece, it.case.n == 1))
         return [it.diagnosis for it in items]
 
