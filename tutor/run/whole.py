@@ -79,7 +79,7 @@ def call_whole(style: str, entry: Any, t: dict[str, torch.Tensor],
     """Run the pieces alone (a "unit" case) or the whole model (a "model" case); return the tensors by name."""
     params = {k: t[k] for k in PARAMS}
     ns = namespace_of(entry)
-    if ns is not None:
+    if ns is not None and ns.get("__name__") != "tutor.lesson":  # (the reference Model takes them as arguments)
         ns.update(params)  # the notebook's globals, as the lesson's code reads them
     named: dict[str, Any] = {UPSTREAM: []}
     if style == "function":
