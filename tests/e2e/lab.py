@@ -27,7 +27,7 @@ KERNEL_STATUS = ".jp-StatusBar-TextItem:has-text(' | ')"
 PROMPT_RE = re.compile(r"\[(\*|\d*| )\]")
 
 KERNEL_START_TIMEOUT = 60_000
-RUN_TIMEOUT = 60_000
+RUN_TIMEOUT = 180_000  # Run All on a loaded 2-core machine: the first check also starts the sandbox worker
 
 # JS: the prompts of the active notebook's code cells, as text ("[1]:", "[*]:", "[ ]:").
 _PROMPTS_JS = """(sel) => [...document.querySelectorAll(sel + ' .jp-CodeCell .jp-InputPrompt')]
