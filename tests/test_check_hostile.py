@@ -131,3 +131,9 @@ def test_the_report_says_where_the_code_ran() -> None:
 def test_odd_learner_values_through_the_boundary_are_plain_arrays() -> None:
     report = tutor.check("lin_grad", RIGHT_LIN_GRAD)
     assert all(isinstance(s.reference, np.ndarray) and s.reference.base is None for s in report.samples)
+
+
+def test_json_is_one_object_even_for_a_usage_error(tmp_path: Path) -> None:
+    done = cli(tmp_path, "x = 1\n", "--json")
+    assert done.returncode == 2 and "defines no `lin_grad`" in done.stderr
+    assert json.loads(done.stdout) == {"error": done.stderr.strip().removeprefix("tutor: "), "passed": False}

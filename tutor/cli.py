@@ -84,12 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
-    parser = build_parser()
+    args = build_parser().parse_args(argv)
     try:
-        args = parser.parse_args(argv)
         return args.run(args)
     except (UsageError, exercises.UnknownExercise) as e:
         print(f"tutor: {e}", file=sys.stderr)
+        if getattr(args, "json", False):  # `--json` prints exactly one JSON object, always
+            import json
+
+            print(json.dumps({"error": str(e), "passed": False}))
         return 2
     except BrokenPipeError:  # `tutor check ... | head`: the reader left; not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
