@@ -5,7 +5,8 @@ import pytest
 
 from tutor.exercises import get
 from tutor.run.namespace import LoadError, globals_where, load
-from tutor.run.program import build, excerpt, find_entry
+from tutor.run.entry import excerpt, find_entry
+from tutor.run.program import build
 
 LIN_GRAD = "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n    b.g = out.g.sum(0)\n"
 

@@ -18,7 +18,7 @@ from .sandbox.protocol import Limits
 
 def exercise_for(obj: Any) -> str:
     """The exercise a live definition belongs to, by its name (`Relu`, `ReLU` → `relu`; `mse_grad` → `mse`)."""
-    from .run.program import ALIASES, FREE_FORMS, plain
+    from .run.entry import ALIASES, FREE_FORMS, plain
 
     name = getattr(obj, "__name__", "")
     for ex in names():

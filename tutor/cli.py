@@ -29,7 +29,7 @@ def _check(args: argparse.Namespace) -> int:
             source = notebook_source(read_notebook(path))
         except NotebookError as e:
             raise UsageError(str(e)) from None
-    from .run.program import excerpt
+    from .run.entry import excerpt
 
     report = check(ex.name, excerpt(source, ex), warm_up=False)
     if report.codes[:1] == ["not-defined"]:

@@ -90,7 +90,8 @@ def cell_submission(shell: Any, name: str, cell: str) -> str:
     try:
         import textwrap
 
-        from .run.program import build, excerpt, strip_magics
+        from .run.entry import excerpt
+        from .run.program import build, strip_magics
 
         text = excerpt(kernel_source(shell, name, cell), exercises.get(name))
         cells = build(text).cells
@@ -117,7 +118,8 @@ def live_submission(obj: Any, exercise: str) -> str | None:
         return None
     import textwrap
 
-    from .run.program import build, definitions_of, excerpt, find_entry
+    from .run.entry import excerpt, find_entry
+    from .run.program import build, definitions_of
 
     source, ex = kernel_source(shell), exercises.get(exercise)
     prog = build(source)

@@ -113,7 +113,8 @@ def answered(source: str) -> list[ExerciseCell]:
     those with a `%%exercise NAME` cell and those whose definition it holds without one (`Relu`, `MSE`,
     `relu_grad`...). Each comes with its code and the excerpt of the source its check runs."""
     from .exercises import get, names
-    from .run.program import build, definitions_of, excerpt, find_entry
+    from .run.entry import excerpt, find_entry
+    from .run.program import build, definitions_of
 
     prog = build(source)
     if len(prog.cells) == 1 and prog.cells[0].error is not None:

@@ -7,7 +7,6 @@ import builtins
 import dis
 import inspect
 import linecache
-import re
 import sys
 import textwrap
 import types
@@ -15,7 +14,8 @@ from typing import Any
 
 from .. import lesson
 from ..exercises import get
-from .program import FREE_FORMS, build, definitions_of, fatal_syntax_error, find_entry, needed, strip_magics
+from .entry import FREE_FORMS, fatal_syntax_error, find_entry
+from .program import build, definitions_of, needed, strip_magics
 from .result import ErrorInfo
 
 __all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "source_of", "strip_magics",
