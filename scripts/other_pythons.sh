@@ -11,10 +11,10 @@ VERSIONS="${TUTOR_PYTHONS:-3.10 3.13}"
 ROOT="${TUTOR_PYTHONS_DIR:-.venvs}"
 CORE="tests/test_check_api.py tests/test_cli.py tests/test_check_hostile.py tests/test_run_result.py"
 
-find_python() {  # $1 = 3.10 → a python3.10 on PATH or under pyenv
-  command -v "python$1" 2>/dev/null && return
-  for p in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/python"$1"; do
-    [ -x "$p" ] && { echo "$p"; return; }
+find_python() {  # $1 = 3.10 → a python3.10 that runs: pyenv's own build first (its shims may refuse), else PATH
+  local p
+  for p in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$1".*/bin/python"$1" "$(command -v "python$1" 2>/dev/null)"; do
+    if [ -n "$p" ] && [ -x "$p" ] && "$p" -c "import sys" >/dev/null 2>&1; then echo "$p"; return; fi
   done
 }
 
