@@ -72,7 +72,7 @@ def test_kill_9_mid_run_then_rerun_gives_the_same_gradebook(tmp_path):
     assert runs_now <= 32 - saved  # only what was left
     assert read_csv(out / "gradebook.csv") == read_csv(tmp_path / "whole" / "gradebook.csv")
     assert read_csv(out / "gradebook.csv")[22] == {"submission": "student05.ipynb", "exercise": "mse",
-                                                   "passed": "1", "score": "1", "codes": ""}
+                                                   "passed": "1", "score": "1", "codes": "", "comment": ""}
 
 
 def test_ctrl_c_stops_cleanly_says_how_to_resume_and_resumes(tmp_path):
