@@ -24,8 +24,10 @@ ROOT_OK := $(if $(filter 0,$(shell id -u)),--allow-root)
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_OK) notebooks/01_forward.ipynb
 
+# Two test processes, each taking whole files (module fixtures such as one kernel per file stay shared): most
+# tests wait on kernels, workers and JupyterLab, so two at a time on two cores nearly halve the wall time.
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -26,7 +26,6 @@ from test_notebooks import KERNELS_AT_ONCE, cell_with, execute, ran, read, texts
 STEM = "07_cross_entropy"
 LEARNER = Path(__file__).parent / "learners" / "cross_entropy" / "pass_max_subtraction.py"
 FINAL = re.compile(r"^final validation accuracy: (\d+\.\d)%$", re.M)
-BUDGET_S = 150.0  # the whole notebook, two kernels at a time on a 2-core machine at load 10 (alone: 15-25 s)
 
 
 def with_exercise(body: str):
@@ -75,7 +74,6 @@ def test_shipped_runs_to_the_end_fails_cleanly_and_skips_training(runs):
     assert said.strip() == ("Training skipped: not passing yet: relu (notebook 03), lin (notebook 05), "
                             "cross_entropy (notebook 07)")
     assert widget_models(nb), "no widget state saved"
-    assert run.seconds < BUDGET_S, f"took {run.seconds:.1f} s"
 
 
 @pytest.mark.slow
@@ -108,4 +106,3 @@ def test_solved_trains_the_classifier_past_85_percent_with_a_live_plot(runs, kin
     assert [(b["value"], b["max"]) for b in bars] == [(10, 10)]
     outputs = [m["state"].get("outputs", []) for m in models if m["model_name"] == "OutputModel"]
     assert len([o for out in outputs for o in out if "image/png" in o.get("data", {})]) == 1
-    assert run.seconds < BUDGET_S, f"took {run.seconds:.1f} s"

@@ -45,12 +45,7 @@ MODEL_ALONE = "class Model" + exercises.get("model").reference_source.split("cla
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 KERNELS_AT_ONCE = 2
 CELL_TIMEOUT = 120
-# Wall time per notebook, two kernels at a time on a busy 2-core machine: about three times what one
-# takes alone (5-10 s; training itself 2-10 s), so a notebook that got really slower still fails.
-BUDGET_S = {"06_train": 75.0, "02_lin_grad": 60.0, "05_lin_and_autograd": 60.0}  # (02, 05: two exercises each)
-DEFAULT_BUDGET_S = 45.0
 ACCURACY = re.compile(r"valid accuracy: ([\d.]+)% before training → ([\d.]+)% after (\d+) epochs in ([\d.]+) s")
-TRAINING_BUDGET_S = 30.0
 
 
 @dataclass
@@ -244,7 +239,6 @@ def test_shipped_notebook_runs_to_the_end_and_fails_cleanly(runs, stem):
         assert lines and re.fullmatch(rf"{name}: FAIL \[[a-z0-9, -]+\]", lines[0]), lines
     if stem != "01_forward":  # the others show exercise widgets or the progress dashboard
         assert widget_models(nb), "no widget state saved"
-    assert run.seconds < BUDGET_S.get(stem, DEFAULT_BUDGET_S), f"{stem} took {run.seconds:.1f} s"
 
 
 @pytest.mark.slow
@@ -278,7 +272,6 @@ def test_solved_notebook_passes_every_exercise(runs, stem):
         assert lines and lines[0] == f"{name}: PASS", lines
     if got or stem == "06_train":
         assert widget_models(nb), "no widget state saved"
-    assert run.seconds < BUDGET_S.get(stem, DEFAULT_BUDGET_S), f"{stem} took {run.seconds:.1f} s"
 
 
 @pytest.mark.slow
@@ -308,7 +301,7 @@ def test_solved_training_lifts_accuracy_with_a_live_plot_and_progress_bar(runs):
     assert match, said
     before, after, epochs, seconds = float(match[1]), float(match[2]), int(match[3]), float(match[4])
     assert before < 20 and after > 25 and after > before + 10, said
-    assert epochs == 10 and seconds < TRAINING_BUDGET_S, said
+    assert epochs == 10 and seconds > 0, said  # (how fast: bench/, not a timed test)
     models = list(widget_models(nb).values())
     bars = [m["state"] for m in models if m["model_name"] == "IntProgressModel"]
     assert [(b["value"], b["max"]) for b in bars] == [(epochs, epochs)]
