@@ -241,7 +241,7 @@ def warm_up(job: Callable[[str, str], Any]) -> None:
     for name in names():
         ex = get(name)
         wrong = ex.variants[0].source if ex.variants else ex.stub
-        for source in (wrong, wrong, ex.stub):
+        for source in (wrong, ex.stub):
             try:
                 job(name, source).to_bytes()
             except Exception:  # noqa: BLE001 - a stub may raise; loading is what counts
