@@ -57,11 +57,9 @@ def run_entry(ex: Exercise, entry: Any, case: Case, filename: str = "", guard: b
         return run
     except Exception as e:
         run.error = error_info(e, filename)
-        if TRIPPED[tripped:]:  # it reached autograd, then something else failed: autograd is the mistake
-            run.error = ErrorInfo("AutogradUsed", _autograd_message(TRIPPED[tripped]), kind="uses-autograd")
-        return run
-    if TRIPPED[tripped:]:  # reached autograd and swallowed the exception
+    if TRIPPED[tripped:]:  # it reached autograd, swallowed that, and carried on (or failed after): autograd it is
         run.error = ErrorInfo("AutogradUsed", _autograd_message(TRIPPED[tripped]), kind="uses-autograd")
+    if run.error is not None:
         return run
     if hits:
         run.error = ErrorInfo("ReferenceUsed", f"{hits[0]} from the tutor package was called: the check needs "
