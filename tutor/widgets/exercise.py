@@ -165,10 +165,11 @@ class ExerciseView:
         """Render a report: badge, the mistake and its hint, plots, grouped checks; fold help away on a pass."""
         self.report = report
         unstarted = is_not_started(report)
-        self.badge.value = badge_html(report)
-        for cls in ("tutor-pass", "tutor-fail", "tutor-not-started"):
-            self.badge.remove_class(cls)
-        self.badge.add_class("tutor-not-started" if unstarted else "tutor-pass" if report.passed else "tutor-fail")
+        state = "tutor-not-started" if unstarted else "tutor-pass" if report.passed else "tutor-fail"
+        with self.badge.hold_sync():  # text and colour class reach the page in one message, never half-updated
+            self.badge.value = badge_html(report)
+            self.badge._dom_classes = (*(c for c in self.badge._dom_classes
+                                         if c not in ("tutor-pass", "tutor-fail", "tutor-not-started")), state)
         summary = html.escape(render.summary_text(report)) if report.checks else ""
         self.summary.value = f"<span style='color:{render.c('muted')}'>{summary}</span>"
         self.diagnosis.value = render.lead_html(report)
