@@ -13,7 +13,8 @@ Put the pieces together: `forward_and_backward(inp, targ)` runs the 784-50-1 mod
 (`lin`, `relu`, `lin`, then the mean squared error), then the chain rule backwards, from the loss to the input:
 $$\frac{\partial L}{\partial \text{out}} \;\to\; \text{lin\_grad (layer 2)} \;\to\; \text{relu} \;\to\;
 \text{lin\_grad (layer 1)}$$
-Like the lesson's, it reads the notebook's `w1, b1, w2, b2` and calls **your** `lin_grad`; afterwards
+Like the lesson's, it reads the notebook's `w1, b1, w2, b2`, the lesson's `lin` and `relu` (the checker
+gives it those, whatever your notebook defines), and calls **your** `lin_grad`; afterwards
 `inp.g`, `w1.g`, `b1.g`, `w2.g` and `b2.g` hold the gradients of the loss. The checker first checks your
 `lin_grad` alone (a wrong one is named first), then runs your function with its own `w1, b1, w2, b2` on six
 batches and compares every gradient with autograd's.
@@ -21,7 +22,7 @@ batches and compares every gradient with autograd's.
 
 STUB = '''\
 def forward_and_backward(inp, targ):
-    # forward pass: the model of notebook 01 (w1, b1, w2, b2, lin and relu are the notebook's)
+    # forward pass: the model of notebook 01 (w1, b1, w2, b2 are the notebook's; lin and relu the lesson's)
     l1 = lin(inp, w1, b1)
     l2 = relu(l1)
     out = lin(l2, w2, b2)
@@ -96,6 +97,6 @@ EXERCISE = Exercise(
                 "{tensor} multiplies by ReLU's output instead of a 0/1 mask of where l1 was positive"),
     ),
     trapped=(lesson.lin_grad, lesson.forward_and_backward),
-    provided=("w1", "b1", "w2", "b2"),
+    provided=("w1", "b1", "w2", "b2", "lin", "relu"),  # the lesson's lin and relu, whatever the notebook's are
     signature="forward_and_backward(inp, targ)",
 )
