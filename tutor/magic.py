@@ -91,7 +91,8 @@ def cell_submission(shell: Any, name: str, cell: str) -> str:
         import textwrap
 
         from .run.entry import excerpt
-        from .run.program import build, strip_magics
+        from .run.cells import strip_magics
+        from .run.program import build
 
         text = excerpt(kernel_source(shell, name, cell), exercises.get(name))
         cells = build(text).cells

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .program import Cell, Program, build, definitions_of, needed, strip_magics
+from .cells import Cell, strip_magics
+from .program import Program, build, definitions_of, needed
 
 if TYPE_CHECKING:
     from ..exercises import Exercise

@@ -15,7 +15,8 @@ from typing import Any
 from .. import lesson
 from ..exercises import get
 from .entry import FREE_FORMS, fatal_syntax_error, find_entry
-from .program import build, definitions_of, needed, strip_magics
+from .cells import strip_magics
+from .program import build, definitions_of, needed
 from .result import ErrorInfo
 
 __all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "source_of", "strip_magics",

@@ -11,16 +11,10 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import symtable
 from dataclasses import dataclass, field
 
-
-# Cell boundaries: ours (`# %% cell 7`, `# %% cell [12]`), jupytext/VS Code (`# %%`), nbconvert (`# In[3]:`).
-_MARKER = re.compile(r"#\s%%(?:\s(?P<label>.*))?|#\sIn\[\s*(?P<count>\d*)\s*\]:")
-_LABEL = re.compile(r"(?P<cell>cell \[?\d+\]?)(?: \(%%exercise (?P<exercise>\w+)\))?")
-_HELP = re.compile(r"\?{0,2}[A-Za-z_][\w.]*\?{0,2}")  # IPython's `Relu?`, `torch.matmul??`, `?w`
-_PYTHON_CELL_MAGICS = ("exercise", "time", "capture")  # cell magics whose body runs as the notebook's own code
+from .cells import Cell, split_cells
 
 # Calls whose result is a constant when their arguments are: tensor constructors and pure functions.
 _CONSTANT_CALLS = frozenset(
@@ -32,29 +26,6 @@ _CONSTANT_CALLS = frozenset(
                                  "tuple", "list", "dict", "set", "frozenset", "range", "len", "slice", "sum")]
     + ["functools.partial", "fractions.Fraction", "decimal.Decimal"])
 _CONSTANT_MODULES = ("math.",)
-
-def ipython_only(line: str) -> bool:
-    """A line that only IPython understands: a magic, a shell escape, a help request."""
-    s = line.strip()
-    return s.startswith(("%", "!")) or ("?" in s and _HELP.fullmatch(s) is not None)
-
-
-def strip_magics(source: str) -> str:
-    """Blank out IPython-only lines — magics, shell escapes, help (`%%exercise lin_grad`, `!ls`, `Relu?`) —
-    keeping line numbers: the cell ran in the notebook, so its definitions must load here too."""
-    return "\n".join("" if ipython_only(ln) else ln for ln in source.splitlines()) + "\n"
-
-
-@dataclass
-class Cell:
-    """One cell of the source (the whole source when it has no cell markers)."""
-
-    label: str  # "cell 7", "cell [12]", or "" for a source without cells
-    text: str
-    exercise: str = ""  # the exercise its `%%exercise NAME` line names
-    tree: ast.Module | None = None
-    error: SyntaxError | None = None
-
 
 @dataclass
 class Statement:
@@ -89,85 +60,6 @@ class Program:
     def has_cells(self) -> bool:
         """Whether the source came as cells (a notebook, an export, a kernel's history)."""
         return any(c.label for c in self.cells)
-
-
-def split_cells(source: str) -> list[Cell]:
-    """Cut the source at cell markers; expand `%%exercise` cells (also as `get_ipython().run_cell_magic`)."""
-    lines = source.splitlines()
-    starts = [(i, m) for i, ln in enumerate(lines) if (m := _MARKER.fullmatch(ln.strip()))]
-    if not starts:
-        return _parse(Cell("", source))
-    cells = []
-    head = "\n".join(lines[:starts[0][0]])
-    if head.strip():
-        cells += _parse(Cell("the lines before the first cell", head))
-    for k, (i, m) in enumerate(starts):
-        end = starts[k + 1][0] if k + 1 < len(starts) else len(lines)
-        label, exercise = (m.group("label") or "").strip(), ""
-        if m.group("count"):
-            label = f"cell [{m.group('count')}]"
-        elif (ours := _LABEL.fullmatch(label)) is not None:  # an excerpt's: `# %% cell 7 (%%exercise relu)`
-            label, exercise = ours.group("cell"), ours.group("exercise") or ""
-        else:
-            label = f"cell {k + 1}"
-        cells += _parse(Cell(label, "\n".join(lines[i + 1:end]) + "\n", exercise))
-    return cells
-
-
-def _parse(cell: Cell) -> list[Cell]:
-    import textwrap
-
-    lines = cell.text.splitlines(keepends=True)
-    at = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
-    first = lines[at].split() if lines else [""]
-    if first[0].startswith("%%"):
-        magic = first[0][2:]
-        if magic not in _PYTHON_CELL_MAGICS:
-            return []  # %%bash, %%writefile, %%timeit...: the body is not the notebook's Python
-        if magic == "exercise" and len(first) > 1:
-            from ..exercises import canonical
-
-            cell.exercise = canonical(first[1])  # `%%exercise Relu` is relu, as the magic has it
-        cell.text = "".join(lines[at + 1:])  # the body, numbered from 1 as IPython runs it
-    cell.text = textwrap.dedent(cell.text)
-    try:
-        cell.tree = ast.parse(strip_magics(cell.text))
-    except (SyntaxError, ValueError) as e:
-        cell.tree = _ipython_parse(cell.text)
-        if cell.tree is None:
-            cell.error = e if isinstance(e, SyntaxError) else SyntaxError(str(e))
-            return [cell]
-    out = [cell]
-    for node in cell.tree.body:  # Jupyter's "Save as Python" and IPython's history spell cell magics as calls
-        body = cell_magic(node)
-        if body is not None:
-            out += _parse(Cell(cell.label, f"%%{body[0]} {body[1]}\n{body[2]}"))
-    return out
-
-
-def _ipython_parse(text: str) -> ast.Module | None:
-    """The cell as IPython reads it (`files = !ls`, `x = %time f()`), when IPython is at hand; None if not Python."""
-    try:
-        from IPython.core.inputtransformer2 import TransformerManager
-
-        return ast.parse(TransformerManager().transform_cell(text))
-    except Exception:  # noqa: BLE001 - no IPython, or not Python even for IPython
-        return None
-
-
-def cell_magic(node: ast.stmt) -> tuple[str, str, str] | None:
-    """(magic, line, body) of `get_ipython().run_cell_magic('exercise', 'lin_grad', '...')`."""
-    if not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)):
-        return None
-    call = node.value
-    f = call.func
-    if not (isinstance(f, ast.Attribute) and f.attr == "run_cell_magic" and isinstance(f.value, ast.Call)
-            and isinstance(f.value.func, ast.Name) and f.value.func.id == "get_ipython"):
-        return None
-    args = [a.value for a in call.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-    if len(args) != 3 or len(call.args) != 3 or args[0] not in _PYTHON_CELL_MAGICS:
-        return None
-    return args[0], args[1], args[2]
 
 
 def build(source: str) -> Program:
