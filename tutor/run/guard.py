@@ -113,6 +113,9 @@ def lock_autograd() -> None:
     for name in ("_grad_increment_nesting", "_jvp_increment_nesting"):
         if functorch is not None and hasattr(functorch, name):
             setattr(functorch, name, _tripwire("torch.func's autograd"))
+    from .formulas import lock_formulas
+
+    lock_formulas(_tripwire)  # torch's own derivative formulas (aten.threshold_backward, ...) are autograd too
 
 
 def skip_debuggers() -> None:

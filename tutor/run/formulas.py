@@ -1,0 +1,73 @@
+"""torch's own derivative formulas made unreachable in a sandbox child: the aten `*_backward` operators (at the
+dispatcher, however they are reached: `torch.ops.aten`, `torch._C`, an operator handle) and the Python formulas of
+`torch._decomp`. `aten.threshold_backward(out.g, inp, 0)` is ReLU's gradient, written by torch, not by the learner.
+"""
+from __future__ import annotations
+
+import builtins
+import sys
+import warnings
+from typing import Any, Callable
+
+import torch
+
+_KEYS = ("CPU", "CompositeImplicitAutograd", "CompositeExplicitAutograd", "CompositeExplicitAutogradNonFunctional")
+_PY_MODULES = ("torch._decomp", "torch._refs", "torch.nn.grad")
+_LIBRARY: list[Any] = []  # the registrations live as long as the process
+
+
+def _formula_used(*args: Any, **kwargs: Any) -> None:
+    """The code every Python formula runs instead of its own (it sees only builtins: its globals are torch's)."""
+    __tutor_formula_used__()  # type: ignore[name-defined]  # noqa: F821  (put in builtins by lock_formulas)
+
+
+def lock_formulas(trap: Callable[[str], Callable[..., Any]]) -> int:
+    """Make every aten backward operator and every Python backward formula of torch call `trap(what)`'s function;
+    return how many were locked. For a process that never computes a gradient with torch again."""
+    from torch.library import Library
+
+    lib = Library("aten", "IMPL")
+    _LIBRARY.append(lib)
+    count = 0
+    for full in torch._C._dispatch_get_all_op_names():
+        if not full.startswith("aten::") or "backward" not in full:
+            continue
+        keys = [k for k in _KEYS if torch._C._dispatch_has_kernel_for_dispatch_key(full, k)]
+        if "CompositeImplicitAutograd" in keys:
+            keys.append("AutogradCPU")  # (a composite kernel also answers the autograd key: take that too)
+        for key in keys:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "overriding a previously registered kernel": that is the point
+                lib.impl(full[6:], trap(f"torch's derivative formula {full}"), key)
+            count += 1
+    return count + _lock_python_formulas(trap)
+
+
+def _lock_python_formulas(trap: Callable[[str], Callable[..., Any]]) -> int:
+    """The Python formulas (torch._decomp's `threshold_backward`, ...): their code raises wherever they are held;
+    the decomposition tables and module namespaces are rewritten too (for wrappers with closures)."""
+    import torch._decomp as decomp
+
+    formula = trap("torch's derivative formulas (torch._decomp)")
+    builtins.__tutor_formula_used__ = formula  # type: ignore[attr-defined]
+    swaps: dict[int, Any] = {}
+    tables = [decomp.decomposition_table, *decomp.global_decomposition_table.values()]
+    for table in tables:
+        for op, fn in list(table.items()):
+            if "backward" in str(op):
+                swaps[id(fn)] = fn
+                table[op] = formula
+    for name, module in list(sys.modules.items()):
+        if not name.startswith(_PY_MODULES):
+            continue
+        for key, value in list(vars(module).items()):
+            if "backward" in key and callable(value) and not isinstance(value, type):
+                swaps[id(value)] = value
+                setattr(module, key, formula)
+    for fn in swaps.values():  # every function on the way down a decorator chain, held anywhere: raise
+        while fn is not None:
+            code = getattr(fn, "__code__", None)
+            if code is not None and not code.co_freevars:
+                fn.__code__ = _formula_used.__code__
+            fn = getattr(fn, "__wrapped__", None)
+    return len(swaps)
