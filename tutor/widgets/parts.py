@@ -16,6 +16,20 @@ STYLE = REPORT_STYLE + """<style>
 .tutor-exercise .tutor-hints .widget-htmlmath-content { border-left: 4px solid var(--tutor-border);
   padding: 2px 10px; }
 .tutor-exercise .tutor-title, .tutor-exercise .tutor-badge { margin-right: 10px; }
+""" + """
+/* After a kernel restart the widget manager marks every view of the old kernel with this class (ipywidgets 7
+   and 8, comm_live false): say so once at the top instead of a chain icon per part, and grey the controls. */
+.tutor-exercise.jupyter-widgets-disconnected::before, .tutor-progress.jupyter-widgets-disconnected::before {
+  content: "⟳ Kernel restarted: run the cell again (after the cells above it). This widget belongs to the old "
+    "kernel; its buttons do nothing.";
+  display: block; align-self: stretch; margin: 0 0 6px; padding: 4px 10px; text-rendering: auto;
+  font: 600 var(--jp-ui-font-size1, 13px)/1.45 var(--jp-ui-font-family, sans-serif);
+  color: var(--tutor-fail); border-left: 4px solid var(--tutor-fail); background: var(--tutor-bg); }
+.tutor-exercise .jupyter-widgets-disconnected::before, .tutor-progress .jupyter-widgets-disconnected::before {
+  content: none; display: none; }
+.tutor-exercise.jupyter-widgets-disconnected :is(button, textarea, input),
+.tutor-progress.jupyter-widgets-disconnected :is(button, textarea, input) {
+  pointer-events: none; opacity: 0.45; }
 </style>"""
 
 
