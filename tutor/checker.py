@@ -77,7 +77,9 @@ def _checked(exercise: str, source: str, limits: Limits, warm_up: bool) -> Check
     from .judge.outcome import grader_report, report_for
 
     if not session.available():
-        return _in_process(exercise, source, "this platform has no sandbox (Linux only)")
+        why = "TUTOR_IN_PROCESS=1 is set" if os.environ.get("TUTOR_IN_PROCESS") == "1" else \
+            "this platform has no fork (Windows), so no sandbox child: your code ran in the checker's own process"
+        return _in_process(exercise, source, why)
     try:
         with session.lock():
             worker = session.worker(warm_up=warm_up)

@@ -9,6 +9,7 @@ import signal
 import sys
 from dataclasses import dataclass, field
 
+from . import host
 from .protocol import Limits
 
 CLONE_NEWNS = 0x00020000
@@ -41,6 +42,18 @@ class Isolation:
     locked: bool = False  # each run: nested user namespace (mounts locked), no capability, no new privileges
     missing: list[str] = field(default_factory=list)
 
+    @classmethod
+    def off_linux(cls) -> "Isolation":
+        """What a POSIX host without Linux's namespaces (macOS, the BSDs) allows: a forked child in its own session
+        under CPU, file-size, process and core rlimits, a temp dir, a scrubbed environment and the parent's
+        wall-clock limit and output cap."""
+        return cls(root=False, missing=[
+            "namespaces (not Linux: no private /tmp, no read-only or minimal filesystem view, no PID namespace, "
+            "network reachable)",
+            "capabilities and no-new-privileges (not Linux)",
+            "a hard memory limit (RLIMIT_AS is not enforced here: a thread in the run watches its resident memory)",
+            "processes a run moves out of its process group are not tracked"])
+
     @property
     def full(self) -> bool:
         """Every protection the grader promises is in force."""
@@ -53,6 +66,9 @@ class Isolation:
         if self.full:
             return f"full: {who}, no network, own PID namespace, only the Python runtime visible (read-only), " \
                    "private /tmp, no capabilities, process limit"
+        if self.missing and self.missing[0].startswith("namespaces (not Linux"):
+            return "PARTIAL: the grader's own uid, own session, CPU/process/file-size rlimits, temp dir, scrubbed " \
+                   "environment; missing: " + "; ".join(self.missing)
         parts = [who, "no network" if self.network else "network reachable",
                  "private /tmp" if self.mounts else "temp dir only by convention"]
         if self.readonly:
@@ -78,6 +94,8 @@ def prctl(option: int, arg: int) -> None:
 
 def set_name(name: str) -> None:
     """Name this process as `ps`/`top` show it (at most 15 bytes), so an instructor can tell the parts apart."""
+    if not host.linux():
+        return  # (macOS names only threads)
     buf = ctypes.create_string_buffer(name.encode()[:15])
     _libc.prctl(PR_SET_NAME, buf, 0, 0, 0)
 
@@ -138,8 +156,8 @@ def vm_size() -> int:
 
 
 def rss() -> int:
-    """This process's resident memory in bytes (VmRSS)."""
-    return _status("VmRSS:")
+    """This process's resident memory in bytes (VmRSS; off Linux its peak)."""
+    return _status("VmRSS:") if host.linux() else host.own_rss()
 
 
 def user_tasks(uid: int) -> int:
@@ -213,6 +231,18 @@ def private_tmp(target: str, size_mb: int, uid: int | None, readonly_binds: bool
         os.chown(target, uid, uid)
 
 
+def _confine_off_linux(limits: Limits) -> None:
+    """What stands in for Linux's protections elsewhere: a memory watcher (RLIMIT_AS is not enforced on macOS), a
+    process limit counted from `ps`, and an alarm that ends a run orphaned by a worker that died (no
+    PR_SET_PDEATHSIG): the worker's own wall-clock limit always comes first."""
+    host.watch_memory(host.own_rss() + (limits.memory_mb << 20))  # (a thread: before the process limit)
+    nproc = host.user_processes(os.getuid()) + limits.nproc
+    hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
+    nproc = nproc if hard == resource.RLIM_INFINITY else min(nproc, hard)
+    resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+    signal.alarm(int(limits.wall) + 2)
+
+
 def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], workdir: str) -> None:
     """Apply every limit to the current (child) process; raise OSError when one cannot be applied."""
     os.setsid()
@@ -238,7 +268,9 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
                   "size=4k,mode=0555")
         workdir = "/tmp"
     os.chdir(workdir)
-    if not iso.locked:
+    if not host.linux():
+        _confine_off_linux(limits)
+    elif not iso.locked:
         nproc = limits.nproc if iso.uid is not None else user_tasks(os.getuid()) + limits.nproc
         resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
     if iso.uid is not None:
@@ -252,15 +284,17 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
         lock_down()
         # The kernel counts RLIMIT_NPROC per user namespace: in this fresh one, the run is the only process.
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
-    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid switch, which clears it
-    set_name("tutor-run")
+    if host.linux():
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid switch, which clears it
+        set_name("tutor-run")
     cpu = max(1, int(round(limits.cpu)))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits.disk_mb << 20,) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
-    budget = vm_size() + (limits.memory_mb << 20)
-    resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
+    if host.linux():
+        budget = vm_size() + (limits.memory_mb << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)

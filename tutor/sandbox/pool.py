@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .protocol import ChannelClosed, Limits, Outcome, read_frame, read_json, write_json
-from .worker import DEFAULT_JOB
+from .host import SWITCH
+from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_frame, read_json, write_json
 
 STARTUP_SECONDS = 300.0  # importing torch on a loaded machine can be slow
 GRACE_SECONDS = 30.0  # on top of the wall limit before a silent worker counts as dead
@@ -37,6 +37,8 @@ def worker_env() -> dict[str, str]:
            "PYTHONPATH": os.environ.get("TUTOR_GRADE_PYTHONPATH", "") + root, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
     if os.environ.get("TUTOR_GRADE_USERNS") == "1":  # tests: isolate as a grader without root would be
         env["TUTOR_GRADE_USERNS"] = "1"
+    if os.environ.get(SWITCH):  # tests: a Linux worker that acts as on macOS
+        env[SWITCH] = os.environ[SWITCH]
     try:
         env["TUTOR_MNIST"] = str(mnist_source().resolve())
     except Exception:  # noqa: BLE001 - the worker then reports the same MNIST error itself

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 _LEN = struct.Struct(">Q")
+DEFAULT_JOB = "tutor.run:run_submission"  # what a worker runs for each job (module:function)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 import os
 import signal
 
+from . import host
 from .protocol import Limits, Outcome
 
 
 def children(pid: int | str = "self") -> list[int]:
     """A process's children, over all its threads (for a worker: orphaned descendants too, it is a subreaper)."""
     pids: list[int] = []
+    if not host.linux():  # (no /proc, and a worker is no subreaper there: only the run's process group is killed)
+        return pids
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/children") as fh:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 
 from .pool import Worker
@@ -12,8 +11,11 @@ _lock = threading.RLock()
 
 
 def available() -> bool:
-    """Whether learner code can run in a sandbox child here (Linux); elsewhere the check runs in-process."""
-    return sys.platform.startswith("linux") and os.environ.get("TUTOR_IN_PROCESS") != "1"
+    """Whether learner code can run in a sandbox child here (any host with fork: Linux, macOS); on Windows the
+    check runs in-process."""
+    from .host import platform
+
+    return platform() != "windows" and os.environ.get("TUTOR_IN_PROCESS") != "1"
 
 
 def worker(warm_up: bool = True) -> Worker:

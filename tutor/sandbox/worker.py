@@ -19,17 +19,17 @@ import time
 import traceback
 from typing import Any, Callable
 
-from . import jail, namespaces, rootfs
+from . import host, jail, namespaces, rootfs
 from .child import blank_reference_sources, run_child
-from .protocol import ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
+from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
 from .reap import classify, kill_descendants
-
-DEFAULT_JOB = "tutor.run:run_submission"
 
 
 def probe_isolation(slot: int) -> jail.Isolation:
     """Find out which protections this machine allows, switching this worker off the network and into a PID
     namespace of its own when it can (from there on this process is PID 1 of it; its parent only waits)."""
+    if not host.linux():
+        return jail.Isolation.off_linux()
     iso = jail.Isolation(root=os.geteuid() == 0 and namespaces.in_initial_user_namespace())
     if not iso.root or os.environ.get("TUTOR_GRADE_USERNS") == "1":  # (=1: as without root, for tests)
         try:
@@ -84,13 +84,13 @@ def enter_rootfs(iso: jail.Isolation) -> None:
 def dry_run(iso: jail.Isolation, workdir: str) -> None:
     """Confine a throwaway child exactly as a run is confined; `iso.locked` only when that child ends up in a
     nested user namespace with no capability at all and no-new-privileges set."""
-    iso.locked = True
+    iso.locked = host.linux()  # (elsewhere there is no user namespace to lock a run into)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             jail.confine(Limits(), iso, os.open(os.devnull, os.O_WRONLY), (w,), workdir)
-            caps = namespaces.capabilities()
+            caps = namespaces.capabilities() if iso.locked else {}
             left = {k: v for k, v in caps.items() if (v != 1 if k == "NoNewPrivs" else v != 0)}
             os.write(w, f"capabilities left: {left}".encode() if left else b"ok")
         except BaseException as e:  # noqa: BLE001 - said to the grader
@@ -121,6 +121,8 @@ PIPE_SIZE = 1 << 20  # the default pipe-max-size: a result crosses in a few writ
 
 def widen(fd: int) -> None:
     """Give a pipe a 1 MB buffer (fewer context switches for megabytes of results); keep the default if refused."""
+    if not host.linux():
+        return
     try:
         fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
     except OSError:
@@ -140,7 +142,7 @@ def _read_setup(fd: int, deadline: float) -> bytes:
 def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
             scratch: str) -> Outcome:
     """Fork a confined child to run one exercise, watch it under the limits, classify how it ended."""
-    out_fd = os.memfd_create("tutor-run-output", os.MFD_CLOEXEC)  # never a file learner code could find
+    out_fd = host.output_fd(scratch)  # never a file learner code could find
     workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else "/tmp"
     setup_r, setup_w = os.pipe()
     result_r, result_w = os.pipe()
@@ -159,7 +161,8 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
     os.close(setup_r)
     chunks: list[bytes] = []
     got, cap, too_big, timed_out = 0, (limits.result_mb << 20) + 1, False, False
-    pidfd = os.pidfd_open(pid)
+    ended = host.ExitWatch(pid)
+    pidfd = ended.fd
     if setup == b"ok":
         watch = [result_r, pidfd]
         while True:
@@ -191,9 +194,9 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
         os.killpg(pid, signal.SIGKILL) if (timed_out or too_big or setup != b"ok") else None
     except OSError:
         pass
-    _, status, usage = os.wait4(pid, 0)
+    status, usage = ended.wait()
     extra = kill_descendants(pid)
-    os.close(pidfd)
+    ended.close()
     os.close(result_r)
     os.lseek(out_fd, 0, os.SEEK_SET)
     printed = os.read(out_fd, limits.output_kb << 10)
@@ -204,7 +207,9 @@ def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: 
     out = Outcome("ok", output=printed.decode("utf-8", "replace"), output_cut=cut,
                   cpu=usage.ru_utime + usage.ru_stime, wall=wall)
     out = classify(out, status, b"".join(chunks), setup, limits, timed_out, too_big)
-    grew = (usage.ru_maxrss << 10) - rss_before
+    grew = host.maxrss_bytes(usage.ru_maxrss) - rss_before
+    if host.out_of_memory(status):  # (off Linux: the run's memory watcher ended it)
+        out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB)"
     if out.status == "timeout" and grew >= 0.75 * (limits.memory_mb << 20):  # it was filling memory all along
         out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB) and kept going " \
                                            f"until it {out.detail}"
@@ -220,7 +225,7 @@ def sweep_stale_scratch() -> None:
     for name in os.listdir(tmp):
         parts = name.split("-")
         if name.startswith("tutor-worker-") and len(parts) >= 4 and parts[2].isdigit():
-            if not os.path.exists(f"/proc/{parts[2]}"):
+            if not host.alive(int(parts[2])):
                 shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
 
 
@@ -275,9 +280,12 @@ def main(argv: list[str] | None = None) -> int:
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # stray prints from imports go to the log, not into the protocol
     try:
-        jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)
-        jail.set_name(f"tutor-worker-{args.slot}")
-        jail.prctl(jail.PR_SET_CHILD_SUBREAPER, 1)
+        if host.linux():
+            jail.prctl(jail.PR_SET_PDEATHSIG, signal.SIGKILL)
+            jail.set_name(f"tutor-worker-{args.slot}")
+            jail.prctl(jail.PR_SET_CHILD_SUBREAPER, 1)
+        else:
+            host.die_with_parent()
         iso = probe_isolation(args.slot)
         import torch
 
