@@ -58,6 +58,8 @@ class GradientSample:
     reference: np.ndarray
     learner: np.ndarray | None  # None when nothing usable came back
     image_shape: tuple | None = None  # (28, 28) when rows of this gradient are MNIST pixels
+    unit: str = ""  # the piece this case runs alone ("relu", "mse", "linear", "cross_entropy"); "" in the model
+    inputs: dict[str, np.ndarray] = field(default_factory=dict)  # what the piece got (copies): its plot needs them
 
 
 @dataclass

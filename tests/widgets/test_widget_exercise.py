@@ -222,7 +222,7 @@ def test_a_pass_draws_one_weight_gradient(learner):
     view = exercise_view("lin_grad")
     submit(view, learner("lin_grad/pass_lesson"))
     assert len(view.plots.children) == 1 < len(view.report.samples)
-    assert view.plot_titles[0].startswith("w1.g")
+    assert view.plot_titles[0].startswith("w.g: units as 28×28 images")  # lin_grad alone: w.g as tiles
 
 
 def test_a_failure_draws_only_the_failing_gradients(learner):

@@ -236,23 +236,41 @@ def _dedupe(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
     return out
 
 
+# What each piece's own plot draws besides the gradients (render/plots.py): relu's gradient ÷ out.g against
+# its input (a step), mse's against the residual, cross-entropy's per digit with its label.
+PLOT_INPUTS = {"relu": ("inp", "up"), "mse": ("inp", "targ"), "cross_entropy": ("inp", "targ")}
+
+
+def _plain_case(ex: Exercise) -> Case:
+    """The case a pass is drawn from: the piece alone on the largest batch (a linear layer's 784→hidden one,
+    whose w.g is 28×28 tiles); the whole-model exercises, the model."""
+    if ex.unit == "model":
+        return next(c for c in cases_for(ex.unit) if c.kind == "model")
+    return max((c for c in cases_for(ex.unit) if c.kind == "unit" and c.layer == 1), key=lambda c: c.n)
+
+
 def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[GradientSample]:
-    """Gradients to plot: the first failing case with a batch > 1 (else any failing), or the model case."""
+    """Gradients to plot: the first failing case with a batch > 1 (else any failing), or on a pass the piece
+    alone on its largest batch; with the inputs the piece's own plot needs (copies, never the cached cases)."""
     failing = [c.case for c in report.checks if not c.passed and c.case]
     by_name = {c.case: c for c in run.cases}
     order = sorted(dict.fromkeys(failing), key=lambda n: case_by_name(n).n == 1)
-    chosen = order[0] if order else next(c.name for c in cases_for(ex.unit) if c.kind == "model")
+    chosen = order[0] if order else _plain_case(ex).name
     if chosen not in by_name:
         return []
     case, crun = case_by_name(chosen), by_name[chosen]
     ref = reference_run(ex.name, case)
+    alone = case.kind == "unit" and ex.unit != "model"
+    inputs = unit_inputs(ex.unit, case, copy=False) if alone and ex.unit in PLOT_INPUTS else {}
+    given = {k: _trim(inputs[k].numpy()) for k in PLOT_INPUTS.get(ex.unit, ()) if k in inputs}
     samples = []
     for name in expected_names(ex, case):
         if not name.endswith(".g") or name not in ref.values:
             continue
         r, g = ref.values[name], crun.values.get(name)
         image = (28, 28) if 784 in r.shape else None
-        samples.append(GradientSample(name, chosen, _trim(r), None if g is None else _trim(g), image))
+        samples.append(GradientSample(name, chosen, _trim(r), None if g is None else _trim(g), image,
+                                      unit=ex.unit if alone else "", inputs=dict(given)))
     return samples
 
 

@@ -70,9 +70,9 @@ def key(pic: Picture, cmap, norm: Normalize, top: int, length: int, left: int, w
     if across:
         pic.paste(strip.transpose(1, 0, 2), top, left)
         for value, at in ends:
-            pic.label(left + at * (length - 1), top + width, f"{value:.3g}", ha="center", va="top", fontsize=9)
+            pic.label(left + at * (length - 1), top + width, f"{value:.3g}", ha="center", va="top", fontsize=10)
     else:
         pic.paste(strip, top, left)
         for value, at in ends:
             pic.label(left + width, top + (1 - at) * (length - 1), f" {value:.3g}", ha="left", va="center",
-                      fontsize=9)
+                      fontsize=10)

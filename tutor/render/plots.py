@@ -27,8 +27,9 @@ YOURS, REFERENCE = "#e66101", "#5e3c99"
 DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
 SEQUENTIAL = matplotlib.colormaps["Greys"].with_extremes(bad="#bbbbbb")
 # Unhinted glyphs draw about a third faster, and text is most of the time spent.
-FONT = {"text.hinting": "no_hinting", "font.size": 9.5, "axes.titlesize": 9.5, "axes.labelsize": 9.5,
-        "xtick.labelsize": 9, "ytick.labelsize": 9}
+# Sizes in points are CSS pixels at the size the 2x PNGs are shown: 10 pt is the smallest text drawn.
+FONT = {"text.hinting": "no_hinting", "font.size": 10.5, "axes.titlesize": 10.5, "axes.labelsize": 10.5,
+        "xtick.labelsize": 10, "ytick.labelsize": 10}
 WIDTH = 8.4  # inches; 605 px at the default 72 dpi
 # rc_context swaps matplotlib's global rcParams: two threads (the grader judges in a pool) must not interleave.
 _STYLE_LOCK = threading.RLock()
@@ -78,6 +79,12 @@ def gradient_figure(sample: GradientSample) -> tuple[str, Figure]:
     yours = np.where(np.isfinite(yours), np.clip(yours, -1e100, 1e100), yours)
     if yours.shape != ref.shape:
         return _shape_figure(sample, yours.shape, ref.shape)
+    if sample.unit and sample.inputs:
+        from .piece_plots import piece_figure  # imports this module
+
+        own = piece_figure(sample, yours, ref)
+        if own is not None:
+            return own
     if ref.ndim == 2 and sample.image_shape and 784 in ref.shape:
         return _tiles_figure(sample, yours, ref)
     if ref.ndim == 2 and min(ref.shape) > 1:
@@ -87,8 +94,8 @@ def gradient_figure(sample: GradientSample) -> tuple[str, Figure]:
 
 def _figure(sample: GradientSample, what: str, height: float) -> Figure:
     fig = Figure(figsize=(WIDTH, height))
-    fig.text(0.01, 0.98, f"{sample.tensor} — {what}", fontsize=10.5, fontweight="bold", va="top")
-    fig.text(0.01, 0.98 - 0.17 / height, sample.case, fontsize=9, color="#555555", va="top")
+    fig.text(0.01, 0.98, f"{sample.tensor} — {what}", fontsize=11.5, fontweight="bold", va="top")
+    fig.text(0.01, 0.98 - 0.21 / height, sample.case, fontsize=10, color="#555555", va="top")
     return fig
 
 
@@ -107,6 +114,14 @@ def _difference(yours: np.ndarray, ref: np.ndarray, scale: float) -> tuple[np.nd
         diff = np.abs(yours - ref)
     top = float(diff[np.isfinite(diff)].max()) if np.isfinite(diff).any() else 0.0
     return diff, max(top, 0.01 * scale)
+
+
+AGREE = "yours and the reference agree everywhere (difference < 1% of the scale)"
+
+
+def _agree(diff: np.ndarray, scale: float) -> bool:
+    """Every |yours − reference| finite and below 1% of the values' scale: its panel would be blank."""
+    return bool(np.isfinite(diff).all() and np.max(diff, initial=0.0) < 0.01 * scale)
 
 
 def scatter_points(yours: np.ndarray, ref: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -132,14 +147,14 @@ def _scatter(fig: Figure, rect: list[float], yours: np.ndarray, ref: np.ndarray)
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xticks=[], yticks=[])
     ax.set_aspect("equal", adjustable="box")
     # Axis names and extent written as text instead of tick labels: ticks are slow to draw.
-    ax.text(0.5, -0.03, "reference", ha="center", va="top", fontsize=9, transform=ax.transAxes)
-    ax.text(-0.03, 0.5, "yours", ha="right", va="center", rotation=90, fontsize=9, transform=ax.transAxes)
-    ax.text(0.98, 0.02, f"axes ±{lim:.3g}", ha="right", va="bottom", fontsize=8, color="#555555",
+    ax.text(0.5, -0.03, "reference", ha="center", va="top", fontsize=10, transform=ax.transAxes)
+    ax.text(-0.03, 0.5, "yours", ha="right", va="center", rotation=90, fontsize=10, transform=ax.transAxes)
+    ax.text(0.98, 0.02, f"axes ±{lim:.3g}", ha="right", va="bottom", fontsize=9.5, color="#555555",
             transform=ax.transAxes)
     note = f"; {skipped} non-finite not shown" if skipped else ""
     if skipped:
-        fig.text(0.99, 0.01, "grey cells: NaN or inf", ha="right", va="bottom", fontsize=9, color="#555555")
-    ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed y = x", fontsize=9)
+        fig.text(0.99, 0.01, "grey cells: NaN or inf", ha="right", va="bottom", fontsize=10, color="#555555")
+    ax.set_title(f"one dot per entry{note}\nright ⇔ on the dashed y = x", fontsize=10)
 
 
 def _picture_axes(fig: Figure, rect: list[float], picture: Picture) -> None:
@@ -170,24 +185,23 @@ def _tiles_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) ->
     signed, unsigned = Normalize(-scale, scale, clip=True), Normalize(0, top, clip=True)
     pic = Picture()
     panels = [("yours", rows_y[picked], DIVERGING, signed, 2), ("reference", rows_r[picked], DIVERGING, signed, 5)]
-    same = not np.isfinite(diff).all() or np.nanmax(diff, initial=0.0) < 0.01 * scale
-    if not (same and np.isfinite(diff).all()):  # a blank |difference| row looks like an image that failed to load
+    if not _agree(diff, scale):  # a blank |difference| row looks like an image that failed to load
         panels.append(("|yours − ref|\nown scale", diff, SEQUENTIAL, unsigned, 0))
     for label, rows, cmap, norm, gap in panels:
         top_row = pic.height
         for j, row in enumerate(rows):
             pic.framed(colour(row.reshape(h, w), cmap, norm), top_row, j * (w + 3))
-        pic.label(-2, top_row + h / 2 + 1, label, ha="right", va="center", fontsize=9.5)
+        pic.label(-2, top_row + h / 2 + 1, label, ha="right", va="center", fontsize=10.5)
         pic.grow(gap)
     for j, unit in enumerate(picked):
-        pic.label(j * (w + 3) + w / 2 + 1, -1.5, f"{what} {unit}", ha="center", va="bottom", fontsize=9)
+        pic.label(j * (w + 3) + w / 2 + 1, -1.5, f"{what} {unit}", ha="center", va="bottom", fontsize=10)
     right = len(picked) * (w + 3) + 1
     key(pic, DIVERGING, signed, 0, 2 * h + 6, right)
     if len(panels) == 3:
         key(pic, SEQUENTIAL, unsigned, 2 * h + 11, h + 2, right)
     else:
-        pic.label(0, pic.height + 1, "yours and the reference agree everywhere (difference < 1% of the scale)",
-                  ha="left", va="top", fontsize=9)
+        pic.label(0, pic.height + 1, AGREE,
+                  ha="left", va="top", fontsize=10)
     fig = _figure(sample, f"each {what} as a {h}×{w} image; yours and the reference on one colour scale", 3.7)
     _picture_axes(fig, [0.12, 0.03, 0.5, 0.8], pic)
     _scatter(fig, [0.74, 0.13, 0.22, 0.64], yours, ref)
@@ -204,17 +218,22 @@ def _heatmap_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) 
     rows, cols = ref.shape[0] * grow_y, ref.shape[1] * grow_x
     gap, bar = max(2, cols // 10), max(3, rows // 14)
     pic = Picture(aspect="auto")
-    for i, (label, values, cmap, norm) in enumerate((("yours", yours, DIVERGING, signed),
-                                                     ("reference", ref, DIVERGING, signed),
-                                                     ("|yours − ref|, own scale", diff, SEQUENTIAL, unsigned))):
+    panels = [("yours", yours, DIVERGING, signed), ("reference", ref, DIVERGING, signed)]
+    agree = _agree(diff, scale)
+    if not agree:  # a blank |difference| panel looks like an image that failed to load
+        panels.append(("|yours − ref|, own scale", diff, SEQUENTIAL, unsigned))
+    for i, (label, values, cmap, norm) in enumerate(panels):
         left = i * (cols + 2 + gap) + (2 * gap if i == 2 else 0)
         cells = np.repeat(np.repeat(values, grow_y, 0), grow_x, 1)
         pic.framed(colour(cells, cmap, norm), 0, left)
-        pic.label(left + cols / 2, -1, label, ha="center", va="bottom", fontsize=9.5)
+        pic.label(left + cols / 2, -1, label, ha="center", va="bottom", fontsize=10.5)
     key(pic, DIVERGING, signed, rows + 2 + bar, 2 * cols + gap + 4, 0, width=bar, across=True)
-    key(pic, SEQUENTIAL, unsigned, rows + 2 + bar, cols + 2, 2 * (cols + 2 + gap) + 2 * gap, width=bar,
-        across=True)
+    if not agree:
+        key(pic, SEQUENTIAL, unsigned, rows + 2 + bar, cols + 2, 2 * (cols + 2 + gap) + 2 * gap, width=bar,
+            across=True)
     pic.grow(2 * bar)
+    if agree:
+        pic.label(0, pic.height + 1, AGREE, ha="left", va="top", fontsize=10)
     fig = _figure(sample, f"shape {ref.shape}; yours and the reference on one colour scale", 3.0)
     _picture_axes(fig, [0.1, 0.06, 0.56, 0.7], pic)
     _scatter(fig, [0.75, 0.15, 0.22, 0.6], yours, ref)
@@ -233,8 +252,8 @@ def _bars_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
         ax.vlines(index + offset, 0, np.nan_to_num(values[:shown], posinf=0, neginf=0), color=color,
                   lw=min(0.4 * points_per_entry, 30), capstyle="butt")
     ax.set_xlim(-0.7, shown - 0.3)
-    ax.text(0, 1.03, "■ yours", color=YOURS, fontsize=9.5, transform=ax.transAxes)
-    ax.text(0.12, 1.03, "■ reference", color=REFERENCE, fontsize=9.5, transform=ax.transAxes)
+    ax.text(0, 1.03, "■ yours", color=YOURS, fontsize=10.5, transform=ax.transAxes)
+    ax.text(0.12, 1.03, "■ reference", color=REFERENCE, fontsize=10.5, transform=ax.transAxes)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("entry" + (f" (first {shown} of {ref.size})" if shown < ref.size else ""))
     if shown <= 6:
@@ -264,7 +283,7 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
     for label, (w, h), color in boxes:
         w, h = max(w * unit, 0.04), max(h * unit, 0.04)  # a (1,) still shows as a visible square
         ax.add_patch(Rectangle((x, 1 - h), w, h, facecolor=color, alpha=0.35, edgecolor=color, lw=1.5))
-        ax.text(x, -0.06, label, color=color, va="top", fontsize=10.5, fontweight="bold")
+        ax.text(x, -0.06, label, color=color, va="top", fontsize=11.5, fontweight="bold")
         x += max(w, 0.9) + 0.3
     size_got, size_expected = int(np.prod(got)), int(np.prod(expected))
     notes = ["drawn to one scale: columns across, rows down",
@@ -273,7 +292,7 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
         notes.append("yours is the expected shape reversed")
     if size_got == size_expected:
         notes.append("same number of entries, arranged differently")
-    ax.text(x, 1.0, "\n".join(notes), va="top", fontsize=9.5, color="#444444")
+    ax.text(x, 1.0, "\n".join(notes), va="top", fontsize=10.5, color="#444444")
     ax.set(xlim=(-0.05, x + 2.2), ylim=(-0.3, 1.05))
     ax.set_aspect("equal", adjustable="box", anchor="W")
     ax.set_axis_off()
@@ -283,5 +302,5 @@ def _shape_figure(sample: GradientSample, got: tuple, expected: tuple) -> tuple[
 def _text_figure(text: str) -> tuple[str, Figure]:
     """A panel with one message instead of a plot."""
     fig = Figure(figsize=(WIDTH, 0.6), facecolor="#f6f8fa")
-    fig.text(0.01, 0.5, text, va="center", fontsize=10.5)
+    fig.text(0.01, 0.5, text, va="center", fontsize=11.5)
     return text, fig
