@@ -230,3 +230,21 @@ def test_windows_imports_without_fcntl_resource_or_fork() -> None:
     assert done.returncode == 0, done.stderr
     summary, isolation = done.stdout.strip().splitlines()[-2:]
     assert summary == "lin_grad: PASS" and isolation.startswith("in-process: this platform has no fork"), isolation
+
+
+def test_grading_as_on_macos_fails_closed_unless_unsafe(tmp_path: Path) -> None:
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "ada.py").write_text(RIGHT_LIN_GRAD)
+    env = {**os.environ, SWITCH: "posix"}
+    grade = [sys.executable, "-m", "tutor", "grade", str(tmp_path / "subs"), "--out", str(tmp_path / "out"),
+             "--workers", "1", "--quiet", "--plots", "none"]
+    refused = subprocess.run(grade, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    assert refused.returncode == 3 and "isolation: " not in refused.stdout, refused.stderr
+    [line] = refused.stderr.strip().splitlines()
+    assert line.startswith("tutor grade: refusing to run learner code: full isolation is not available here: "
+                           "namespaces (not Linux)"), line
+    done = subprocess.run([*grade, "--unsafe"], capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0].startswith("isolation: PARTIAL: the grader's own uid, own session"), done.stdout
+    rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
+    assert rows[1].startswith("ada.py,lin_grad,1,"), rows

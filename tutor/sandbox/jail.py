@@ -48,9 +48,8 @@ class Isolation:
         under CPU, file-size, process and core rlimits, a temp dir, a scrubbed environment and the parent's
         wall-clock limit and output cap."""
         return cls(root=False, missing=[
-            "namespaces (not Linux: no private /tmp, no read-only or minimal filesystem view, no PID namespace, "
-            "network reachable)",
-            "capabilities and no-new-privileges (not Linux)",
+            "namespaces (not Linux): the run can read and write whatever this user can, reach the network and "
+            "signal this user's other processes",
             "a hard memory limit (RLIMIT_AS is not enforced here: a thread in the run watches its resident memory)",
             "processes a run moves out of its process group are not tracked"])
 
