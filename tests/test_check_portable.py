@@ -62,9 +62,12 @@ def test_a_correct_lin_grad_passes_in_a_child_that_says_what_is_missing(posix) -
     assert report.summary_line() == "lin_grad: PASS"
 
 
+# Right and wrong learners; autograd by method, imported name and torch.func; the lesson's reference called; the
+# exercise's own solution text exec'd (blank in the child).
 CASES = ["lin_grad/pass_matmul.py", "lin_grad/pass_loop.py", "lin_grad/fail_transposed.py",
          "lin_grad/fail_sign-flipped.py", "lin_grad/fail_uses-autograd.py", "lin_grad/fail_uses-autograd_3.py",
-         "relu/pass_lesson.py", "mse/pass_lesson.py"]
+         "lin_grad/fail_uses-autograd_7.py", "lin_grad/fail_uses-reference.py", "lin_grad/fail_uses-reference_3.py",
+         "lin_grad/fail_missing-grad_2.py", "relu/pass_lesson.py", "mse/pass_lesson.py"]
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -77,6 +80,21 @@ def test_learner_files_get_their_verdict(posix, name: str) -> None:
         assert report.passed and not report.errors, str(report)
     else:
         assert not report.passed and report.errors[0].code == code, str(report)
+
+
+def test_the_run_gets_a_scrubbed_environment_a_private_temp_dir_and_capped_output(posix) -> None:
+    report = tutor.check("lin_grad", "import os, stat, tempfile\n" + RIGHT_LIN_GRAD.replace(
+        "    inp.g", "    tmp = tempfile.gettempdir()\n    print('env', sorted(os.environ))\n"
+        "    print('tmp', tmp, oct(stat.S_IMODE(os.stat(tmp).st_mode)), os.getcwd() == tmp)\n"
+        "    print('x' * 10_000_000)\n    inp.g"))
+    assert report.passed, str(report)
+    lines = report.output.splitlines()
+    env = next(line for line in lines if line.startswith("env "))
+    assert env == "env " + str(sorted(["HOME", "LANG", "LC_ALL", "MKL_NUM_THREADS", "OMP_NUM_THREADS",
+                                       "OPENBLAS_NUM_THREADS", "PATH", "TMPDIR"])), env
+    _, tmp, mode, here = next(line for line in lines if line.startswith("tmp ")).split()
+    assert tmp != "/tmp" and mode == "0o700" and here == "True"
+    assert len(report.output) < 20_000 and "output-limit" in report.codes
 
 
 def test_an_endless_loop_is_a_timeout_and_the_next_check_works(posix) -> None:

@@ -299,6 +299,9 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
         signal.signal(sig, signal.SIG_DFL)
     os.environ.clear()
     os.environ.update(SAFE_ENV, HOME=workdir if not iso.mounts else "/tmp", TMPDIR=os.getcwd())
+    import tempfile
+
+    tempfile.tempdir = os.getcwd()  # (the worker's cached choice, e.g. a shared /tmp, would outlive TMPDIR)
     cap = limits.output_kb << 10
     sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = CappedStream(1, cap)  # type: ignore[misc]
     sys.stdin = sys.__stdin__ = io.StringIO()  # type: ignore[misc]
