@@ -1,7 +1,7 @@
 """Each exercise's own plot, from real reports of real learner files (tests/learners/, real MNIST, real torch):
 relu's inp.g ÷ out.g against inp is a step, mse's inp.g against the residual a line of slope 2/n, cross-entropy's
 rows of digit classes carry their label, lin_grad and lin show w.g as 28×28 tiles, the whole model w1.g; 2× PNGs
-with no text below 9.5 pt (CSS pixels at the size shown); no blank |yours − ref| panel."""
+with no text below 9.5 pt (12.7 CSS px as shown); no blank |yours − ref| panel."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -66,7 +66,7 @@ def test_a_pass_draws_the_plot_of_its_exercise_as_a_2x_png(reports, path):
     (title, _png), = png_images(plotted(report), dpi=PLOT_DPI)
     assert title == PASS_PLOT[path]
     width, height = png_size(_png)
-    assert abs(width - WIDTH * PLOT_DPI) <= 1 and PLOT_DPI == 144 and height > 300  # 2×: shown at half size
+    assert abs(width - WIDTH * PLOT_DPI) <= 1 and PLOT_DPI == 192 and height > 300  # 2×: shown at half size
 
 
 def test_relu_pass_is_a_step(reports):

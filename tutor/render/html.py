@@ -17,7 +17,7 @@ from html import escape
 from ..report import Check, CheckReport, Diagnosis
 from .groups import FAILED, NOT_CHECKED, PASSED, Group, groups, limit_text, shape_text
 
-PLOT_DPI = 144  # 2× pixels, shown at half size: crisp on HiDPI screens
+PLOT_DPI = 192  # 2× CSS's 96 px per inch, shown at half size: crisp on HiDPI, 10 pt text is 13 px
 FALLBACK = {"fg": "#1f2328", "muted": "#57606a", "pass": "#1b5e20", "fail": "#b71c1c", "warn": "#9a6700",
             "border": "#d0d7de", "code-bg": "rgba(128,128,128,0.12)", "bg": "#ffffff", "on-badge": "#ffffff"}
 # Light theme: the darkest success/error shades (≥ 7:1 on white); dark theme: the light ones (≥ 6:1 on #111).

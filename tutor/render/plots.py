@@ -27,10 +27,10 @@ YOURS, REFERENCE = "#e66101", "#5e3c99"
 DIVERGING = matplotlib.colormaps["RdBu_r"].with_extremes(bad="#bbbbbb")
 SEQUENTIAL = matplotlib.colormaps["Greys"].with_extremes(bad="#bbbbbb")
 # Unhinted glyphs draw about a third faster, and text is most of the time spent.
-# Sizes in points are CSS pixels at the size the 2x PNGs are shown: 10 pt is the smallest text drawn.
+# Shown at 96 px per inch, a point is 4/3 of a CSS pixel: 9.5 pt (12.7 px) is the smallest text drawn.
 FONT = {"text.hinting": "no_hinting", "font.size": 10.5, "axes.titlesize": 10.5, "axes.labelsize": 10.5,
         "xtick.labelsize": 10, "ytick.labelsize": 10}
-WIDTH = 8.4  # inches; 605 px at the default 72 dpi
+WIDTH = 8.4  # inches: 806 CSS px as shown (html.PLOT_DPI / 2 = 96 px per inch)
 # rc_context swaps matplotlib's global rcParams: two threads (the grader judges in a pool) must not interleave.
 _STYLE_LOCK = threading.RLock()
 
@@ -253,7 +253,7 @@ def _bars_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
                   lw=min(0.4 * points_per_entry, 30), capstyle="butt")
     ax.set_xlim(-0.7, shown - 0.3)
     ax.text(0, 1.03, "■ yours", color=YOURS, fontsize=10.5, transform=ax.transAxes)
-    ax.text(0.12, 1.03, "■ reference", color=REFERENCE, fontsize=10.5, transform=ax.transAxes)
+    ax.text(0.16, 1.03, "■ reference", color=REFERENCE, fontsize=10.5, transform=ax.transAxes)
     ax.axhline(0, color="black", lw=0.5)
     ax.set_xlabel("entry" + (f" (first {shown} of {ref.size})" if shown < ref.size else ""))
     if shown <= 6:

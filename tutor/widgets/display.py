@@ -167,10 +167,11 @@ def _prepare_plots() -> None:
     try:
         import numpy as np
 
+        from ..render.html import PLOT_DPI
         from ..render.plots import png_images
         from ..report import GradientSample
 
         sample = GradientSample("w.g", "warm-up", np.ones((2, 2)), np.ones((2, 2)))
-        png_images(CheckReport("warm-up", True, samples=[sample]), dpi=144)
+        png_images(CheckReport("warm-up", True, samples=[sample]), dpi=PLOT_DPI)
     except Exception:  # noqa: BLE001 - only a head start: the first check draws them anyway
         pass
