@@ -17,8 +17,9 @@ STYLE = REPORT_STYLE + """<style>
   padding: 2px 10px; }
 .tutor-exercise .tutor-title, .tutor-exercise .tutor-badge { margin-right: 10px; }
 """ + """
-/* After a kernel restart the widget manager marks every view of the old kernel with this class (ipywidgets 7
-   and 8, comm_live false): say so once at the top instead of a chain icon per part, and grey the controls. */
+/* After a kernel restart the widget manager marks every view of the old kernel with this class (comm_live
+   false; @jupyter-widgets/base 8, and 7 has it too): say so once at the top instead of a chain icon per part,
+   and grey the controls. */
 .tutor-exercise.jupyter-widgets-disconnected::before, .tutor-progress.jupyter-widgets-disconnected::before {
   content: "⟳ Kernel restarted: run the cell again (after the cells above it). This widget belongs to the old "
     "kernel; its buttons do nothing.";
