@@ -91,7 +91,7 @@ def test_the_run_gets_a_scrubbed_environment_a_private_temp_dir_and_capped_outpu
     lines = report.output.splitlines()
     env = next(line for line in lines if line.startswith("env "))
     assert env == "env " + str(sorted(["HOME", "LANG", "LC_ALL", "MKL_NUM_THREADS", "OMP_NUM_THREADS",
-                                       "OPENBLAS_NUM_THREADS", "PATH", "TMPDIR"])), env
+                                       "OPENBLAS_NUM_THREADS", "PATH", "TMPDIR", SWITCH])), env
     _, tmp, mode, here = next(line for line in lines if line.startswith("tmp ")).split()
     assert tmp != "/tmp" and mode == "0o700" and here == "True"
     assert len(report.output) < 20_000 and "output-limit" in report.codes
@@ -266,3 +266,25 @@ def test_grading_as_on_macos_fails_closed_unless_unsafe(tmp_path: Path) -> None:
     assert done.stdout.splitlines()[0].startswith("isolation: PARTIAL: the grader's own uid, own session"), done.stdout
     rows = (tmp_path / "out" / "gradebook.csv").read_text().splitlines()
     assert rows[1].startswith("ada.py,lin_grad,1,"), rows
+
+
+# A system where torch cannot run in a forked child (as macOS's Accelerate may not, after the worker used it).
+BROKEN_AFTER_FORK = '''
+import os, signal, sys
+def _break():
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.ones = lambda *a, **k: os.kill(os.getpid(), signal.SIGSEGV)
+os.register_at_fork(after_in_child=_break)
+'''
+
+
+def test_where_torch_cannot_run_in_a_fork_the_check_says_so_and_gives_no_verdict(tmp_path: Path) -> None:
+    (tmp_path / "sitecustomize.py").write_text(BROKEN_AFTER_FORK)
+    code = f"import tutor\nr = tutor.check('lin_grad', {RIGHT_LIN_GRAD!r})\nprint(r.codes, r.checks[0].message)\n"
+    env = {**os.environ, SWITCH: "posix", "TUTOR_GRADE_PYTHONPATH": f"{tmp_path}:"}  # (the worker's only)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("['error'] The checker's sandbox could not start (") and \
+        "a forked run cannot work on this system" in done.stdout, done.stdout

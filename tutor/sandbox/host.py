@@ -146,6 +146,16 @@ def out_of_memory(status: int) -> bool:
     return not linux() and os.WIFEXITED(status) and os.WEXITSTATUS(status) == MEMORY_EXIT
 
 
+def compute_after_fork() -> None:
+    """A small torch and numpy product, run in a forked child before any learner code: on macOS, BLAS
+    (Accelerate, over libdispatch) may not survive a fork of a process that used it, and then no run could work."""
+    import numpy
+    import torch
+
+    (torch.ones(64, 64) @ torch.ones(64, 64)).sum().item()
+    float((numpy.ones((64, 64)) @ numpy.ones((64, 64))).sum())
+
+
 def own_rss() -> int:
     """This process's peak resident memory in bytes (off Linux, where /proc/self/status does not exist)."""
     import resource

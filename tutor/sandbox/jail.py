@@ -297,8 +297,9 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
+    switch = {host.SWITCH: os.environ[host.SWITCH]} if host.SWITCH in os.environ else {}  # (tests: stays posix)
     os.environ.clear()
-    os.environ.update(SAFE_ENV, HOME=workdir if not iso.mounts else "/tmp", TMPDIR=os.getcwd())
+    os.environ.update(SAFE_ENV, **switch, HOME=workdir if not iso.mounts else "/tmp", TMPDIR=os.getcwd())
     import tempfile
 
     tempfile.tempdir = os.getcwd()  # (the worker's cached choice, e.g. a shared /tmp, would outlive TMPDIR)

@@ -90,6 +90,8 @@ def dry_run(iso: jail.Isolation, workdir: str) -> None:
     if pid == 0:
         try:
             jail.confine(Limits(), iso, os.open(os.devnull, os.O_WRONLY), (w,), workdir)
+            if not host.linux():
+                host.compute_after_fork()
             caps = namespaces.capabilities() if iso.locked else {}
             left = {k: v for k, v in caps.items() if (v != 1 if k == "NoNewPrivs" else v != 0)}
             os.write(w, f"capabilities left: {left}".encode() if left else b"ok")
@@ -100,6 +102,8 @@ def dry_run(iso: jail.Isolation, workdir: str) -> None:
     said = _read_setup(r, time.monotonic() + 30)
     os.close(r)
     os.waitpid(pid, 0)
+    if said != b"ok" and not host.linux():  # no run could hand back a result: fail here, never as a verdict
+        raise OSError(f"a forked run cannot work on this system ({said.decode('utf-8', 'replace') or 'it died'})")
     if said != b"ok":
         iso.locked = False
         iso.missing.append("a run cannot drop its capabilities in a user namespace of its own "
