@@ -288,3 +288,27 @@ def test_where_torch_cannot_run_in_a_fork_the_check_says_so_and_gives_no_verdict
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("['error'] The checker's sandbox could not start (") and \
         "a forked run cannot work on this system" in done.stdout, done.stdout
+
+
+def test_in_a_kernel_as_on_macos_exercise_cells_run_in_the_child(tmp_path: Path) -> None:
+    import nbformat
+    from nbclient import NotebookClient
+
+    cells = [f"import os\nos.environ[{SWITCH!r}] = 'posix'\nos.environ['TUTOR_HOME'] = {str(tmp_path)!r}\n"
+             "os.environ['TUTOR_PLOTS'] = '0'\nKERNEL_PID = os.getpid()\nimport tutor",
+             "%%exercise lin_grad\nimport sys\ndef lin_grad(inp, out, w, b):\n    sys.exit(0)",
+             "%%exercise lin_grad\nimport os\ndef lin_grad(inp, out, w, b):\n    print('run pid', os.getpid())\n"
+             "    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n    b.g = out.g.sum(0)",
+             "r = tutor.check('lin_grad', 'def lin_grad(inp, out, w, b):\\n    while True: pass\\n')\n"
+             "print(r.summary_line(), os.getpid() == KERNEL_PID, r.isolation)"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute()
+
+    def text(cell) -> str:
+        out = [o.get("text", "") for o in cell.outputs if o["output_type"] == "stream"]
+        return "\n".join(out + [o["data"].get("text/plain", "") for o in cell.outputs
+                                if o["output_type"] in ("display_data", "execute_result")])
+    assert "lin_grad: FAIL [crashed]" in text(nb.cells[1]), text(nb.cells[1])
+    assert "lin_grad: PASS" in text(nb.cells[2]) and "run pid" in text(nb.cells[2]), text(nb.cells[2])
+    summary = text(nb.cells[3])
+    assert summary.startswith("lin_grad: FAIL [timeout] True " + OFF_LINUX), summary
