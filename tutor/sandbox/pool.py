@@ -34,7 +34,7 @@ def worker_env() -> dict[str, str]:
     root = str(Path(__file__).resolve().parents[2])
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/tmp",
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "PYTHONPATH": os.environ.get("TUTOR_GRADE_PYTHONPATH", "") + root, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+           "VECLIB_MAXIMUM_THREADS": "1", "PYTHONPATH": os.environ.get("TUTOR_GRADE_PYTHONPATH", "") + root, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
     if os.environ.get("TUTOR_GRADE_USERNS") == "1":  # tests: isolate as a grader without root would be
         env["TUTOR_GRADE_USERNS"] = "1"
     if os.environ.get(SWITCH):  # tests: a Linux worker that acts as on macOS
