@@ -162,3 +162,16 @@ def test_inputs_are_the_reports_own_copies(reports):
         a *= 0
     again = plotted(check("relu/pass_lesson")).samples[0]
     assert again.inputs["up"].any() and again.inputs["inp"].any()
+
+
+def test_a_wrong_piece_of_the_model_gets_that_pieces_plot():
+    source = (LEARNERS / "model/pass_lesson.py").read_text()
+    wrong = source.replace("self.inp.g = (self.inp>0).float() * self.out.g", "self.inp.g = self.out * self.out.g")
+    assert wrong != source
+    report = tutor.check("model", wrong)
+    assert not report.passed and "activation-not-mask" in report.codes
+    title, fig = shown(report)
+    assert title == "Relu: inp.g: ÷ out.g against inp"
+    x, ref = line(fig, "reference")
+    _, yours = line(fig, "yours")
+    assert set(np.unique(ref[x != 0])) == {0.0, 1.0} and np.allclose(yours[x > 0], x[x > 0])

@@ -12,10 +12,11 @@ from ..run import run_entry
 from ..run.harness import expected_names
 from ..run.namespace import LoadError, load
 from ..run.result import CaseRun, SubmissionRun
+from ..run.whole import pieces as whole_pieces  # not `pieces`: that is the submodule .pieces
 from .compare import closeness, shape_str
 from .diagnose import diagnose_error, diagnose_not_finite, diagnose_problem, diagnose_value, owner
 from .found import Found
-from .pieces import RAN, blocked_by_pieces, case_label, downstream, part_names, piece_runs, whole_names
+from .pieces import RAN, blocked_by_pieces, case_label, downstream, part_names, piece_runs, split, whole_names
 
 __all__ = ["judge"]
 
@@ -260,18 +261,33 @@ def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[Grad
         return []
     case, crun = case_by_name(chosen), by_name[chosen]
     ref = reference_run(ex.name, case)
-    alone = case.kind == "unit" and ex.unit != "model"
-    inputs = unit_inputs(ex.unit, case, copy=False) if alone and ex.unit in PLOT_INPUTS else {}
-    given = {k: _trim(inputs[k].numpy()) for k in PLOT_INPUTS.get(ex.unit, ()) if k in inputs}
     samples = []
     for name in expected_names(ex, case):
         if not name.endswith(".g") or name not in ref.values:
             continue
         r, g = ref.values[name], crun.values.get(name)
         image = (28, 28) if 784 in r.shape else None
+        unit = _piece_unit(ex, name) if case.kind == "unit" else ""
         samples.append(GradientSample(name, chosen, _trim(r), None if g is None else _trim(g), image,
-                                      unit=ex.unit if alone else "", inputs=dict(given)))
+                                      unit=unit, inputs=_plot_inputs(unit, case)))
     return samples
+
+
+def _piece_unit(ex: Exercise, name: str) -> str:
+    """The piece a value of a case run alone belongs to: the exercise's, or a whole model's piece ("Relu: inp.g")."""
+    if ex.unit != "model":
+        return ex.unit
+    piece, _ = split(name)
+    found = whole_pieces(ex.style).get(piece)
+    return get(found[0]).unit if found else ""
+
+
+def _plot_inputs(unit: str, case: Case) -> dict[str, np.ndarray]:
+    """What the piece's own plot needs of what it got on this case (copies of at most 256 rows)."""
+    if unit not in PLOT_INPUTS:
+        return {}
+    given = unit_inputs(unit, case, copy=False)
+    return {k: _trim(given[k].numpy()) for k in PLOT_INPUTS[unit]}
 
 
 def _trim(a: np.ndarray, rows: int = 256) -> np.ndarray:

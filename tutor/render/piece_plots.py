@@ -19,7 +19,7 @@ SHOWN_EXAMPLES = 8  # rows of the cross-entropy picture
 def piece_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> tuple[str, Figure] | None:
     """The piece's own figure for this sample, or None when it has none (or lacks what it needs)."""
     draw = {"relu": _relu_figure, "mse": _mse_figure, "cross_entropy": _cross_entropy_figure}.get(sample.unit)
-    if draw is None or sample.tensor != "inp.g" or yours.shape != ref.shape:
+    if draw is None or sample.tensor.rpartition(": ")[2] != "inp.g" or yours.shape != ref.shape:  # "Relu: inp.g"
         return None
     try:
         return draw(sample, yours, ref)
