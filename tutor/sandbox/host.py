@@ -58,13 +58,15 @@ def alive(pid: int) -> bool:
     return True
 
 
-def user_processes(uid: int) -> int:
-    """How many processes the uid owns now (what RLIMIT_NPROC counts off Linux), from `ps` (no /proc here)."""
-    done = subprocess.run(["ps", "-U", str(uid), "-o", "pid="], capture_output=True, text=True, timeout=10,
+def user_processes(uid: int) -> dict[int, int]:
+    """The processes the uid owns now (what RLIMIT_NPROC counts off Linux) and each one's resident memory in
+    bytes, from `ps` (there is no /proc here)."""
+    done = subprocess.run(["ps", "-U", str(uid), "-o", "pid=,rss="], capture_output=True, text=True, timeout=10,
                           stdin=subprocess.DEVNULL)
-    if done.returncode != 0 and not done.stdout.strip():
+    rows = [line.split() for line in done.stdout.splitlines()]
+    if done.returncode != 0 and not rows:
         raise OSError(f"ps -U {uid} failed: {done.stderr.strip() or done.returncode}")
-    return len(done.stdout.split())
+    return {int(r[0]): int(r[1]) << 10 for r in rows if len(r) == 2 and r[0].isdigit() and r[1].isdigit()}
 
 
 # Children being watched by this process (off Linux): killed if the worker's parent goes away.
