@@ -11,9 +11,10 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..report import GradientSample
-from .plots import DIVERGING, MAX_POINTS, REFERENCE, YOURS, _figure, _pick, _scatter, common_scale
+from .plots import DIVERGING, REFERENCE, YOURS, _figure, _pick, _scatter, common_scale
 
 SHOWN_EXAMPLES = 8  # rows of the cross-entropy picture
+CURVE_POINTS = 2000  # dots per curve: enough to see a step or a line, and each one costs drawing time
 
 
 def piece_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> tuple[str, Figure] | None:
@@ -28,9 +29,9 @@ def piece_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
 
 
 def _even(*arrays: np.ndarray) -> list[np.ndarray]:
-    """The same evenly spaced MAX_POINTS entries of each array (all of them when fewer)."""
+    """The same evenly spaced CURVE_POINTS entries of each array (all of them when fewer)."""
     n = arrays[0].size
-    keep = np.linspace(0, n - 1, MAX_POINTS).astype(int) if n > MAX_POINTS else np.arange(n)
+    keep = np.linspace(0, n - 1, CURVE_POINTS).astype(int) if n > CURVE_POINTS else np.arange(n)
     return [a[keep] for a in arrays]
 
 
@@ -61,7 +62,7 @@ def _relu_figure(sample: GradientSample, yours: np.ndarray, ref: np.ndarray) -> 
     x, r, y, u = _even(inp[keep], ref[keep], yours[keep], up[keep])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         ref_ratio, your_ratio = r / u, y / u
-    fig = _figure(sample, "÷ out.g against inp, one dot per entry: the reference is a step", 3.0)
+    fig = _figure(sample, "divided by out.g, against inp, one dot per entry: the reference is a step", 3.0)
     _curve_axes(fig, x, ref_ratio, your_ratio, "inp (what the ReLU got)", "inp.g ÷ out.g")
     _scatter(fig, [0.75, 0.17, 0.22, 0.58], yours, ref)
     return f"{sample.tensor}: ÷ out.g against inp", fig
