@@ -259,8 +259,14 @@ def test_grading_as_on_macos_fails_closed_unless_unsafe(tmp_path: Path) -> None:
     refused = subprocess.run(grade, capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
     assert refused.returncode == 3 and "isolation: " not in refused.stdout, refused.stderr
     [line] = refused.stderr.strip().splitlines()
-    assert line.startswith("tutor grade: refusing to run learner code: full isolation is not available here: "
-                           "namespaces (not Linux)"), line
+    assert line.startswith("tutor grade: grading needs Linux, where learner code runs in a full sandbox") and \
+        line.endswith("pass --unsafe to grade here in a partial sandbox (no namespaces: a submission can read and "
+                      "write your files)"), line
+    windows = subprocess.run([*grade, "--unsafe"], capture_output=True, text=True, timeout=600, cwd=ROOT,
+                             env={**env, SWITCH: "windows"})
+    assert windows.returncode == 3 and windows.stderr.strip().endswith(
+        "Windows has no fork: grade in WSL or a Linux container"), windows.stderr
+    assert not (tmp_path / "out").exists()
     done = subprocess.run([*grade, "--unsafe"], capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[0].startswith("isolation: PARTIAL: the grader's own uid, own session"), done.stdout

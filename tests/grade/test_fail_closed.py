@@ -71,8 +71,10 @@ def test_off_linux_grading_needs_linux_or_unsafe(tmp_path, platform):
             f"sys.exit(main(['grade', {str(subs)!r}, '--out', {str(tmp_path / 'out')!r}, '--quiet']))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert proc.returncode == 3
-    assert proc.stderr.strip() == (f"tutor grade: grading needs Linux, where learner code runs in a sandbox "
-                                   f"(this is {platform}); pass --unsafe to grade here with no sandbox")
+    here = "Windows has no fork: grade in WSL or a Linux container" if platform == "win32" else \
+        "pass --unsafe to grade here in a partial sandbox (no namespaces: a submission can read and write your files)"
+    assert proc.stderr.strip() == (f"tutor grade: grading needs Linux, where learner code runs in a full sandbox "
+                                   f"(this is {platform}); {here}")
     assert not (tmp_path / "out").exists()
 
 

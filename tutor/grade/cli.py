@@ -138,10 +138,15 @@ def run_grade(args: argparse.Namespace) -> int:
     from .summary import summary_text
     from ..exercises import names
 
+    from ..sandbox.host import platform
+
     known = names()
-    if not sys.platform.startswith("linux") and not args.unsafe:
-        print(f"tutor grade: grading needs Linux, where learner code runs in a sandbox (this is {sys.platform}); "
-              "pass --unsafe to grade here with no sandbox", file=sys.stderr)
+    if platform() == "windows" or (platform() != "linux" and not args.unsafe):
+        here = "Windows has no fork: grade in WSL or a Linux container" if platform() == "windows" else \
+            "pass --unsafe to grade here in a partial sandbox (no namespaces: a submission can read and write " \
+            "your files)"
+        print(f"tutor grade: grading needs Linux, where learner code runs in a full sandbox (this is "
+              f"{sys.platform}); {here}", file=sys.stderr)
         return 3
     try:
         if min(args.time, args.cpu) <= 0 or min(args.memory, args.processes, args.output_kb) <= 0:
