@@ -118,6 +118,17 @@ def test_ending_the_process_is_a_crash_not_a_pass(posix, stop: str) -> None:
     assert report.codes == ["crashed"] and report.summary_line() == "lin_grad: FAIL [crashed]", str(report)
 
 
+def test_processes_a_run_leaves_in_its_group_are_killed(posix, tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    report = tutor.check("lin_grad", "import os, time\n" + RIGHT_LIN_GRAD.replace("    inp.g", (
+        "    for _ in range(3):\n        if os.fork() == 0:\n"
+        f"            open({str(pids)!r}, 'a').write(f'{{os.getpid()}}\\n')\n            time.sleep(600)\n"
+        "    time.sleep(0.5)\n    inp.g"), 1))
+    assert report.passed, str(report)  # the sleepers hold the result pipe: the run's end is still seen
+    left = [int(p) for p in pids.read_text().split()]
+    assert len(left) >= 3 and not any(_running(p) for p in left)
+
+
 def test_filling_memory_is_stopped_by_the_watcher(posix) -> None:
     start = time.monotonic()
     report = tutor.check("lin_grad", "def lin_grad(inp, out, w, b):\n    hog = [b'x' * (64 << 20)]\n"
