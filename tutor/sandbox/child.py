@@ -1,12 +1,14 @@
 """What a forked child does: confine itself, trip the shipped reference, run the learner's code, answer."""
 from __future__ import annotations
 
+import json
 import linecache
 import os
+import select
 from typing import Any, Callable
 
 from . import jail
-from .protocol import Limits
+from .protocol import Limits, read_frame, result_frame
 
 
 class ReferenceUsed(Exception):
@@ -72,17 +74,32 @@ def poison_reference(exercise: str) -> None:
                 f.__code__ = _reference_tripwire.__code__
 
 
-def run_child(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
-           out_fd: int, setup_w: int, result_w: int, workdir: str) -> None:
-    """The forked child: confine, say so on the setup pipe (then close it), run the job, send the result."""
+IDLE = 0.1  # seconds without a job before an idle child warms up (checks in a row: it waits for none)
+
+
+def run_child(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolation, out_fd: int, setup_w: int,
+              result_w: int, job_r: int, workdir: str, warm: tuple[str, int] | None = None) -> None:
+    """The forked child: confine, say so on the setup pipe (then close it), wait for the job (warming up first
+    when `warm` is given and none comes for a moment), run it, send one result frame and end."""
     try:
+        keep = (setup_w, result_w, job_r) + ((warm[1],) if warm else ())
         try:
-            jail.confine(limits, iso, out_fd, (setup_w, result_w), workdir)
+            jail.confine(limits, iso, out_fd, keep, workdir)
         except BaseException as e:  # noqa: BLE001 - reported to the worker, learner code has not run
             os.write(setup_w, f"could not confine the run: {type(e).__name__}: {e}".encode()[:2000])
             os._exit(71)
         os.write(setup_w, b"ok")
         os.close(setup_w)
+        if warm is not None:
+            if not select.select([job_r], [], [], IDLE)[0]:
+                warm_up(job, *warm)
+            os.close(warm[1])
+        try:
+            msg = json.loads(read_frame(job_r))
+            exercise, source = msg["exercise"], msg["source"]
+        except Exception:  # noqa: BLE001 - the worker dropped this spare (its limits changed, or it is stopping)
+            os._exit(0)
+        os.close(job_r)
         try:
             poison_reference(exercise)
         except Exception:  # noqa: BLE001 - unknown exercise: the job itself says so
@@ -95,10 +112,46 @@ def run_child(job: Callable[[str, str], Any], exercise: str, source: str, limits
         except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
             kind, chunks = b"X", [f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]]
         if os.getpid() == me:  # a copy forked by learner code does not answer
-            for chunk in (kind, *chunks):
+            for chunk in result_frame(kind, chunks):
                 view = memoryview(chunk).cast("B")
                 while view:
                     view = view[os.write(result_w, view):]
             os._exit(0)
     finally:
         os._exit(70)
+
+
+def keep_warm_up_sources() -> int:
+    """Before the worker blanks every solution text: put each exercise's first known wrong variant (never a
+    right answer) in a memfd, the only place it is kept; an idle run child reads it, warms up and closes it
+    before it reads its job. -1 where there is no memfd (run children are then not warmed up)."""
+    from tutor.exercises import get, names
+
+    if not hasattr(os, "memfd_create"):
+        return -1
+    sources = {name: get(name).variants[0].source for name in names() if get(name).variants}
+    fd = os.memfd_create("tutor-warm-up", os.MFD_CLOEXEC)
+    os.write(fd, json.dumps(sources).encode())
+    return fd
+
+
+def warm_up(job: Callable[[str, str], Any], exercise: str, fd: int) -> None:
+    """In an idle run child, before it reads its job: run `exercise`'s known wrong variant once, so that the
+    memory and the first-call paths a run of it touches are this child's own already (no copy-on-write faults
+    during the learner's run); then forget the variant's text. Whatever it prints is dropped."""
+    import gc
+    import io
+    import sys
+
+    streams = sys.stdout, sys.stderr
+    sys.stdout = sys.stderr = io.StringIO()
+    try:
+        source = json.loads(os.pread(fd, os.fstat(fd).st_size, 0)).get(exercise)
+        if source:
+            job(exercise, source).to_chunks()
+    except Exception:  # noqa: BLE001 - warming up is an optimisation: the run itself says what is wrong
+        pass
+    finally:
+        sys.stdout, sys.stderr = streams
+    linecache.clearcache()
+    gc.collect()

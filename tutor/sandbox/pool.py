@@ -50,10 +50,11 @@ class Worker:
     """One long-lived worker process and the pipes to it."""
 
     def __init__(self, slot: int, job: str = DEFAULT_JOB, log: Path | None = None, warm_up: bool = True,
-                 require_full: bool = True) -> None:
+                 require_full: bool = True, warm_spares: bool = False) -> None:
         """`require_full`: refuse to start (IsolationRefused) unless every protection of the sandbox is in
         force; False serves with whatever this machine allows (`isolation` says what)."""
         self.slot, self.job, self.log, self.warm_up = slot, job, log, warm_up
+        self.warm_spares = warm_spares  # warm each idle run child up (a learner's kernel: latency over CPU)
         self.require_full = require_full
         self.proc: subprocess.Popen[bytes] | None = None
         self.isolation = ""
@@ -66,6 +67,7 @@ class Worker:
         err = open(self.log, "ab") if self.log else subprocess.DEVNULL
         try:
             args = ["--slot", str(self.slot), "--job", self.job] + ([] if self.warm_up else ["--no-warm-up"]) \
+                + (["--warm-spares"] if self.warm_spares else []) \
                 + ([] if self.require_full else ["--unsafe"])
             self.proc = subprocess.Popen([sys.executable, "-m", "tutor.sandbox.worker", *args],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE,

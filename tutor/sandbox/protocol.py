@@ -60,6 +60,21 @@ class Outcome:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "payload"}
 
 
+# A child's result frame: a kind byte (R result, M out of memory, X stopped by an exception) and the body's length.
+RESULT_HEAD = struct.Struct(">cQ")
+
+
+def result_frame(kind: bytes, chunks: list[Any]) -> list[Any]:
+    """The pieces to write for one result frame: its head, then the body's chunks (bytes-like)."""
+    size = sum(memoryview(c).nbytes for c in chunks)
+    return [RESULT_HEAD.pack(kind, size), *chunks]
+
+
+def frame_complete(buf: bytes) -> bool:
+    """Whether `buf` holds exactly one whole result frame."""
+    return len(buf) >= RESULT_HEAD.size and len(buf) == RESULT_HEAD.size + RESULT_HEAD.unpack_from(buf)[1]
+
+
 class ChannelClosed(EOFError):
     """The other end went away."""
 

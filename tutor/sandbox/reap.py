@@ -5,7 +5,7 @@ import os
 import signal
 
 from . import host
-from .protocol import Limits, Outcome
+from .protocol import RESULT_HEAD, Limits, Outcome, frame_complete
 
 
 def children(pid: int | str = "self") -> list[int]:
@@ -20,6 +20,26 @@ def children(pid: int | str = "self") -> list[int]:
         except OSError:
             pass
     return pids
+
+
+def descendants(pid: int) -> int:
+    """How many processes the run `pid` has started and left running: its descendants, and those orphaned to this
+    worker (a subreaper) — `pid` itself not counted."""
+    seen: set[int] = set()
+    todo = [p for p in children() if p != pid] + _children_or_none(pid)
+    while todo and len(seen) < 10_000:
+        p = todo.pop()
+        if p not in seen:
+            seen.add(p)
+            todo += _children_or_none(p)
+    return len(seen)
+
+
+def _children_or_none(pid: int) -> list[int]:
+    try:
+        return children(pid)
+    except OSError:  # gone meanwhile
+        return []
 
 
 def kill_descendants(pid: int) -> int:
@@ -49,27 +69,31 @@ def kill_descendants(pid: int) -> int:
     return extra
 
 
-def classify(out: Outcome, status: int, buf: bytes, setup: bytes, limits: Limits, timed_out: bool,
+def classify(out: Outcome, status: int | None, buf: bytes, setup: bytes, limits: Limits, timed_out: bool,
              too_big: bool) -> Outcome:
-    """Fill in `out.status` / `detail` / `payload` from how the child ended."""
-    sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+    """Fill in `out.status` / `detail` / `payload` from the child's result frame and, when it has been reaped,
+    how it ended (`status` None: not yet, its result frame is complete). A complete frame is the answer,
+    whatever the child did after writing it."""
+    sig = os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None
+    kind, body = (buf[:1], memoryview(buf)[RESULT_HEAD.size:]) if frame_complete(buf) else (b"", memoryview(b""))
     if setup != b"ok":
         out.status, out.detail = "error", setup.decode("utf-8", "replace") or "the run died before it was confined"
     elif too_big:
         out.status, out.detail = "crashed", f"handed back more than {limits.result_mb} MB of results"
     elif timed_out:
         out.status, out.detail = "timeout", f"still running after {limits.wall:g} s (wall-clock limit)"
+    elif kind == b"R":
+        out.payload = body  # type: ignore[assignment] - no copy of megabytes
+    elif kind == b"M":
+        out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB)"
+    elif kind == b"X":
+        out.status, out.detail = "crashed", f"stopped the run with {bytes(body).decode('utf-8', 'replace')}"
     elif sig in (signal.SIGXCPU, signal.SIGKILL) and out.cpu >= max(1, round(limits.cpu)) - 0.05:
         out.status, out.detail = "timeout", f"used more than {limits.cpu:g} s of CPU time"
     elif sig is not None:
         out.status, out.detail = "crashed", f"the process was killed by {signal.Signals(sig).name}"
-    elif buf[:1] == b"R" and os.WEXITSTATUS(status) == 0:
-        out.payload = memoryview(buf)[1:]  # type: ignore[assignment] - no copy of megabytes
-    elif buf[:1] == b"M":
-        out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB)"
-    elif buf[:1] == b"X":
-        out.status, out.detail = "crashed", f"stopped the run with {buf[1:].decode('utf-8', 'replace')}"
     else:
         out.status = "crashed"
-        out.detail = f"the process ended (exit status {os.WEXITSTATUS(status)}) without handing back a result"
+        code = os.WEXITSTATUS(status) if status is not None else "?"
+        out.detail = f"the process ended (exit status {code}) without handing back a result"
     return out

@@ -6,11 +6,9 @@ each with a JSON header frame and a raw result frame on stdout. Learner code onl
 from __future__ import annotations
 
 import argparse
-import fcntl
 import gc
 import importlib
 import os
-import select
 import shutil
 import signal
 import sys
@@ -19,10 +17,9 @@ import time
 import traceback
 from typing import Any, Callable
 
-from . import host, jail, namespaces, rootfs
-from .child import blank_reference_sources, run_child
+from . import host, jail, namespaces, rootfs, spare
+from .child import blank_reference_sources, keep_warm_up_sources
 from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
-from .reap import classify, kill_descendants
 
 
 def probe_isolation(slot: int) -> jail.Isolation:
@@ -99,7 +96,7 @@ def dry_run(iso: jail.Isolation, workdir: str) -> None:
             os.write(w, f"{type(e).__name__}: {e}".encode()[:500])
         os._exit(0)
     os.close(w)
-    said = _read_setup(r, time.monotonic() + 30)
+    said = spare.read_setup(r, time.monotonic() + 30)
     os.close(r)
     os.waitpid(pid, 0)
     if said != b"ok" and not host.linux():  # no run could hand back a result: fail here, never as a verdict
@@ -118,109 +115,6 @@ def readonly_but(scratch: str) -> None:
     if "/" in namespaces.readonly_mounts():
         raise OSError("could not remount / read-only")
     jail.mount("tmpfs", scratch, "tmpfs", 0, "size=4g,mode=0711")
-
-
-PIPE_SIZE = 1 << 20  # the default pipe-max-size: a result crosses in a few writes instead of hundreds
-
-
-def widen(fd: int) -> None:
-    """Give a pipe a 1 MB buffer (fewer context switches for megabytes of results); keep the default if refused."""
-    if not host.linux():
-        return
-    try:
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_SIZE)
-    except OSError:
-        pass
-
-
-def _read_setup(fd: int, deadline: float) -> bytes:
-    data = b""
-    while time.monotonic() < deadline and select.select([fd], [], [], max(0.0, deadline - time.monotonic()))[0]:
-        chunk = os.read(fd, 4096)
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-
-def run_one(job: Callable[[str, str], Any], exercise: str, source: str, limits: Limits, iso: jail.Isolation,
-            scratch: str) -> Outcome:
-    """Fork a confined child to run one exercise, watch it under the limits, classify how it ended."""
-    out_fd = host.output_fd(scratch)  # never a file learner code could find
-    workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else "/tmp"
-    setup_r, setup_w = os.pipe()
-    result_r, result_w = os.pipe()
-    widen(result_w)
-    rss_before = jail.rss()
-    t0 = time.monotonic()
-    pid = os.fork()
-    if pid == 0:
-        os.close(setup_r)
-        os.close(result_r)
-        run_child(job, exercise, source, limits, iso, out_fd, setup_w, result_w, workdir)
-    for fd in (setup_w, result_w):
-        os.close(fd)
-    deadline = t0 + limits.wall
-    setup = _read_setup(setup_r, deadline)
-    os.close(setup_r)
-    chunks: list[bytes] = []
-    got, cap, too_big, timed_out = 0, (limits.result_mb << 20) + 1, False, False
-    ended = host.ExitWatch(pid)
-    pidfd = ended.fd
-    if setup == b"ok":
-        watch = [result_r, pidfd]
-        while True:
-            wait = deadline - time.monotonic()
-            ready = select.select(watch, [], [], max(0.0, wait))[0] if wait > 0 else []
-            if not ready:
-                timed_out = True
-                break
-            if result_r in ready:
-                chunk = os.read(result_r, PIPE_SIZE)
-                if not chunk:
-                    watch.remove(result_r)
-                chunks.append(chunk)
-                got += len(chunk)
-                if got > cap:
-                    too_big = True
-                    break
-            if pidfd in ready:
-                os.set_blocking(result_r, False)
-                try:
-                    while got <= cap and (chunk := os.read(result_r, PIPE_SIZE)):
-                        chunks.append(chunk)
-                        got += len(chunk)
-                except BlockingIOError:
-                    pass
-                break
-    wall = time.monotonic() - t0
-    try:
-        os.killpg(pid, signal.SIGKILL) if (timed_out or too_big or setup != b"ok") else None
-    except OSError:
-        pass
-    status, usage = ended.wait()
-    extra = kill_descendants(pid)
-    ended.close()
-    os.close(result_r)
-    os.lseek(out_fd, 0, os.SEEK_SET)
-    printed = os.read(out_fd, limits.output_kb << 10)
-    cut = os.fstat(out_fd).st_size >= (limits.output_kb << 10)
-    os.close(out_fd)
-    if not iso.mounts:
-        shutil.rmtree(workdir, ignore_errors=True)
-    out = Outcome("ok", output=printed.decode("utf-8", "replace"), output_cut=cut,
-                  cpu=usage.ru_utime + usage.ru_stime, wall=wall)
-    out = classify(out, status, b"".join(chunks), setup, limits, timed_out, too_big)
-    grew = host.maxrss_bytes(usage.ru_maxrss) - rss_before
-    if host.out_of_memory(status):  # (off Linux: the run's memory watcher ended it)
-        out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB)"
-    if out.status == "timeout" and grew >= 0.75 * (limits.memory_mb << 20):  # it was filling memory all along
-        out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB) and kept going " \
-                                           f"until it {out.detail}"
-    if extra >= max(2, limits.nproc // 2) and out.status in ("ok", "timeout"):
-        out.status, out.detail, out.payload = "crashed", f"started {extra}+ processes (limit {limits.nproc}): " \
-                                                         "a fork bomb?", b""
-    return out
 
 
 def sweep_stale_scratch() -> None:
@@ -277,9 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--job", default=DEFAULT_JOB)
     ap.add_argument("--unsafe", action="store_true", help="serve even when full isolation is not available")
     ap.add_argument("--no-warm-up", action="store_true", help="for one-off checks: start without warming up")
+    ap.add_argument("--warm-spares", action="store_true",
+                    help="warm up each idle run child with the last exercise (a learner's kernel: lower latency "
+                         "for more CPU per run; a grader does not)")
     args = ap.parse_args(argv)
     proto_in, proto_out = os.dup(0), os.dup(1)
-    widen(proto_out)
+    spare.widen(proto_out)
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.dup2(2, 1)  # stray prints from imports go to the log, not into the protocol
@@ -299,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         # Before any fork, so that every child starts without them; a failure here stops the worker (fail closed).
         from tutor.run.guard import lock_autograd, skip_debuggers  # (imports torch: after the namespaces)
 
+        warm_fd = keep_warm_up_sources() if args.warm_spares else -1
         blank_reference_sources()  # every solution text
         lock_autograd()  # the worker never needs autograd again: its children can never reach it
         skip_debuggers()
@@ -324,21 +222,46 @@ def main(argv: list[str] | None = None) -> int:
     write_json(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe(), "full": iso.full,
                            "scratch": scratch})
     try:
-        while True:
-            try:
-                msg = read_json(proto_in)
-            except ChannelClosed:
-                return 0
-            try:
-                out = run_one(job, msg["exercise"], msg["source"], Limits.from_dict(msg["limits"]), iso, scratch)
-            except Exception as e:  # noqa: BLE001 - the worker's own failure (fork failed, ...), not learner code
-                traceback.print_exc()
-                out = Outcome("error", detail=f"the worker could not run the job: {type(e).__name__}: {e}")
-            write_json(proto_out, out.header())
-            write_frame(proto_out, out.payload)
+        return serve(job, iso, scratch, proto_in, proto_out, warm_fd)
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, proto_in: int, proto_out: int,
+          warm_fd: int = -1) -> int:
+    """Answer jobs until the grader closes our stdin. On Linux the next run's child is forked and confined while
+    idle (warmed up with the last exercise's wrong variant when `warm_fd` holds them), so a job only sends it
+    the learner's code; the child that answered is reaped after the answer."""
+    ready: spare.Spare | None = None
+    while True:
+        try:
+            msg = read_json(proto_in)
+        except ChannelClosed:
+            if ready is not None:
+                spare.finish(ready, iso)
+            return 0
+        used = None
+        try:
+            limits = Limits.from_dict(msg["limits"])
+            if ready is not None and (ready.limits != limits or not spare.alive(ready)):
+                spare.finish(ready, iso)
+                ready = None
+            used, ready = ready or spare.fork_spare(job, limits, iso, scratch), None
+            out = spare.run(used, msg["exercise"], msg["source"], iso)
+        except Exception as e:  # noqa: BLE001 - the worker's own failure (fork failed, ...), not learner code
+            traceback.print_exc()
+            out = Outcome("error", detail=f"the worker could not run the job: {type(e).__name__}: {e}")
+        write_json(proto_out, out.header())
+        write_frame(proto_out, out.payload)
+        try:
+            if used is not None:
+                spare.finish(used, iso)
+            if host.linux() and used is not None:
+                warm = (msg["exercise"], warm_fd) if warm_fd >= 0 else None
+                ready = spare.fork_spare(job, limits, iso, scratch, warm)
+        except Exception:  # noqa: BLE001 - e.g. fork refused for a while: the next job forks its own child
+            traceback.print_exc()
 
 
 if __name__ == "__main__":
