@@ -69,8 +69,24 @@ def user_processes(uid: int) -> dict[int, int]:
     return {int(r[0]): int(r[1]) << 10 for r in rows if len(r) == 2 and r[0].isdigit() and r[1].isdigit()}
 
 
-# Children being watched by this process (off Linux): killed if the worker's parent goes away.
+# Children being watched by this process (off Linux): killed if the worker's parent goes away; and the write
+# ends of their watches' pipes, which a child forked meanwhile must not hold open (it would hide an exit).
 _watched: set[int] = set()
+_write_ends: set[int] = set()
+
+
+def _close_write_ends() -> None:
+    for fd in _write_ends:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _write_ends.clear()
+    _watched.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_write_ends)
 
 
 class ExitWatch:
@@ -78,13 +94,15 @@ class ExitWatch:
     Linux a thread that waits for the child and then closes a pipe (there is no pidfd there)."""
 
     def __init__(self, pid: int) -> None:
-        self.pid, self._ended = pid, None  # type: tuple[int, Any] | None
+        self.pid = pid
+        self._ended: tuple[int, Any] | None = None
         self._thread: threading.Thread | None = None
         if linux():
             self.fd = os.pidfd_open(pid)
             return
         self.fd, self._w = os.pipe()
         _watched.add(pid)
+        _write_ends.add(self._w)
         self._thread = threading.Thread(target=self._reap, daemon=True, name=f"tutor-wait-{pid}")
         self._thread.start()
 
@@ -93,6 +111,7 @@ class ExitWatch:
             _, status, usage = os.wait4(self.pid, 0)
             self._ended = (status, usage)
         finally:
+            _write_ends.discard(self._w)
             os.close(self._w)
 
     def wait(self) -> tuple[int, Any]:
