@@ -122,3 +122,29 @@ def test_restart_leaves_a_stale_widget_that_says_so(page, lab_server):
 
     if os.environ.get("TUTOR_E2E_UPDATE_DOCS") == "1":
         shutil.copyfile(lab.ARTIFACTS / "stale-widget.png", conftest.REPO / "docs" / DOCS_SHOT)
+
+
+DIE = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)  # the kernel dies"
+
+
+def test_a_kernel_that_died_and_restarted_leaves_a_stale_widget_that_says_so(page, lab_server):
+    """The server restarts a dead kernel by itself: the old widget says so as after Kernel > Restart."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in ("import tutor", f"{MAGIC}\n{WRONG}", "print('last')")]
+    nbformat.write(nb, lab_server.root / "kernel_dies.ipynb")
+    lab.open_notebook(page, lab_server, "kernel_dies.ipynb")
+    lab.run_all(page)
+    cell = lab.code_cell(page, MAGIC)
+    widget = cell.locator(f".jp-OutputArea-output {EXERCISE_WIDGET}")
+    badge_is(page, widget, "FAIL")
+    last = lab.code_cell(page, "print('last')")
+    lab.set_code(page, last, DIE)
+    last.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    dialog = page.locator(".jp-Dialog")  # "The kernel appears to have died. It will restart automatically."
+    dialog.wait_for(state="visible", timeout=60_000)
+    dialog.locator("button.jp-mod-accept").click()
+    lab.wait_kernel_idle(page)
+    assert_stale(page, widget, "exercise widget after the kernel died")
+    lab.assert_no_errors(page)
