@@ -244,6 +244,7 @@ def test_on_windows_the_check_runs_in_process_and_says_so(monkeypatch) -> None:
     assert not session.available()
     report = tutor.check("lin_grad", RIGHT_LIN_GRAD)
     assert report.passed and report.isolation.startswith("in-process: this platform has no fork (Windows)")
+    assert "note: your code ran in this process, not in a sandbox (Windows has no fork)" in report.text()
 
 
 def test_windows_imports_without_fcntl_resource_or_fork() -> None:

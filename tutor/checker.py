@@ -77,9 +77,13 @@ def _checked(exercise: str, source: str, limits: Limits, warm_up: bool) -> Check
     from .judge.outcome import grader_report, report_for
 
     if not session.available():
-        why = "TUTOR_IN_PROCESS=1 is set" if os.environ.get("TUTOR_IN_PROCESS") == "1" else \
-            "this platform has no fork (Windows), so no sandbox child: your code ran in the checker's own process"
-        return _in_process(exercise, source, why)
+        if os.environ.get("TUTOR_IN_PROCESS") == "1":
+            return _in_process(exercise, source, "TUTOR_IN_PROCESS=1 is set")
+        report = _in_process(exercise, source, "this platform has no fork (Windows), so no sandbox child: your "
+                             "code ran in the checker's own process")
+        report.notes.append("your code ran in this process, not in a sandbox (Windows has no fork): an endless "
+                            "loop or sys.exit in it stops the check itself")
+        return report
     try:
         with session.lock():
             worker = session.worker(warm_up=warm_up)
