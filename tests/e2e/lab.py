@@ -37,6 +37,19 @@ _PROMPTS_JS = """(sel) => [...document.querySelectorAll(sel + ' .jp-CodeCell .jp
 # ----------------------------------------------------------------------------------- notebooks
 
 
+def open_and_run(page: Page, server, name: str, sources: list[str]) -> None:
+    """Write a notebook of these code cells as ``name`` under the server's root, open it, Run All: no tracebacks."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    nbformat.write(nb, server.root / name)
+    open_notebook(page, server, name)
+    run_all(page)
+    assert_no_errors(page)
+
+
 def open_notebook(page: Page, server, name: str, hide_sidebar: bool = True) -> None:
     """Open ``name`` (relative to the server root) in a fresh workspace; return once the kernel is idle."""
     server.shutdown_sessions()  # or JupyterLab may reattach to an old kernel with old widgets

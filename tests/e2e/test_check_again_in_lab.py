@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 
-import nbformat
 import pytest
 
 from . import lab
@@ -17,14 +16,6 @@ CHECK = "tutor.check(lin_grad)"
 WIDGET = ".jupyter-widgets.tutor-exercise-lin_grad"
 
 
-def make_notebook(root) -> str:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in ("import tutor", WRONG, CHECK)]
-    nbformat.write(nb, root / "check_again.ipynb")
-    return "check_again.ipynb"
-
-
 def saved_verdict(path) -> str:
     """The first line of the text/plain fallback saved under the `tutor.check` cell."""
     cells = json.loads(path.read_text())["cells"]
@@ -34,10 +25,8 @@ def saved_verdict(path) -> str:
 
 
 def test_check_again_rechecks_and_refreshes_the_saved_fallback(page, lab_server):
-    name = make_notebook(lab_server.root)
-    lab.open_notebook(page, lab_server, name)
-    lab.run_all(page)
-    lab.assert_no_errors(page)
+    name = "check_again.ipynb"
+    lab.open_and_run(page, lab_server, name, ["import tutor", WRONG, CHECK])
     check_cell = lab.code_cell(page, CHECK)
     widget = check_cell.locator(f".jp-OutputArea-output {WIDGET}")
     badge_is(page, widget, "FAIL")

@@ -3,7 +3,6 @@ Enter keeps the indentation (one more level after a `:`), and no keystroke reach
 (a typed `x` once cut the whole cell); Check then checks exactly what was typed."""
 from __future__ import annotations
 
-import nbformat
 import pytest
 
 from . import lab
@@ -15,18 +14,8 @@ SHOW = 'tutor.exercise("relu")'
 WIDGET = ".jupyter-widgets.tutor-exercise-relu"
 
 
-def make_notebook(root) -> str:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in ("import tutor", SHOW)]
-    nbformat.write(nb, root / "code_area.ipynb")
-    return "code_area.ipynb"
-
-
 def test_tab_indents_enter_keeps_indentation_and_keys_stay_in_the_code_area(page, lab_server):
-    lab.open_notebook(page, lab_server, make_notebook(lab_server.root))
-    lab.run_all(page)
-    lab.assert_no_errors(page)
+    lab.open_and_run(page, lab_server, "code_area.ipynb", ["import tutor", SHOW])
     cells_before = lab.code_cells(page).count()
     widget = lab.code_cell(page, SHOW).locator(f".jp-OutputArea-output {WIDGET}")
     area = widget.locator(".tutor-editor textarea")

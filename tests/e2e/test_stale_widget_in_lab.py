@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 
-import nbformat
 import pytest
 
 from . import conftest, lab
-from .test_lin_grad_in_lab import BADGE, EXERCISE_WIDGET, HINT_ITEMS, MAGIC, WRONG, badge_is, plot_loaded
+from .test_lin_grad_in_lab import EXERCISE_WIDGET, HINT_ITEMS, MAGIC, WRONG, badge_is, plot_loaded
 
 pytestmark = pytest.mark.e2e
 
@@ -42,12 +41,13 @@ _RATIO_JS = """([fg, bg]) => {
 }"""
 
 
-def make_notebook(root) -> str:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in ("import tutor", f"{MAGIC}\n{WRONG}", PROGRESS)]
-    nbformat.write(nb, root / "stale_widget.ipynb")
-    return "stale_widget.ipynb"
+def failing_widget(page, lab_server, name: str, last: str):
+    """A notebook of `import tutor`, a wrong lin_grad and `last`, opened and run: (the exercise cell, its widget)."""
+    lab.open_and_run(page, lab_server, name, ["import tutor", f"{MAGIC}\n{WRONG}", last])
+    cell = lab.code_cell(page, MAGIC)
+    widget = cell.locator(f".jp-OutputArea-output {EXERCISE_WIDGET}")
+    badge_is(page, widget, "FAIL")
+    return cell, widget
 
 
 def message(locator) -> dict:
@@ -69,12 +69,7 @@ def assert_stale(page, locator, what: str) -> None:
 
 
 def test_restart_leaves_a_stale_widget_that_says_so(page, lab_server):
-    lab.open_notebook(page, lab_server, make_notebook(lab_server.root))
-    lab.run_all(page)
-    lab.assert_no_errors(page)
-    cell = lab.code_cell(page, MAGIC)
-    widget = cell.locator(f".jp-OutputArea-output {EXERCISE_WIDGET}")
-    badge_is(page, widget, "FAIL")
+    cell, widget = failing_widget(page, lab_server, "stale_widget.ipynb", PROGRESS)
     plot_loaded(page, widget)
     hints = widget.locator(HINT_ITEMS)
     hints.first.wait_for(state="visible")
@@ -129,15 +124,7 @@ DIE = "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)  # the kernel die
 
 def test_a_kernel_that_died_and_restarted_leaves_a_stale_widget_that_says_so(page, lab_server):
     """The server restarts a dead kernel by itself: the old widget says so as after Kernel > Restart."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in ("import tutor", f"{MAGIC}\n{WRONG}", "print('last')")]
-    nbformat.write(nb, lab_server.root / "kernel_dies.ipynb")
-    lab.open_notebook(page, lab_server, "kernel_dies.ipynb")
-    lab.run_all(page)
-    cell = lab.code_cell(page, MAGIC)
-    widget = cell.locator(f".jp-OutputArea-output {EXERCISE_WIDGET}")
-    badge_is(page, widget, "FAIL")
+    _cell, widget = failing_widget(page, lab_server, "kernel_dies.ipynb", "print('last')")
     last = lab.code_cell(page, "print('last')")
     lab.set_code(page, last, DIE)
     last.locator(".cm-content").click()
