@@ -187,6 +187,33 @@ def test_the_worker_and_its_run_die_with_the_kernel(tmp_path: Path) -> None:
     assert not _running(worker) and not _running(run)
 
 
+def test_a_run_dies_with_its_worker(tmp_path: Path) -> None:
+    """A worker killed from outside (the OOM killer) takes its run with it, as PR_SET_PDEATHSIG does on Linux."""
+    kernel = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import tutor
+        from tutor.sandbox.protocol import Limits
+        print(tutor.check("lin_grad", "import os, time\\ndef lin_grad(inp, out, w, b):\\n"
+                          "    open({str(tmp_path / 'run')!r}, 'w').write(str(os.getpid()))\\n    time.sleep(600)\\n",
+                          limits=Limits(wall=600, cpu=600)).summary_line())
+        """)], env={**os.environ, SWITCH: "posix"}, cwd=ROOT, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while not (tmp_path / "run").exists() or not (tmp_path / "run").read_text():
+            assert kernel.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        run = int((tmp_path / "run").read_text())
+        worker = int(subprocess.run(["ps", "-o", "ppid=", "-p", str(run)], capture_output=True, text=True).stdout)
+        assert worker not in (kernel.pid, os.getpid())
+        os.kill(worker, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _running(run) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(run)  # (the kernel, told its worker died, starts another and runs the code again)
+    finally:
+        kernel.kill()
+        kernel.wait()
+
+
 def _running(pid: int) -> bool:
     """Alive and not a zombie (an orphan's zombie waits for init to reap it)."""
     state = subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True, text=True).stdout.strip()

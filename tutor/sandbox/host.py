@@ -149,17 +149,22 @@ def die_with_parent(every: float = 0.5) -> None:
 MEMORY_EXIT = 86  # how a run's memory watcher ends it
 
 
-def watch_memory(budget: int, every: float = 0.01) -> None:
-    """Off Linux (RLIMIT_AS is not enforced on macOS): a thread in a run that ends the run (exit status
-    MEMORY_EXIT) once its resident memory passes `budget` bytes. Checked every `every` seconds, so a run may
-    overshoot by what it allocates in that time (or within one C call that holds the GIL)."""
+def watch_run(budget: int, every: float = 0.01) -> None:
+    """Off Linux, a thread in a run that stands in for RLIMIT_AS (not enforced on macOS) and PR_SET_PDEATHSIG: it
+    ends the run (exit status MEMORY_EXIT) once its resident memory passes `budget` bytes, and the run's whole
+    process group once its worker is gone. Checked every `every` seconds, so a run may overshoot by what it
+    allocates in that time (or within one C call that holds the GIL)."""
     import resource
+
+    worker = os.getppid()
 
     def watch() -> None:
         while maxrss_bytes(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) <= budget:
+            if os.getppid() != worker:
+                os.killpg(0, signal.SIGKILL)
             time.sleep(every)
         os._exit(MEMORY_EXIT)
-    threading.Thread(target=watch, daemon=True, name="tutor-memory-watch").start()
+    threading.Thread(target=watch, daemon=True, name="tutor-run-watch").start()
 
 
 def out_of_memory(status: int) -> bool:

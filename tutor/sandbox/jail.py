@@ -231,18 +231,17 @@ def private_tmp(target: str, size_mb: int, uid: int | None, readonly_binds: bool
 
 
 def _confine_off_linux(limits: Limits) -> None:
-    """What stands in for Linux's protections elsewhere: a memory watcher (RLIMIT_AS is not enforced on macOS), a
-    process limit counted from `ps`, and an alarm that ends a run orphaned by a worker that died (no
-    PR_SET_PDEATHSIG): the worker's own wall-clock limit always comes first."""
+    """What stands in for Linux's protections elsewhere: a process limit counted from `ps`, and a thread that ends
+    the run when its memory passes the limit (RLIMIT_AS is not enforced on macOS) or its worker dies (no
+    PR_SET_PDEATHSIG)."""
     procs = host.user_processes(os.getuid())
     # A forked child's resident memory may start near zero (macOS maps the worker's pages on touch): count from
     # the worker's, so that touching torch's shared pages is not taken for the run's own allocations.
-    host.watch_memory(max(host.own_rss(), procs.get(os.getppid(), 0)) + (limits.memory_mb << 20))
+    host.watch_run(max(host.own_rss(), procs.get(os.getppid(), 0)) + (limits.memory_mb << 20))
     nproc = len(procs) + limits.nproc
     hard = resource.getrlimit(resource.RLIMIT_NPROC)[1]
     nproc = nproc if hard == resource.RLIM_INFINITY else min(nproc, hard)
     resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-    signal.alarm(int(limits.wall) + 2)
 
 
 def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], workdir: str) -> None:
