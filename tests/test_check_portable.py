@@ -160,41 +160,14 @@ def test_tutor_check_json_is_one_object(tmp_path: Path) -> None:
     assert report["isolation"].startswith(OFF_LINUX) and report["output"].startswith("hello")
 
 
-def test_the_worker_and_its_run_die_with_the_kernel(tmp_path: Path) -> None:
-    """Off Linux there is no PR_SET_PDEATHSIG: the worker watches its parent and kills the run it is waiting for."""
+def _sleeping_run(tmp_path: Path) -> tuple[subprocess.Popen, int, int]:
+    """A kernel (as on macOS) whose check is running a learner's `time.sleep(600)`: (kernel, run pid, worker pid)."""
     kernel = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import tutor
         from tutor.sandbox.protocol import Limits
         tutor.check("lin_grad", "import os, time\\ndef lin_grad(inp, out, w, b):\\n"
                     "    open({str(tmp_path / 'run')!r}, 'w').write(str(os.getpid()))\\n    time.sleep(600)\\n",
                     limits=Limits(wall=600, cpu=600))
-        """)], env={**os.environ, SWITCH: "posix"}, cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 300
-        while not (tmp_path / "run").exists() or not (tmp_path / "run").read_text():
-            assert kernel.poll() is None and time.monotonic() < deadline
-            time.sleep(0.2)
-        run = int((tmp_path / "run").read_text())
-        worker = int(subprocess.run(["ps", "-o", "ppid=", "-p", str(run)], capture_output=True,
-                                    text=True).stdout)
-        assert worker not in (kernel.pid, os.getpid())
-    finally:
-        kernel.kill()
-        kernel.wait()
-    deadline = time.monotonic() + 10
-    while any(_running(p) for p in (worker, run)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not _running(worker) and not _running(run)
-
-
-def test_a_run_dies_with_its_worker(tmp_path: Path) -> None:
-    """A worker killed from outside (the OOM killer) takes its run with it, as PR_SET_PDEATHSIG does on Linux."""
-    kernel = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import tutor
-        from tutor.sandbox.protocol import Limits
-        print(tutor.check("lin_grad", "import os, time\\ndef lin_grad(inp, out, w, b):\\n"
-                          "    open({str(tmp_path / 'run')!r}, 'w').write(str(os.getpid()))\\n    time.sleep(600)\\n",
-                          limits=Limits(wall=600, cpu=600)).summary_line())
         """)], env={**os.environ, SWITCH: "posix"}, cwd=ROOT, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300
@@ -204,11 +177,34 @@ def test_a_run_dies_with_its_worker(tmp_path: Path) -> None:
         run = int((tmp_path / "run").read_text())
         worker = int(subprocess.run(["ps", "-o", "ppid=", "-p", str(run)], capture_output=True, text=True).stdout)
         assert worker not in (kernel.pid, os.getpid())
+    except BaseException:
+        kernel.kill()
+        kernel.wait()
+        raise
+    return kernel, run, worker
+
+
+def _gone(*pids: int) -> bool:
+    deadline = time.monotonic() + 10
+    while any(_running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return not any(_running(p) for p in pids)
+
+
+def test_the_worker_and_its_run_die_with_the_kernel(tmp_path: Path) -> None:
+    """Off Linux there is no PR_SET_PDEATHSIG: the worker watches its parent and kills the run it is waiting for."""
+    kernel, run, worker = _sleeping_run(tmp_path)
+    kernel.kill()
+    kernel.wait()
+    assert _gone(worker, run)
+
+
+def test_a_run_dies_with_its_worker(tmp_path: Path) -> None:
+    """A worker killed from outside (the OOM killer) takes its run with it, as PR_SET_PDEATHSIG does on Linux."""
+    kernel, run, worker = _sleeping_run(tmp_path)
+    try:
         os.kill(worker, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while _running(run) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _running(run)  # (the kernel, told its worker died, starts another and runs the code again)
+        assert _gone(run)  # (the kernel, told its worker died, starts another and runs the code again)
     finally:
         kernel.kill()
         kernel.wait()
