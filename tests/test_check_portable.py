@@ -270,6 +270,28 @@ def test_on_windows_the_check_runs_in_process_and_says_so(monkeypatch) -> None:
     assert "note: your code ran in this process, not in a sandbox (Windows has no fork)" in report.text()
 
 
+FAKE_WINDOWS = ("import os, sys, numpy, torch\n"  # (loaded as on Linux: torch's loader reads sys.platform)
+                "sys.modules['fcntl'] = sys.modules['resource'] = None\ndel os.fork\nsys.platform = 'win32'\n"
+                "from tutor.cli import main\n")
+
+
+@pytest.mark.parametrize("command", ["check", "grade"])
+def test_the_cli_on_windows_answers_in_one_line_never_a_traceback(tmp_path: Path, command: str) -> None:
+    (tmp_path / "mine.py").write_text(RIGHT_LIN_GRAD)
+    args = ["check", "lin_grad", str(tmp_path / "mine.py"), "--json"] if command == "check" else \
+        ["grade", str(tmp_path), "--out", str(tmp_path / "out"), "--quiet", "--unsafe"]
+    done = subprocess.run([sys.executable, "-c", FAKE_WINDOWS + f"sys.exit(main({args!r}))"], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT)
+    assert "Traceback" not in done.stderr, done.stderr
+    if command == "check":
+        report = json.loads(done.stdout)
+        assert done.returncode == 0 and report["summary"] == "lin_grad: PASS"
+        assert report["isolation"].startswith("in-process: this platform has no fork (Windows)")
+    else:
+        assert done.returncode == 3 and done.stderr.strip().endswith(
+            "Windows has no fork: grade in WSL or a Linux container"), done.stderr
+
+
 def test_windows_imports_without_fcntl_resource_or_fork() -> None:
     """On Windows `fcntl` and `resource` do not exist: the check's imports must not need them."""
     code = textwrap.dedent(f"""

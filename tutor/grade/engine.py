@@ -23,7 +23,7 @@ from .summary import ClassTally
 from ..sandbox.pool import Pool, Task, WorkerError, default_workers
 from ..sandbox.protocol import Limits, Outcome
 from ..judge.outcome import grader_report, report_for
-from ..sandbox.worker import DEFAULT_JOB
+from ..sandbox.protocol import DEFAULT_JOB
 
 log = logging.getLogger("tutor.grade")
 
