@@ -70,6 +70,8 @@ def assert_stale(page, locator, what: str) -> None:
 
 def test_restart_leaves_a_stale_widget_that_says_so(page, lab_server):
     cell, widget = failing_widget(page, lab_server, "stale_widget.ipynb", PROGRESS)
+    lab.run_cell(page, cell)  # checked again with the sandbox warm: the screenshot's "checked in" is a usual one
+    badge_is(page, widget, "FAIL")
     plot_loaded(page, widget)
     hints = widget.locator(HINT_ITEMS)
     hints.first.wait_for(state="visible")
