@@ -140,9 +140,11 @@ def load_ipython_extension(shell: Any) -> None:
 
     shell.register_magic_function(exercise_cell, magic_kind="cell", magic_name="exercise")
     register_report_display(shell)
+    from . import warm
     from .sandbox.session import prestart
 
-    prestart()  # the sandbox worker imports torch and warms up while the learner reads the first cells
+    prestart()  # the sandbox worker imports torch and gets ready while the learner reads the first cells
+    warm.start(shell)  # ... and the kernel prepares its judge and plots for the notebook's exercises
 
 
 def register_if_in_ipython() -> None:

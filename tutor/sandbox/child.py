@@ -8,7 +8,7 @@ import select
 from typing import Any, Callable
 
 from . import jail
-from .protocol import Limits, read_frame, result_frame
+from .protocol import RESULT_HEAD, Limits, read_frame, result_frame
 
 
 class ReferenceUsed(Exception):
@@ -78,11 +78,13 @@ IDLE = 0.1  # seconds without a job before an idle child warms up (checks in a r
 
 
 def run_child(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolation, out_fd: int, setup_w: int,
-              result_w: int, job_r: int, workdir: str, warm: tuple[str, int] | None = None) -> None:
+              result_w: int, job_r: int, workdir: str, warm: tuple[str, int] | None = None,
+              shared_w: int = -1) -> None:
     """The forked child: confine, say so on the setup pipe (then close it), wait for the job (warming up first
-    when `warm` is given and none comes for a moment), run it, send one result frame and end."""
+    when `warm` is given and none comes for a moment), run it, send one result frame and end. With a result
+    memfd (`shared_w`), a result's body goes there and the pipe carries only the frame's head."""
     try:
-        keep = (setup_w, result_w, job_r) + ((warm[1],) if warm else ())
+        keep = (setup_w, result_w, job_r) + ((warm[1],) if warm else ()) + ((shared_w,) if shared_w >= 0 else ())
         try:
             jail.confine(limits, iso, out_fd, keep, workdir)
         except BaseException as e:  # noqa: BLE001 - reported to the worker, learner code has not run
@@ -112,13 +114,36 @@ def run_child(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolatio
         except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
             kind, chunks = b"X", [f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]]
         if os.getpid() == me:  # a copy forked by learner code does not answer
-            for chunk in result_frame(kind, chunks):
-                view = memoryview(chunk).cast("B")
-                while view:
-                    view = view[os.write(result_w, view):]
+            if kind == b"R" and shared_w >= 0 and _write_shared(shared_w, chunks):
+                _write_all(result_w, [RESULT_HEAD.pack(b"S", os.fstat(shared_w).st_size)])  # the body is there
+            else:
+                _write_all(result_w, result_frame(kind, chunks))
             os._exit(0)
     finally:
         os._exit(70)
+
+
+def _write_all(fd: int, chunks: list[Any]) -> None:
+    for chunk in chunks:
+        view = memoryview(chunk).cast("B")
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def _write_shared(fd: int, chunks: list[Any]) -> bool:
+    """Put the result's body in the run's result memfd (one copy, no pipe); False when it does not fit under the
+    run's file-size limit (it then goes through the pipe)."""
+    try:
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        _write_all(fd, chunks)
+        return True
+    except OSError:
+        try:
+            os.ftruncate(fd, 0)
+        except OSError:
+            pass
+        return False
 
 
 def keep_warm_up_sources() -> int:

@@ -60,7 +60,8 @@ class Outcome:
         return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "payload"}
 
 
-# A child's result frame: a kind byte (R result, M out of memory, X stopped by an exception) and the body's length.
+# A child's result frame: a kind byte and the body's length. R: a result, its body follows; S: a result, its body
+# is in the run's result memfd (the pipe carries the head only); M: out of memory; X: stopped by an exception.
 RESULT_HEAD = struct.Struct(">cQ")
 
 
@@ -70,9 +71,17 @@ def result_frame(kind: bytes, chunks: list[Any]) -> list[Any]:
     return [RESULT_HEAD.pack(kind, size), *chunks]
 
 
+def frame_size(head: bytes) -> int:
+    """How many bytes the frame starting with `head` takes in the pipe (0 while its head is not all there)."""
+    if len(head) < RESULT_HEAD.size:
+        return 0
+    kind, size = RESULT_HEAD.unpack_from(head)
+    return RESULT_HEAD.size + (0 if kind == b"S" else size)
+
+
 def frame_complete(buf: bytes) -> bool:
     """Whether `buf` holds exactly one whole result frame."""
-    return len(buf) >= RESULT_HEAD.size and len(buf) == RESULT_HEAD.size + RESULT_HEAD.unpack_from(buf)[1]
+    return 0 < frame_size(buf) == len(buf)
 
 
 class ChannelClosed(EOFError):

@@ -42,14 +42,20 @@ def _children_or_none(pid: int) -> list[int]:
         return []
 
 
-def kill_descendants(pid: int) -> int:
-    """Kill the run's process group and every process it left behind, reaping them; return how many were left."""
+def kill_run(pid: int) -> None:
+    """Kill the run's process group and, where the worker is init of its own PID namespace, every other process
+    there (all of them the run's), without waiting for them to end."""
     try:
         os.killpg(pid, signal.SIGKILL)
-        if os.getpid() == 1:  # the worker is init of its own PID namespace: every other process there is the run's
+        if os.getpid() == 1:
             os.kill(-1, signal.SIGKILL)
     except OSError:
         pass
+
+
+def kill_descendants(pid: int) -> int:
+    """Kill the run's process group and every process it left behind, reaping them; return how many were left."""
+    kill_run(pid)
     extra = 0
     for _ in range(10_000):  # bounded: RLIMIT_NPROC caps how many there can be
         kids = children()
@@ -84,6 +90,8 @@ def classify(out: Outcome, status: int | None, buf: bytes, setup: bytes, limits:
         out.status, out.detail = "timeout", f"still running after {limits.wall:g} s (wall-clock limit)"
     elif kind == b"R":
         out.payload = body  # type: ignore[assignment] - no copy of megabytes
+    elif kind == b"S":
+        pass  # ok: the body is in the run's result memfd
     elif kind == b"M":
         out.status, out.detail = "memory", f"ran out of memory (limit {limits.memory_mb} MB)"
     elif kind == b"X":

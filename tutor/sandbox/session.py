@@ -38,13 +38,15 @@ def lock() -> threading.RLock:
 
 
 def prestart() -> None:
-    """Start the worker in a background thread: it imports torch and warms up while the learner reads."""
+    """Start the worker in a background thread: it imports torch and gets ready while the learner reads. It
+    serves the first check as soon as it can run one (no warm-up of every exercise first): each idle run child
+    warms itself up with the exercise checked last."""
     if not available():
         return
 
     def start() -> None:
         try:
-            worker()
+            worker(warm_up=False)
         except Exception:  # noqa: BLE001 - the first check starts it again and reports why
             pass
     threading.Thread(target=start, daemon=True, name="tutor-sandbox-start").start()

@@ -18,8 +18,8 @@ from typing import Any, Callable
 
 from . import host, jail
 from .child import run_child
-from .protocol import RESULT_HEAD, Limits, Outcome, write_frame
-from .reap import classify, descendants, kill_descendants
+from .protocol import RESULT_HEAD, Limits, Outcome, frame_size, write_frame
+from .reap import classify, descendants, kill_descendants, kill_run
 
 PIPE_SIZE = 1 << 20  # the default pipe-max-size: a result crosses in a few writes instead of hundreds
 
@@ -60,6 +60,8 @@ class Spare:
     out_fd: int
     workdir: str
     rss_before: int  # the worker's resident memory when it forked (how much the run grew is measured from it)
+    shared_fd: int = -1  # the run's result memfd (Linux), where the child puts a result's body
+    shared: int = -1  # the body's size once it is there (the worker hands the memfd on instead of copying it)
     setup: bytes | None = None  # what the child said once it was confined
     reaped: bool = False
     status: int = 0
@@ -67,10 +69,12 @@ class Spare:
 
 
 def fork_spare(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolation, scratch: str,
-               warm: tuple[str, int] | None = None) -> Spare:
-    """Fork a child that confines itself and waits for its job. `warm`: (exercise, fd of the warm-up texts): the
-    child first runs that exercise's known wrong variant, so that the memory a run touches is its own already."""
+               warm: tuple[str, int] | None = None, shared: bool = False) -> Spare:
+    """Fork a child that confines itself and waits for its job. `warm`: (exercise, fd of the warm-up texts): an
+    idle child first runs that exercise's known wrong variant, so that the memory a run touches is its own
+    already. `shared` (Linux): the child puts a result's body in a memfd of its own, handed on without a copy."""
     out_fd = host.output_fd(scratch)  # never a file learner code could find
+    shared_fd = os.memfd_create("tutor-run-result", os.MFD_CLOEXEC) if shared and host.linux() else -1
     workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else "/tmp"
     setup_r, setup_w = os.pipe()
     result_r, result_w = os.pipe()
@@ -82,10 +86,11 @@ def fork_spare(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolati
     if pid == 0:
         for fd in (setup_r, result_r, job_w):
             os.close(fd)
-        run_child(job, limits, iso, out_fd, setup_w, result_w, job_r, workdir, warm)
+        run_child(job, limits, iso, out_fd, setup_w, result_w, job_r, workdir, warm, shared_fd)
     for fd in (setup_w, result_w, job_r):
         os.close(fd)
-    return Spare(pid, limits, host.ExitWatch(pid), setup_r, result_r, job_w, out_fd, workdir, rss_before)
+    return Spare(pid, limits, host.ExitWatch(pid), setup_r, result_r, job_w, out_fd, workdir, rss_before,
+                 shared_fd)
 
 
 def alive(spare: Spare) -> bool:
@@ -124,7 +129,7 @@ def run(spare: Spare, exercise: str, source: str, iso: jail.Isolation) -> Outcom
                     watch.remove(result_r)
                 chunks.append(chunk)
                 got += len(chunk)
-                need = need or _frame_size(chunks, got)
+                need = need or frame_size(b"".join(chunks)[:RESULT_HEAD.size])
                 if got > cap or need > cap:
                     too_big = True
                     break
@@ -137,16 +142,18 @@ def run(spare: Spare, exercise: str, source: str, iso: jail.Isolation) -> Outcom
                         got += len(chunk)
                 except BlockingIOError:
                     pass
-                need = need or _frame_size(chunks, got)
+                need = need or frame_size(b"".join(chunks)[:RESULT_HEAD.size])
                 break
     wall = time.monotonic() - t0
-    complete = bool(need) and got >= need and not (timed_out or too_big)
-    buf = b"".join(chunks)[:need] if complete else b"".join(chunks)
+    buf = b"".join(chunks)
+    complete = bool(need) and got >= need and not (timed_out or too_big) and _body_there(spare, buf[:need])
+    buf = buf[:need] if complete else buf
     if complete and host.linux():  # answer now; the child and what it started are reaped after the answer
         extra, cpu, status = descendants(spare.pid), _cpu_seconds(spare.pid), None
+        kill_run(spare.pid)  # (nothing of the run may write to its result memfd once it is handed on)
     else:
         if timed_out or too_big or spare.setup != b"ok":
-            _kill_group(spare.pid)
+            _kill(spare.pid)
         extra = _reap(spare)
         cpu, status = spare.usage.ru_utime + spare.usage.ru_stime, spare.status
     printed, cut = _printed(spare.out_fd, limits.output_kb << 10)
@@ -168,30 +175,35 @@ def run(spare: Spare, exercise: str, source: str, iso: jail.Isolation) -> Outcom
 def finish(spare: Spare, iso: jail.Isolation) -> None:
     """Kill and reap the child and every process it left, and release what the run held."""
     if not spare.reaped:
-        _kill_group(spare.pid)
+        _kill(spare.pid)
         _reap(spare)
-    for fd in (spare.setup_r, spare.result_r, spare.job_w, spare.out_fd):
+    for fd in (spare.setup_r, spare.result_r, spare.job_w, spare.out_fd, spare.shared_fd):
         if fd >= 0:
             os.close(fd)
-    spare.setup_r = spare.result_r = spare.job_w = spare.out_fd = -1
+    spare.setup_r = spare.result_r = spare.job_w = spare.out_fd = spare.shared_fd = -1
     spare.ended.close()
     if not iso.mounts:
         shutil.rmtree(spare.workdir, ignore_errors=True)
 
 
-def _frame_size(chunks: list[bytes], got: int) -> int:
-    """The whole result frame's size once its head has arrived (0 before)."""
-    if got < RESULT_HEAD.size:
-        return 0
-    head = b"".join(chunks)[:RESULT_HEAD.size] if len(chunks[0]) < RESULT_HEAD.size else chunks[0]
-    return RESULT_HEAD.size + RESULT_HEAD.unpack_from(head)[1]
+def _body_there(spare: Spare, frame: bytes) -> bool:
+    """For a frame whose body is in the result memfd: whether all of it is (and note its size); else True."""
+    kind, size = RESULT_HEAD.unpack_from(frame)
+    if kind != b"S":
+        return True
+    if spare.shared_fd < 0 or os.fstat(spare.shared_fd).st_size != size or size > (spare.limits.result_mb << 20):
+        return False
+    spare.shared = size
+    return True
 
 
-def _kill_group(pid: int) -> None:
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except OSError:
-        pass
+def _kill(pid: int) -> None:
+    """Kill the child and its process group (a child that has not reached setsid yet has none of its own)."""
+    for kill in (os.kill, os.killpg):
+        try:
+            kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _reap(spare: Spare) -> int:

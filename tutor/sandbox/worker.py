@@ -11,6 +11,7 @@ import importlib
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 import time
@@ -171,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--job", default=DEFAULT_JOB)
     ap.add_argument("--unsafe", action="store_true", help="serve even when full isolation is not available")
     ap.add_argument("--no-warm-up", action="store_true", help="for one-off checks: start without warming up")
+    ap.add_argument("--fd-channel", type=int, default=-1,
+                    help="a Unix socket to the grader over which results are handed on as memfds")
     ap.add_argument("--warm-spares", action="store_true",
                     help="warm up each idle run child with the last exercise (a learner's kernel: lower latency "
                          "for more CPU per run; a grader does not)")
@@ -222,17 +225,19 @@ def main(argv: list[str] | None = None) -> int:
     write_json(proto_out, {"ready": True, "pid": os.getpid(), "isolation": iso.describe(), "full": iso.full,
                            "scratch": scratch})
     try:
-        return serve(job, iso, scratch, proto_in, proto_out, warm_fd)
+        channel = socket.socket(fileno=args.fd_channel) if args.fd_channel >= 0 else None
+        return serve(job, iso, scratch, proto_in, proto_out, warm_fd, channel)
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
 def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, proto_in: int, proto_out: int,
-          warm_fd: int = -1) -> int:
+          warm_fd: int = -1, channel: socket.socket | None = None) -> int:
     """Answer jobs until the grader closes our stdin. On Linux the next run's child is forked and confined while
     idle (warmed up with the last exercise's wrong variant when `warm_fd` holds them), so a job only sends it
-    the learner's code; the child that answered is reaped after the answer."""
+    the learner's code; the child that answered is reaped after the answer. With a `channel` (a Unix socket to
+    the grader) a result's body is handed on as the run's memfd instead of being copied through pipes."""
     ready: spare.Spare | None = None
     while True:
         try:
@@ -241,27 +246,40 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
             if ready is not None:
                 spare.finish(ready, iso)
             return 0
-        used = None
+        used, out = None, None
         try:
-            limits = Limits.from_dict(msg["limits"])
+            limits, exercise = Limits.from_dict(msg["limits"]), msg["exercise"]
             if ready is not None and (ready.limits != limits or not spare.alive(ready)):
                 spare.finish(ready, iso)
                 ready = None
-            used, ready = ready or spare.fork_spare(job, limits, iso, scratch), None
-            out = spare.run(used, msg["exercise"], msg["source"], iso)
+            used, ready = ready or spare.fork_spare(job, limits, iso, scratch, shared=channel is not None), None
+            out = spare.run(used, exercise, msg["source"], iso)
         except Exception as e:  # noqa: BLE001 - the worker's own failure (fork failed, ...), not learner code
             traceback.print_exc()
             out = Outcome("error", detail=f"the worker could not run the job: {type(e).__name__}: {e}")
-        write_json(proto_out, out.header())
-        write_frame(proto_out, out.payload)
+        answer(out, used.shared_fd if used is not None and used.shared >= 0 else -1, proto_out, channel)
+        # The next child is forked from this process as it is now: nothing of this job (its code, its result)
+        # may still be held by a name here, or learner code in that child could find it.
+        msg = out = None
         try:
             if used is not None:
                 spare.finish(used, iso)
-            if host.linux() and used is not None:
-                warm = (msg["exercise"], warm_fd) if warm_fd >= 0 else None
-                ready = spare.fork_spare(job, limits, iso, scratch, warm)
+                if host.linux():
+                    warm = (exercise, warm_fd) if warm_fd >= 0 else None
+                    ready = spare.fork_spare(job, limits, iso, scratch, warm, shared=channel is not None)
         except Exception:  # noqa: BLE001 - e.g. fork refused for a while: the next job forks its own child
             traceback.print_exc()
+
+
+def answer(out: Outcome, shared_fd: int, proto_out: int, channel: socket.socket | None) -> None:
+    """Send the grader the outcome's header, then its payload: as a frame, or (`shared_fd` >= 0) as the memfd
+    holding it, over `channel`."""
+    if shared_fd < 0 or channel is None:
+        write_json(proto_out, out.header())
+        write_frame(proto_out, out.payload)
+        return
+    write_json(proto_out, {**out.header(), "shared": os.fstat(shared_fd).st_size})
+    socket.send_fds(channel, [b"S"], [shared_fd])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,100 @@
+"""Run children made ahead of time (tutor/sandbox/spare.py): forked, confined and, in a learner's kernel, warmed up
+while the worker is idle; answered as soon as their result is complete. None of that may change a verdict."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+import pytest
+
+from tutor import exercises
+from tutor.judge.outcome import report_for
+from tutor.sandbox.pool import Worker
+from tutor.sandbox.protocol import Limits
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="run children made ahead: Linux")
+
+LIMITS = Limits(wall=20.0, cpu=20.0, memory_mb=2048, output_kb=16)
+RIGHT = ("def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n"
+         "    b.g = out.g.sum(0)\n")
+LOOP = "def lin_grad(inp, out, w, b):\n    while True:\n        pass\n"
+
+
+@pytest.fixture(scope="module")
+def worker():
+    """A worker as a learner's kernel has it: no warm-up of every exercise, idle children warmed up."""
+    w = Worker(0, warm_up=False, require_full=False, warm_spares=True)
+    w.start()
+    yield w
+    w.stop()
+
+
+def verdict(worker: Worker, source: str, limits: Limits = LIMITS) -> str:
+    return report_for("lin_grad", worker.run("lin_grad", source, limits), limits).summary_line()
+
+
+def _probe(needle: str) -> str:
+    """Learner code that reports, from inside its run, what it can see: its open files, any object holding a text
+    with `needle` in it (but the needle itself), and how many pages the process had touched."""
+    return ("import gc, json, os, resource\ndef lin_grad(inp, out, w, b):\n    if hasattr(os, 'probed'):\n"
+            "        return\n    os.probed = True\n    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt\n"
+            "    fds = []\n    for fd in os.listdir('/proc/self/fd'):\n        try:\n"
+            "            fds.append(os.readlink(f'/proc/self/fd/{fd}'))\n        except OSError:\n            pass\n"
+            f"    needle = {needle[::-1]!r}[::-1]  # (not a constant of this code)\n"
+            "    held = [type(o).__name__ for o in gc.get_objects() for r in gc.get_referents(o)\n"
+            "            if isinstance(r, str) and needle in r and r is not needle]\n"
+            "    print(json.dumps({'faults': faults, 'fds': fds, 'held': held}))\n")
+
+
+def test_an_idle_child_warms_up_and_hands_learner_code_nothing_of_it(worker) -> None:
+    line = next(l for l in exercises.get("lin_grad").variants[0].source.splitlines() if "=" in l).strip()
+    said = []
+    for idle in (0.0, 1.5):  # right after a check (no time to warm up), then after the learner paused
+        worker.run("lin_grad", "def lin_grad(inp, out, w, b):\n    pass\n", LIMITS)
+        time.sleep(idle)
+        said.append(json.loads(worker.run("lin_grad", _probe(line), LIMITS).output.splitlines()[0]))
+    cold, warm = said
+    assert warm["faults"] > cold["faults"] + 1000, said  # the idle child ran the variant: its pages are its own
+    for seen in said:
+        assert not any("tutor-warm-up" in f for f in seen["fds"]), seen["fds"]
+        assert seen["held"] == [], seen["held"]
+
+
+@pytest.mark.parametrize("warm_spares", [False, True], ids=["grader", "kernel"])
+def test_the_next_run_child_holds_nothing_of_the_last_job(warm_spares: bool) -> None:
+    """The next run's child is forked after a job: the job's code (a classmate's, in a grader) and its result
+    must not be reachable from it."""
+    w = Worker(0, warm_up=False, require_full=False, warm_spares=warm_spares)
+    w.start()
+    try:
+        classmate = RIGHT + "# classmate-marker\n"
+        assert verdict(w, classmate) == "lin_grad: PASS"
+        time.sleep(0.5)
+        seen = json.loads(w.run("lin_grad", _probe("classmate-marker"), LIMITS).output.splitlines()[0])
+        assert seen["held"] == [], seen["held"]
+    finally:
+        w.stop()
+
+
+def test_a_check_with_other_limits_right_after_a_check_is_served(worker) -> None:
+    assert verdict(worker, RIGHT) == "lin_grad: PASS"
+    # the child made for the last limits (maybe still confining itself) is dropped, one for these is made
+    assert verdict(worker, LOOP, Limits(wall=2.0, cpu=2.0)) == "lin_grad: FAIL [timeout]"
+    assert verdict(worker, RIGHT) == "lin_grad: PASS"
+
+
+def test_a_result_over_the_file_size_limit_comes_back_through_the_pipe(worker) -> None:
+    # (a run's result goes to a memfd, which the file-size limit covers: ~7 MB do not fit in 1 MB)
+    assert verdict(worker, RIGHT, Limits(wall=20.0, cpu=20.0, disk_mb=1)) == "lin_grad: PASS"
+    assert verdict(worker, RIGHT.replace(".sum(0)", ""), Limits(wall=20.0, cpu=20.0, disk_mb=1)) == \
+        "lin_grad: FAIL [not-summed-over-batch]"
+
+
+def test_processes_left_running_after_the_result_are_counted(worker) -> None:
+    bomb = ("import os, time\ndef lin_grad(inp, out, w, b):\n    if not hasattr(os, 'forked'):\n"
+            "        os.forked = True\n        for _ in range(40):\n            try:\n"
+            "                if os.fork() == 0:\n                    time.sleep(60)\n                    os._exit(0)\n"
+            "            except OSError:\n                break\n" + RIGHT.split("\n", 1)[1])
+    assert verdict(worker, bomb) == "lin_grad: FAIL [crashed]"
+    assert verdict(worker, RIGHT) == "lin_grad: PASS"  # and none of them is left to disturb the next run
