@@ -97,7 +97,7 @@ def case_data(case: Case) -> dict[str, torch.Tensor]:
     x_train, y_train, _, _ = mnist()
     g = torch.Generator().manual_seed(case.seed)
     start = (case.seed * 397) % (len(x_train) - case.n)
-    x = x_train[start:start + case.n].to(case.dtype)
+    x = x_train[start:start + case.n].to(case.dtype, copy=True)  # (a view would keep all of MNIST alive per case)
     y = y_train[start:start + case.n].to(case.dtype)
     h = case.hidden
     rand = lambda *shape: torch.randn(*shape, generator=g, dtype=torch.float64).to(case.dtype)  # noqa: E731
