@@ -234,7 +234,8 @@ builtins.open = lambda file, *a, **k: (_no_proc(file), _open(file, *a, **k))[1]
 os.listdir = lambda path=".": (_no_proc(path), _listdir(path))[1]
 class _CDLL(ctypes.CDLL):
     def __getattr__(self, name):
-        if name in ("prctl", "unshare", "mount", "umount2", "capset", "syscall", "pivot_root"):
+        if name in ("prctl", "unshare", "mount", "umount2", "capset", "syscall", "pivot_root", "malloc_trim",
+                    "memfd_create", "pidfd_open"):
             raise AttributeError(f"faked macOS: no {name} in libc")
         return super().__getattr__(name)
 ctypes.CDLL = _CDLL
