@@ -62,10 +62,18 @@ class Worker:
         self.full = False  # every protection in force (as the worker said when it started)
         self.scratch = ""  # the worker's scratch folder, as it said when it started
         self.channel: socket.socket | None = None  # a Unix socket to the worker: results come back as memfds
+        self.ready = False  # the process said it is ready
 
     def start(self) -> None:
         """Start the process and wait until it has imported torch and warmed up."""
+        self.spawn()
+        self.wait_ready()
+
+    def spawn(self) -> None:
+        """Start the process without waiting for it (it dies with the thread that calls this: PR_SET_PDEATHSIG
+        follows the parent thread, so call it from one that lives as long as the worker should)."""
         self.stop()
+        self.ready = False
         err = open(self.log, "ab") if self.log else subprocess.DEVNULL
         # Results come back as memfds over this socket (one copy instead of two trips through pipes).
         self.channel, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -80,6 +88,10 @@ class Worker:
             if self.log:
                 err.close()  # type: ignore[union-attr]
             theirs.close()
+
+    def wait_ready(self) -> None:
+        """Wait until the spawned process says it is ready (WorkerError, IsolationRefused if it cannot be)."""
+        assert self.proc is not None
         try:
             hello = read_json(self.proc.stdout.fileno(), time.monotonic() + STARTUP_SECONDS)  # type: ignore[union-attr]
         except (ChannelClosed, TimeoutError, ValueError) as e:
@@ -94,12 +106,15 @@ class Worker:
         scratch = str(hello.get("scratch", ""))
         # Removed by us after the worker ends: inside its read-only namespace the worker cannot remove it itself.
         self.scratch = scratch if os.path.basename(scratch).startswith("tutor-worker-") else ""
+        self.ready = True
 
     def run(self, exercise: str, source: str, limits: Limits) -> Outcome:
         """Run one exercise. A worker that dies or hangs (killed from outside, e.g. by the OOM killer) is
         stopped and the outcome is `error`: the grader's failure, to run again, never the learner's verdict."""
         if self.proc is None or self.proc.poll() is not None:
             self.start()
+        elif not self.ready:
+            self.wait_ready()
         assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
         deadline = time.monotonic() + limits.wall + GRACE_SECONDS
         try:

@@ -29,6 +29,8 @@ def worker(warm_up: bool = True) -> Worker:
             _worker = Worker(0, warm_up=warm_up, require_full=False, warm_spares=True)
         if _worker.proc is None or _worker.proc.poll() is not None:
             _worker.start()
+        elif not _worker.ready:
+            _worker.wait_ready()
         return _worker
 
 
@@ -38,15 +40,25 @@ def lock() -> threading.RLock:
 
 
 def prestart() -> None:
-    """Start the worker in a background thread: it imports torch and gets ready while the learner reads. It
-    serves the first check as soon as it can run one (no warm-up of every exercise first): each idle run child
-    warms itself up with the exercise checked last."""
+    """Start the worker now, from the calling thread (a kernel's main thread: the worker dies with the thread
+    that started it), and wait for it in the background: it imports torch and gets ready while the learner
+    reads. It serves the first check as soon as it can run one (no warm-up of every exercise first): each idle
+    run child warms itself up with the exercise checked last."""
+    global _worker
     if not available():
         return
-
-    def start() -> None:
+    with _lock:
+        if _worker is not None and _worker.proc is not None and _worker.proc.poll() is None:
+            return
+        _worker = Worker(0, warm_up=False, require_full=False, warm_spares=True)
         try:
-            worker(warm_up=False)
+            _worker.spawn()
+        except Exception:  # noqa: BLE001 - the first check starts it again and reports why
+            return
+
+    def wait() -> None:
+        try:
+            worker()
         except Exception:  # noqa: BLE001 - the first check starts it again and reports why
             pass
-    threading.Thread(target=start, daemon=True, name="tutor-sandbox-start").start()
+    threading.Thread(target=wait, daemon=True, name="tutor-sandbox-start").start()
