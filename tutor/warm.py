@@ -83,6 +83,12 @@ def warm_kernel(exercises: list[str]) -> None:
 
 
 def start(shell: Any) -> None:
-    """Start the kernel's warm-up in a background thread (the worker is started by `sandbox.session.prestart`)."""
+    """Start the kernel's warm-up in a background thread (the worker is started by `sandbox.session.prestart`).
+    Not where checks run in-process (Windows): there a check's tripwires patch torch's autograd for a while, and
+    this thread's own backward could be taken for the learner's."""
+    from .sandbox.session import available
+
+    if not available():
+        return
     exercises = notebook_exercises(notebook_path(shell))
     threading.Thread(target=warm_kernel, args=(exercises,), daemon=True, name="tutor-warm-up").start()

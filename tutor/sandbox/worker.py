@@ -270,7 +270,8 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
         except Exception as e:  # noqa: BLE001 - the worker's own failure (fork failed, ...), not learner code
             traceback.print_exc()
             out = Outcome("error", detail=f"the worker could not run the job: {type(e).__name__}: {e}")
-        answer(out, used.shared_fd if used is not None and used.shared >= 0 else -1, proto_out, channel)
+        shared = used is not None and used.shared >= 0 and out.status == "ok"
+        answer(out, used.shared_fd if shared else -1, proto_out, channel)
         # The next child is forked from this process as it is now: nothing of this job (its code, its result)
         # may still be held by a name here, or learner code in that child could find it.
         msg = out = None
