@@ -98,3 +98,37 @@ def test_processes_left_running_after_the_result_are_counted(worker) -> None:
             "            except OSError:\n                break\n" + RIGHT.split("\n", 1)[1])
     assert verdict(worker, bomb) == "lin_grad: FAIL [crashed]"
     assert verdict(worker, RIGHT) == "lin_grad: PASS"  # and none of them is left to disturb the next run
+
+
+def _memory_scan(token: str) -> str:
+    """Learner code that reads its own writable memory (/proc/self/mem) and counts where `token` lies in it, never
+    holding the token whole itself (two halves, compared in place)."""
+    h1, h2 = token[:len(token) // 2], token[len(token) // 2:]
+    return ("import json, os\ndef lin_grad(inp, out, w, b):\n    if hasattr(os, 'probed'):\n        return\n"
+            f"    os.probed = True\n    h1, h2 = {h1.encode()!r}, {h2.encode()!r}\n    hits, regions = 0, []\n"
+            "    for line in open('/proc/self/maps'):\n        span, perms = line.split()[:2]\n"
+            "        if perms.startswith('rw'):\n            regions.append([int(a, 16) for a in span.split('-')])\n"
+            "    with open('/proc/self/mem', 'rb', buffering=0) as mem:\n        for lo, hi in regions:\n"
+            "            try:\n                mem.seek(lo)\n                chunk = mem.read(hi - lo)\n"
+            "            except (OSError, OverflowError, ValueError):\n                continue\n"
+            "            i = chunk.find(h1)\n            while i >= 0:\n"
+            "                hits += chunk[i + len(h1):i + len(h1) + len(h2)] == h2\n"
+            "                i = chunk.find(h1, i + 1)\n            chunk = None\n"
+            "    print(json.dumps({'hits': hits, 'regions': len(regions)}))\n")
+
+
+@pytest.mark.parametrize("warm_spares", [False, True], ids=["grader", "kernel"])
+def test_no_byte_of_the_last_job_lies_in_the_next_childs_memory(warm_spares: bool) -> None:
+    """Freed memory is not wiped by Python: the worker reads a job's code into one buffer that it wipes after the
+    run, so a later submission that scans its own memory finds no classmate's code (a forgery route in a grader)."""
+    token = "classmate" + "Zq81Xw0PLmT4vR7nB2cY6sK9dJ3hG5fA" * 4
+    w = Worker(0, warm_up=False, require_full=False, warm_spares=warm_spares)
+    w.start()
+    try:
+        classmate = RIGHT + "".join(f"# {token} {i}\n" for i in range(200))  # a long hand-in: many pages
+        assert verdict(w, classmate) == "lin_grad: PASS"
+        time.sleep(0.5)
+        seen = json.loads(w.run("lin_grad", _memory_scan(token), LIMITS).output.splitlines()[0])
+        assert seen["regions"] > 10 and seen["hits"] == 0, seen
+    finally:
+        w.stop()

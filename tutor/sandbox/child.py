@@ -97,8 +97,8 @@ def run_child(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolatio
                 warm_up(job, *warm)
             os.close(warm[1])
         try:
-            msg = json.loads(read_frame(job_r))
-            exercise, source = msg["exercise"], msg["source"]
+            exercise = json.loads(read_frame(job_r))["exercise"]
+            source = read_frame(job_r).decode("utf-8", "surrogatepass")
         except Exception:  # noqa: BLE001 - the worker dropped this spare (its limits changed, or it is stopping)
             os._exit(0)
         os.close(job_r)

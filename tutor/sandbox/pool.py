@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from .host import SWITCH
-from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_frame, read_json, write_json
+from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_frame, read_json, write_job
 
 STARTUP_SECONDS = 300.0  # importing torch on a loaded machine can be slow
 GRACE_SECONDS = 30.0  # on top of the wall limit before a silent worker counts as dead
@@ -118,8 +118,8 @@ class Worker:
         assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
         deadline = time.monotonic() + limits.wall + GRACE_SECONDS
         try:
-            write_json(self.proc.stdin.fileno(), {"exercise": exercise, "source": source,
-                                                  "limits": limits.to_dict()})
+            write_job(self.proc.stdin.fileno(), {"exercise": exercise, "limits": limits.to_dict()},
+                      source.encode("utf-8", "surrogatepass"))
             header = read_json(self.proc.stdout.fileno(), deadline)
             if "shared" in header:
                 payload = self._shared_payload(header.pop("shared"), limits, deadline)

@@ -120,6 +120,34 @@ def read_frame(fd: int, deadline: float | None = None, limit: int = 1 << 34) -> 
     return read_exact(fd, n, deadline)
 
 
+def write_job(fd: int, header: dict[str, Any], source: bytes | bytearray) -> None:
+    """A job: its JSON header (exercise, limits), then the learner's source as raw bytes, a frame of its own."""
+    write_json(fd, header)
+    write_frame(fd, source)
+
+
+def read_source(fd: int, limit: int = 1 << 26) -> bytearray:
+    """A job's source frame, read straight into one buffer (no other copy in this process): the worker passes it
+    on and wipes it, so no later child forked from the worker can find one learner's code in its memory."""
+    (n,) = _LEN.unpack(read_exact(fd, _LEN.size))
+    if n > limit:
+        raise ValueError(f"a source of {n} bytes came, expected at most {limit}")
+    buf = bytearray(n)
+    view, got = memoryview(buf), 0
+    while got < n:
+        k = os.readv(fd, [view[got:]])
+        if not k:
+            raise ChannelClosed(f"the other end closed after {got} of {n} bytes")
+        got += k
+    view.release()
+    return buf
+
+
+def wipe(buf: bytearray) -> None:
+    """Overwrite a buffer that held learner code."""
+    buf[:] = bytes(len(buf))
+
+
 def write_json(fd: int, obj: Any) -> None:
     """Write a JSON object as one frame."""
     write_frame(fd, json.dumps(obj).encode())

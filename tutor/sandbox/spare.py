@@ -6,7 +6,6 @@ copy of the worker's address space) and the next fork are off the path from a jo
 """
 from __future__ import annotations
 
-import json
 import os
 import select
 import shutil
@@ -18,7 +17,7 @@ from typing import Any, Callable
 
 from . import host, jail
 from .child import run_child
-from .protocol import RESULT_HEAD, Limits, Outcome, frame_size, write_frame
+from .protocol import RESULT_HEAD, Limits, Outcome, frame_size, write_job
 from .reap import classify, descendants, kill_descendants, kill_run
 
 PIPE_SIZE = 1 << 20  # the default pipe-max-size: a result crosses in a few writes instead of hundreds
@@ -98,7 +97,7 @@ def alive(spare: Spare) -> bool:
     return not select.select([spare.ended.fd], [], [], 0)[0]
 
 
-def run(spare: Spare, exercise: str, source: str, iso: jail.Isolation) -> Outcome:
+def run(spare: Spare, exercise: str, source: bytes | bytearray, iso: jail.Isolation) -> Outcome:
     """Hand the spare its job, watch it under its limits, classify how it ended. A complete result frame is
     answered at once (the child may still be exiting: `finish` reaps it); any other ending waits for the child."""
     limits = spare.limits
@@ -110,7 +109,7 @@ def run(spare: Spare, exercise: str, source: str, iso: jail.Isolation) -> Outcom
     got, need, cap, too_big, timed_out = 0, 0, (limits.result_mb << 20) + 1, False, False
     if spare.setup == b"ok":
         try:
-            write_frame(spare.job_w, json.dumps({"exercise": exercise, "source": source}).encode())
+            write_job(spare.job_w, {"exercise": exercise}, source)
         except OSError:  # died since: it is classified below from how it ended
             pass
         os.close(spare.job_w)

@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from . import host, jail, namespaces, rootfs, spare
 from .child import blank_reference_sources, keep_warm_up_sources
-from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_json, write_frame, write_json
+from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_json, read_source, wipe, write_frame, write_json
 
 
 def probe_isolation(slot: int) -> jail.Isolation:
@@ -255,6 +255,7 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
     while True:
         try:
             msg = read_json(proto_in)
+            source = read_source(proto_in)  # (a buffer wiped below: nothing of it for the next fork to find)
         except ChannelClosed:
             if ready is not None:
                 spare.finish(ready, iso)
@@ -266,7 +267,7 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
                 spare.finish(ready, iso)
                 ready = None
             used, ready = ready or spare.fork_spare(job, limits, iso, scratch, shared=channel is not None), None
-            out = spare.run(used, exercise, msg["source"], iso)
+            out = spare.run(used, exercise, source, iso)
         except Exception as e:  # noqa: BLE001 - the worker's own failure (fork failed, ...), not learner code
             traceback.print_exc()
             out = Outcome("error", detail=f"the worker could not run the job: {type(e).__name__}: {e}")
@@ -274,7 +275,8 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
         answer(out, used.shared_fd if shared else -1, proto_out, channel)
         # The next child is forked from this process as it is now: nothing of this job (its code, its result)
         # may still be held by a name here, or learner code in that child could find it.
-        msg = out = None
+        wipe(source)
+        msg = out = source = None
         try:
             if used is not None:
                 spare.finish(used, iso)
