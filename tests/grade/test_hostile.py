@@ -100,6 +100,7 @@ def graded(request, tmp_path_factory):
             again = lambda: tutor(*args, env=env)  # noqa: E731
         proc = again()
     proc.again = again
+    proc.uid = unprivileged.NOBODY if request.param == "nobody" else os.getuid()  # who its workers ran as
     return proc, out, by_key(read_csv(out / "gradebook.csv")), paths
 
 
@@ -201,6 +202,13 @@ def test_regrading_unchanged_submissions_runs_nothing(graded):
     assert by_key(read_csv(out / "gradebook.csv")) == rows
 
 
+def _owner(path: Path) -> int:
+    try:
+        return path.stat().st_uid
+    except OSError:  # removed meanwhile
+        return -1
+
+
 def test_no_worker_processes_left_behind(graded):
     # Orphans (parent 1): other kernels and checks on this machine have workers of their own, with parents.
     # A run's processes die with their worker: it is PID 1 of their PID namespace.
@@ -209,6 +217,9 @@ def test_no_worker_processes_left_behind(graded):
             "tutor.sandbox.worker" in ln or ln.split()[2].startswith("1990000")
             or (ln.split()[2] == str(unprivileged.NOBODY) and ("tutor" in ln or "python" in ln)))]
     assert left == []
+    # A worker can only sweep what its uid owns: a folder another test's root worker left (killed on purpose)
+    # is not this grading's, nor a nobody worker's to remove.
+    proc = graded[0]
     scratch = [p for p in Path(tempfile.gettempdir()).glob("tutor-worker-*")
-               if not Path(f"/proc/{p.name.split('-')[2]}").exists()]
+               if not Path(f"/proc/{p.name.split('-')[2]}").exists() and _owner(p) == proc.uid]
     assert scratch == []  # every worker's scratch folder went with it
