@@ -32,12 +32,14 @@ def row_for(exercise: str, source: str) -> Row:
     # inp.g wrong: every model gradient below layer 2 fails, pinned on inp.g alone
     ("lin_grad", LIN_GRAD.replace("inp.g = out.g @ w.T", "inp.g = out.g @ w.T * 0.5"), 6,
      {"inp.g": 0, "w.g": 2, "b.g": 2}),
-    # a class: its forward output is one of its tensors
+    # a class: points are for its gradients; a wrong forward output takes a share (a right one earns nothing:
+    # it may be the notebook's given code)
     ("lin", LIN.replace("return inp @ self.w + self.b", "return inp @ self.w"), 4,
      {"out": 0, "inp.g": 1, "w.g": 1, "b.g": 1}),
-    ("lin", LIN.replace("self.b.g = out.g.sum(0)", "self.b.g = out.g.mean(0)"), 2,
-     {"out": 0.5, "inp.g": 0.5, "w.g": 0.5, "b.g": 0}),
-    ("relu", CORRECT["relu"].replace("(inp > 0)", "(inp < 0)"), 1, {"out": 0.5, "inp.g": 0}),
+    ("lin", LIN.replace("self.b.g = out.g.sum(0)", "self.b.g = out.g.mean(0)"), 3,
+     {"inp.g": 1, "w.g": 1, "b.g": 0}),
+    ("relu", CORRECT["relu"].replace("(inp > 0)", "(inp < 0)"), 1, {"inp.g": 0}),
+    ("mse", CORRECT["mse"].replace("** 2).mean()", "** 2).sum()"), 2, {"loss": 0, "inp.g": 1}),
     # right alone, broken inside the model (one Lin's weights on the class, shared by both layers): every
     # tensor is wrong somewhere, so nothing is earned
     ("lin", LIN.replace("self.w, self.b = w, b", "Lin.w, Lin.b = w, b"), 4,

@@ -1,4 +1,4 @@
-"""Points for one verdict: all or nothing, or (`--partial`) a share per tensor right in every case; overrides."""
+"""Points for one verdict: all or nothing, or (`--partial`) a share per gradient right in every case; overrides."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -92,10 +92,17 @@ def right_tensors(exercise: str, report: dict[str, Any]) -> dict[str, list[str]]
 
 def score(exercise: str, row: Row, points: float, partial: bool = False, override: Override | None = None) -> Score:
     """The points `row` earns out of `points`; an override's score (when it gives one) replaces them."""
+    from ..exercises import get
+
     s = Score(points if row.passed else 0.0, points)
     if partial and not row.passed:
         wrong = right_tensors(exercise, row.report)
         if wrong is not None and any(wrong.values()):  # a failure no tensor explains earns nothing
+            # Points are for the gradients; a class's forward output earns nothing when right (it may be the
+            # notebook's given code) but costs a share when wrong (a failing exercise never earns them all).
+            forward = get(exercise).forward
+            if forward in wrong and not wrong[forward]:
+                del wrong[forward]
             share = points / len(wrong)
             s.parts = [Part(t, not cases, 0.0 if cases else share, cases) for t, cases in wrong.items()]
             s.points = round(sum(p.points for p in s.parts), 2)
@@ -119,7 +126,9 @@ def explain(s: Score) -> str:
     lines = []
     if s.parts:
         each = " · ".join(f"{p.tensor} {'right' if p.right else 'wrong'}: {num(p.points)}" for p in s.parts)
-        lines.append(f"Partial credit, a share per tensor right in every case: {each}.")
+        output = any(not p.tensor.endswith(".g") for p in s.parts)  # a wrong forward output takes a share
+        lines.append(f"Partial credit, a share per gradient right in every case"
+                     f"{' (the wrong forward output takes one too)' if output else ''}: {each}.")
     elif s.note:
         lines.append(s.note)
     if s.overridden:
