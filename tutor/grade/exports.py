@@ -10,7 +10,7 @@ from typing import Iterable
 
 from .gradebook import Row
 from .names import Student, UniqueNames, cell, readable, students
-from .overrides import Override
+from .overrides import Override, lookup
 from .scores import Score, explain, num, score
 from .similar import Member, SimilarCode, section_html, write_csv
 from .summary import ClassTally, ExerciseTally, summary_html
@@ -39,7 +39,7 @@ class Scoring:
 
     def scores(self, g: Graded) -> dict[str, Score]:
         """Each exercise's points for one submission."""
-        return {ex: score(ex, row, self.points[ex], self.partial, self.overrides.get((g.label, ex)))
+        return {ex: score(ex, row, self.points[ex], self.partial, lookup(self.overrides, g.label, ex))
                 for ex, row in g.rows.items()}
 
 
