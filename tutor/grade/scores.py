@@ -106,6 +106,11 @@ def score(exercise: str, row: Row, points: float, partial: bool = False, overrid
             share = points / len(wrong)
             s.parts = [Part(t, not cases, 0.0 if cases else share, cases) for t, cases in wrong.items()]
             s.points = round(sum(p.points for p in s.parts), 2)
+        elif pieces := sorted({c["tensor"].split(": ")[0] for c in row.report.get("checks", [])
+                               if not c.get("passed") and ": " in c.get("tensor", "")}):
+            named = " and ".join(f"`{p}`" for p in pieces)  # checks of a piece this exercise calls: `lin_grad: b.g`
+            s.note = f"No partial credit: your {named}, which this exercise calls, is wrong (see its own " \
+                     "exercise); this one is checked only once that is right."
         elif any(c.get("tensor") for c in row.report.get("checks", [])):  # (a grader verdict says why itself)
             s.note = "No partial credit: the failure is not one tensor's (e.g. the code reads the notebook's " \
                      "globals, or fails in a way no single tensor explains)."
