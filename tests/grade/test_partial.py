@@ -77,7 +77,8 @@ def test_a_pass_earns_everything_and_a_failure_no_tensor_explains_earns_nothing(
 
 def test_a_whole_step_failing_only_through_the_pieces_it_calls_says_so():
     # forward_and_backward right, its lin_grad not summing b.g: the step is not checked, and the note says why
-    row = row_for("forward_and_backward", (LEARNERS / "forward_and_backward" / "fail_not-summed-over-batch.py").read_text())
+    learner = LEARNERS / "forward_and_backward" / "fail_not-summed-over-batch.py"
+    row = row_for("forward_and_backward", learner.read_text())
     s = score("forward_and_backward", row, 2, partial=True)
     assert s.points == 0 and not s.parts
     assert explain(s) == ("No partial credit: your `lin_grad`, which this exercise calls, is wrong (see its own "
