@@ -69,6 +69,10 @@ def test_a_pass_earns_everything_and_a_failure_no_tensor_explains_earns_nothing(
               row_for("lin_grad", (LEARNERS / "lin_grad" / "fail_uses-globals.py").read_text())):  # reads w1
         s = score("lin_grad", r, 3, partial=True)
         assert s.points == 0 and all(not p.right for p in s.parts)
+    # the released Relu: its given forward is not called wrong because the unfinished bwd raised
+    stub = CORRECT["relu"].replace("inp.g = (inp > 0).to(out.g.dtype) * out.g", "raise NotImplementedError()")
+    s = score("relu", row_for("relu", stub), 1, partial=True)
+    assert s.points == 0 and [(p.tensor, p.right) for p in s.parts] == [("inp.g", False)]
     timeout = grader_report("lin_grad", "timeout", "Your code did not finish")
     r = Row(False, timeout.codes, timeout.to_dict(), str(timeout), "")
     s = score("lin_grad", r, 3, partial=True)

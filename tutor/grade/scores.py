@@ -100,8 +100,12 @@ def score(exercise: str, row: Row, points: float, partial: bool = False, overrid
         if wrong is not None and any(wrong.values()):  # a failure no tensor explains earns nothing
             # Points are for the gradients; a class's forward output earns nothing when right (it may be the
             # notebook's given code) but costs a share when wrong (a failing exercise never earns them all).
+            # (A forward that only "failed" because the run raised is not known to be wrong: nothing earns then.)
             forward = get(exercise).forward
-            if forward in wrong and not wrong[forward]:
+            stages = {c.get("stage") for c in row.report.get("checks", [])
+                      if c.get("tensor") == forward and not c.get("passed")}
+            raised = stages == {"runs"}
+            if forward in wrong and (not wrong[forward] or raised):
                 del wrong[forward]
             share = points / len(wrong)
             s.parts = [Part(t, not cases, 0.0 if cases else share, cases) for t, cases in wrong.items()]
