@@ -38,7 +38,7 @@ def test_scores_overrides_partial_credit_and_identical_code(tmp_path):
     got = {(r["student"], r["id"]): (r["lin_grad"], r["relu"], r["mse"], r["lin"], r["total"]) for r in scores}
     assert got == {("Jörg Müller", "777"): ("3", "2", "1", "1", "7"),
                    ("bob", ""): ("3", "2", "1", "1", "7"),
-                   ("carol", ""): ("3", "1", "1", "1", "6"),  # relu: forward right, inp.g wrong: half
+                   ("carol", ""): ("3", "0", "1", "1", "5"),  # relu: inp.g wrong (its right forward earns nothing)
                    ("muellerjoerg", "12345"): ("2", "2", "1", "1", "6")}  # lin_grad: inp.g, w.g right
     assert {r["submissions"] for r in scores if r["student"] == "bob"} == {"bob.ipynb bob.py"}
 
@@ -69,7 +69,8 @@ def test_scores_overrides_partial_credit_and_identical_code(tmp_path):
     overrides.write_text("submission,exercise,score,comment\n"
                          f"{CANVAS},lin_grad,3,b.g summed in a later cell: accepted\n"
                          "carol.ipynb,relu,,see me about the mask\n"
-                         "nobody.ipynb,mse,1,typo\n", encoding="utf-8")
+                         "nobody.ipynb,mse,1,typo\n"
+                         "bob.py,mse,0,copied\n", encoding="utf-8")
     before = overrides.read_bytes()
     proc = tutor(*args)
     assert proc.returncode == 0, proc.stderr
@@ -79,9 +80,11 @@ def test_scores_overrides_partial_credit_and_identical_code(tmp_path):
     assert (book[CANVAS, "lin_grad"]["passed"], book[CANVAS, "lin_grad"]["score"]) == ("0", "3")
     assert book[CANVAS, "lin_grad"]["comment"] == "b.g summed in a later cell: accepted"
     assert (book["carol.ipynb", "relu"]["score"], book["carol.ipynb", "relu"]["comment"]) == \
-        ("1", "see me about the mask")
+        ("0", "see me about the mask")
     totals = {r["student"]: r["total"] for r in read_csv(out / "scores.csv")}
-    assert totals["muellerjoerg"] == "7" and totals["carol"] == "6"
+    assert totals["muellerjoerg"] == "7" and totals["carol"] == "5"
+    # the instructor's 0 on bob.py's mse is bob's mse, though bob.ipynb's passed (not the best of the two)
+    assert totals["bob"] == "6"
     page = (out / "feedback" / f"{CANVAS}.html").read_text()
     assert "lin_grad: FAIL (3 / 3)" in page and "Instructor&#x27;s comment: b.g summed in a later cell" in page
     assert "Score: <b>7 / 7</b>" in page

@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -55,6 +56,7 @@ def test_the_zip_has_setup_and_run_autograder_at_its_root_and_carries_the_packag
         modes = {i.filename: (i.external_attr >> 16) for i in z.infolist()}
         setup = z.read("setup.sh").decode()
         config = json.loads(z.read("tutor-autograder.json"))
+        bundled = tomllib.loads(z.read("package/pyproject.toml").decode())["project"]
     assert {"setup.sh", "run_autograder", "assignment.ipynb", "package/pyproject.toml",
             "package/tutor/gradescope/autograder.py", "package/tutor/sandbox/worker.py",
             "package/tutor/data/mnist_5k.npz"} <= names
@@ -65,6 +67,10 @@ def test_the_zip_has_setup_and_run_autograder_at_its_root_and_carries_the_packag
     # a CPU-only torch first (within the package's own bounds), then the bundled package, in a venv of its own
     assert "install \"torch" in setup and "--index-url https://download.pytorch.org/whl/cpu" in setup
     assert setup.index("download.pytorch.org") < setup.index('install "$HERE/package"')
+    # the package installs with this checkout's dependencies (tomli on Gradescope's Python 3.10), not with an
+    # older editable install's metadata
+    ours = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    assert bundled["dependencies"] == ours["dependencies"] and bundled["requires-python"] == ">=3.10"
     root = autograder_root(tmp_path, zip_path)
     assert subprocess.run(["bash", "-n", str(root / "source" / "setup.sh")]).returncode == 0
     skipped = subprocess.run([str(root / "source" / "setup.sh")], env={**os.environ, "TUTOR_SKIP_INSTALL": "1"},

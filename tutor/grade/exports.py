@@ -121,13 +121,18 @@ class StudentScores:
     labels: list[str] = field(default_factory=list)
     points: dict[str, float] = field(default_factory=dict)
     best: dict[str, dict] = field(default_factory=dict)  # exercise -> its Gradescope test (kept for one student)
+    overridden: set[str] = field(default_factory=set)  # exercises whose points an override set
 
     def add(self, label: str, scores: dict[str, Score], tests: list[dict] | None) -> None:
-        """Count one submission of this student's."""
+        """Count one submission of this student's: per exercise the best points, but a score the instructor set
+        wins over the grader's (a penalty on one file is not undone by another file)."""
         self.labels.append(label)
         for i, (ex, s) in enumerate(scores.items()):
-            if ex not in self.points or s.points > self.points[ex]:
+            rank, held = (s.overridden, s.points), (ex in self.overridden, self.points.get(ex, -float("inf")))
+            if ex not in self.points or rank > held:
                 self.points[ex] = s.points
+                if s.overridden:
+                    self.overridden.add(ex)
                 if tests is not None:
                     self.best[ex] = tests[i]
 

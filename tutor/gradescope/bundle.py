@@ -89,15 +89,36 @@ class AutograderConfig:
 
 
 def requirements() -> tuple[str, list[str], str]:
-    """(version, runtime dependencies, torch requirement) of the tutor package that is running."""
+    """(version, runtime dependencies, torch requirement) of the tutor package that is running: from its
+    checkout's pyproject.toml when it runs from one (an editable install's metadata can be older), else from the
+    installed distribution's metadata."""
     from importlib.metadata import PackageNotFoundError, requires, version
 
+    import tutor
+
+    project = _checkout_project(Path(tutor.__file__).resolve().parent.parent / "pyproject.toml")
     try:
-        ver, deps = version(DISTRIBUTION), [r for r in requires(DISTRIBUTION) or [] if "extra ==" not in r]
+        if project:
+            ver, deps = str(project["version"]), list(project["dependencies"])
+        else:
+            ver, deps = version(DISTRIBUTION), [r for r in requires(DISTRIBUTION) or [] if "extra ==" not in r]
     except PackageNotFoundError:  # run from a source tree that was never installed
         ver, deps = "0", ["torch", "numpy", "matplotlib", "ipywidgets", "ipython", "nbformat"]
     torch = next((d for d in deps if re.match(r"torch\b", d)), "torch")
     return ver, deps, torch.replace(" ", "")
+
+
+def _checkout_project(path: Path) -> dict | None:
+    """The [project] table of the checkout's pyproject.toml, when it is tutor's."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the same parser, from PyPI (a dependency there)
+        import tomli as tomllib
+    try:
+        project = tomllib.loads(path.read_text(encoding="utf-8")).get("project", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    return project if project.get("name") == DISTRIBUTION and "dependencies" in project else None
 
 
 def package_files() -> list[tuple[Path, str]]:
