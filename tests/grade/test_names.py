@@ -18,10 +18,16 @@ def test_canvas_and_moodle_download_names_give_name_and_id():
 
 
 def test_otherwise_the_folder_when_file_names_repeat_else_the_stem():
-    got = students(["alice/backprop.ipynb", "bob/backprop.ipynb", "section-a/carol.ipynb", "dave.py",
-                    "hw_1_2_final.ipynb"])
-    assert [s.name for s in got.values()] == ["alice", "bob", "carol", "dave", "hw_1_2_final"]
+    # a folder per student, one of them renamed by Colab, one with a script too
+    got = students(["alice/backprop.ipynb", "bob/backprop.ipynb", "bob/backprop.py", "carol/Copy of backprop.ipynb",
+                    "dave.py", "hw_1_2_final.ipynb"])
+    assert [s.name for s in got.values()] == ["alice", "bob", "bob", "carol", "dave", "hw_1_2_final"]
     assert all(s.id == "" for s in got.values())
+    # a folder per section: the stem names the student; two students of the same name stay two
+    got = students(["section-a/carol.ipynb", "section-a/alice.ipynb", "section-a/dave.ipynb",
+                    "section-b/alice.ipynb", "section-b/erin.ipynb", "section-b/erin.py"])
+    assert [s.name for s in got.values()] == ["carol", "alice (section-a)", "dave", "alice (section-b)", "erin",
+                                              "erin"]
     # the same student's notebook and script are one student; an ID beats a name
     both = students(["erin.ipynb", "Erin.py"])
     assert both["erin.ipynb"].key == both["Erin.py"].key

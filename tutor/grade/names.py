@@ -49,20 +49,45 @@ def lms_student(label: str) -> Student | None:
 def students(labels: list[str]) -> dict[str, Student]:
     """Each submission label's student: from the LMS download name, else the folder or the file's stem.
 
-    The folder names the student when the same file name sits in several folders (`alice/backprop.ipynb`,
-    `bob/backprop.ipynb`); otherwise the file stem does (`section-a/alice.ipynb`)."""
-    paths = {label: PurePosixPath(label) for label in labels}
-    folders_of: dict[str, set[str]] = {}
+    Sibling folders name their students when they look like one folder per student: a file name repeats
+    across them and most hold one or two files (`alice/backprop.ipynb`, `bob/backprop.ipynb`, and then also
+    `carol/Copy of backprop.ipynb`). Otherwise the file's stem does (`section-a/alice.ipynb`), with its folder
+    added when the same stem stands in several folders (`alice (section-b)`: two students, not one)."""
+    paths = {label: PurePosixPath(unicodedata.normalize("NFC", label)) for label in labels}
+    per_student = student_folders(list(paths.values()))
+    folders_of: dict[str, set[PurePosixPath]] = {}
     for p in paths.values():
-        folders_of.setdefault(p.stem.casefold(), set()).add(str(p.parent))
+        folders_of.setdefault(p.stem.casefold(), set()).add(p.parent)
     out = {}
     for label, p in paths.items():
         found = lms_student(label)
         if found is None:
-            shared = len(folders_of[p.stem.casefold()]) > 1 and p.parent.name not in ("", ".")
-            found = Student(unicodedata.normalize("NFC", p.parent.name if shared else p.stem))
+            if p.parent in per_student:
+                found = Student(p.parent.name)
+            elif len(folders_of[p.stem.casefold()]) > 1 and p.parent.name not in ("", "."):
+                found = Student(f"{p.stem} ({p.parent.name})")
+            else:
+                found = Student(p.stem)
         out[label] = found
     return out
+
+
+def student_folders(paths: list[PurePosixPath]) -> set[PurePosixPath]:
+    """The folders that look like one per student (see `students`)."""
+    files: dict[PurePosixPath, list[str]] = {}
+    for p in paths:
+        if p.parent.name not in ("", ".") and lms_student(str(p)) is None:
+            files.setdefault(p.parent, []).append(p.stem.casefold())
+    siblings: dict[PurePosixPath, list[PurePosixPath]] = {}
+    for folder in files:
+        siblings.setdefault(folder.parent, []).append(folder)
+    found: set[PurePosixPath] = set()
+    for folders in siblings.values():
+        stems = [stem for f in folders for stem in set(files[f])]
+        sizes = sorted(len(files[f]) for f in folders)
+        if len(stems) > len(set(stems)) and sizes[len(sizes) // 2] <= 2:
+            found.update(folders)
+    return found
 
 
 def readable(label: str) -> str:
