@@ -18,10 +18,13 @@ def test_canvas_and_moodle_download_names_give_name_and_id():
 
 
 def test_otherwise_the_folder_when_file_names_repeat_else_the_stem():
-    # a folder per student, one of them renamed by Colab, one with a script too
+    # a folder per student, one with a script too, others' notebooks named by Colab or Jupyter; beside them a
+    # folder of a section whose file names its student
     got = students(["alice/backprop.ipynb", "bob/backprop.ipynb", "bob/backprop.py", "carol/Copy of backprop.ipynb",
-                    "dave.py", "hw_1_2_final.ipynb"])
-    assert [s.name for s in got.values()] == ["alice", "bob", "bob", "carol", "dave", "hw_1_2_final"]
+                    "erin/Untitled1.ipynb", "frank/backprop_final.ipynb", "section-a/gina.ipynb", "dave.py",
+                    "hw_1_2_final.ipynb"])
+    assert [s.name for s in got.values()] == ["alice", "bob", "bob", "carol", "erin", "frank", "gina", "dave",
+                                              "hw_1_2_final"]
     assert all(s.id == "" for s in got.values())
     # a folder per section: the stem names the student; two students of the same name stay two
     got = students(["section-a/carol.ipynb", "section-a/alice.ipynb", "section-a/dave.ipynb",

@@ -14,6 +14,7 @@ CANVAS = re.compile(r"^(?P<name>[^\W\d_](?:[^\W\d_]|[-'])*)(?:_late)?_(?P<id>\d+
 # the file's name when not downloaded in folders (12345 is the participant id).
 MOODLE = re.compile(r"^(?P<name>.+?)_(?P<id>\d+)_assignsubmission_(?:file|onlinetext)_(?P<file>.*)$")
 MAX_NAME_BYTES = 180  # a feedback file's name, before `.html` (file systems allow 255 bytes)
+DEFAULT_NAMES = ("untitled", "notebook", "copy of")  # names Jupyter and Colab give a notebook (casefolded)
 FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet runs a cell starting so as a formula
 
 
@@ -84,10 +85,19 @@ def student_folders(paths: list[PurePosixPath]) -> set[PurePosixPath]:
     found: set[PurePosixPath] = set()
     for folders in siblings.values():
         stems = [stem for f in folders for stem in set(files[f])]
+        repeated = {stem for stem in stems if stems.count(stem) > 1}
         sizes = sorted(len(files[f]) for f in folders)
-        if len(stems) > len(set(stems)) and sizes[len(sizes) // 2] <= 2:
-            found.update(folders)
+        if repeated and sizes[len(sizes) // 2] <= 2:
+            # a folder whose file is named otherwise counts when the name is a variant of the assignment's
+            # (`Copy of backprop`, `backprop_final`) or a notebook's default (`Untitled1`): `section-b/dave` not
+            words = {w for stem in repeated for w in _words(stem)}
+            found.update(f for f in folders if any(stem in repeated or _words(stem) & words
+                                                   or stem.startswith(DEFAULT_NAMES) for stem in files[f]))
     return found
+
+
+def _words(stem: str) -> set[str]:
+    return set(re.findall(r"[^\W_]+", stem)) - {"copy", "of"}
 
 
 def readable(label: str) -> str:
