@@ -68,11 +68,18 @@ HINTS_BY_CODE = {
         "A row's sum has shape $(n,)$; to divide the $(n, 10)$ rows by it, keep the axis: `keepdim=True`.",
     ),
     "not-finite": (
-        "Only the case whose logits reach ±100 breaks: print `torch.tensor(100.).exp()`.",
+        "Only the case whose logits reach ±100 breaks: print `torch.tensor(100.).exp()`, and "
+        "`torch.tensor(-100.).exp().log()`.",
         "Softmax does not change when the same number is taken from every logit of a row: take the row's "
         "maximum, and $e^{x - \\max}$ is never above 1.",
         "Or let the logsumexp trick do it: $\\log \\sum_k e^{x_k} = a + \\log \\sum_k e^{x_k - a}$ with $a = \\max_k x_k$ "
-        "(`inp.logsumexp(-1, keepdim=True)`; `log_softmax`, `inp.softmax(-1)` use it too).",
+        "(`inp.logsumexp(-1, keepdim=True)`; `log_softmax`, `inp.softmax(-1)` use it too). A log-probability "
+        "comes from `log_softmax`, never as the log of a softmax that has already rounded to 0.",
+    ),
+    "wrong-one-hot": (
+        "Take 1 away at exactly one entry per row: row $i$, column $t_i$, and nowhere else.",
+        "`g[:, targ]` picks whole columns, in every row; `g[range(n), targ]` picks one (row, column) pair per "
+        "example. The labels are column numbers, not values to subtract.",
     ),
     "wrong-shape": (
         "`inp.g` must have the shape of `inp`, $(n, 10)$: one gradient per logit, nothing summed away.",
@@ -87,10 +94,13 @@ HINTS_BY_CODE = {
 }
 
 FORWARD = "-log_softmax(inp)[range(targ.shape[0]), targ].mean()"
-OVERFLOW = ("{tensor} breaks down only where the logits are large: e^x overflows to inf above x ≈ 88.7 in float32 "
-            "(these logits reach ±100), and inf/inf or log(inf) poisons the row. Softmax does not change when the "
-            "same number is taken from a whole row: subtract each row's maximum before exponentiating (the "
-            "logsumexp trick, `inp.logsumexp(-1, keepdim=True)`), or use `inp.softmax(-1)`")
+OVERFLOW = ("{tensor} breaks down only where the logits are large (these reach ±100): in float32 e^x overflows to "
+            "inf above x ≈ 88.7, and a probability below about 1e-45 rounds to 0, so inf/inf, log(inf) or log(0) "
+            "poisons the row. Softmax does not change when the same number is taken from a whole row: subtract "
+            "each row's maximum before exponentiating (the logsumexp trick, `inp.logsumexp(-1, keepdim=True)`), "
+            "or use `inp.softmax(-1)`; take log-probabilities from `log_softmax`, not as the log of a softmax")
+WRONG_ONE_HOT = ("{tensor} takes 1 away in the wrong places: the one-hot row of example i holds a single 1, at "
+                 "column t_i (its label), and 0 in the other nine columns")
 
 
 def as_class(lines: str, forward: str = FORWARD) -> str:
@@ -129,6 +139,25 @@ EXERCISE = Exercise(
         Variant("missing-softmax", as_class("inp.g = (log_softmax(inp) - onehot) / n"),
                 "{tensor} starts from the log-probabilities: the derivative of log Σ_k exp(x_k) with respect "
                 "to x_j is the softmax itself (`exp` of `log_softmax`), a probability between 0 and 1"),
+        Variant("missing-softmax", as_class("inp.g = (inp.exp() - onehot) / n"),
+                "{tensor} uses e^x without dividing by its row's sum: softmax is e^x_j / Σ_k e^x_k, a probability "
+                "between 0 and 1 in each row"),
+        Variant("missing-softmax", as_class("inp.g = (sm - 1) * onehot / n"),
+                "{tensor} is set only at each example's label: log Σ_k exp(x_k) depends on every logit of the row, "
+                "so every entry gets its own derivative, not only the label's"),
+        Variant("wrong-one-hot", as_class("g = sm.clone()\ng[:, targ] -= 1\ninp.g = g / n"),
+                WRONG_ONE_HOT + ". `g[:, targ]` picks every label's column in every row; one (row, column) pair "
+                "per example is `g[range(n), targ]`"),
+        Variant("wrong-one-hot", as_class("inp.g = (sm - 1) / n"),
+                WRONG_ONE_HOT + ", not 1 in every column"),
+        Variant("wrong-one-hot", as_class("inp.g = (sm - targ[:, None]) / n"),
+                WRONG_ONE_HOT + ": the label is the column where the 1 goes, not a number to subtract"),
+        Variant("wrong-one-hot", as_class("inp.g = (sm - F.one_hot(inp.argmax(-1), 10)) / n"),
+                WRONG_ONE_HOT + ": the right label, from `targ`, not the class the logits predict"),
+        Variant("raises", as_class("inp.g = out.g * (sm - onehot) / n"),
+                "a `.g` was read before anything set it. Backward starts at the loss: nothing after it sets an "
+                "`out.g` (the loss's derivative with respect to itself is 1, nothing to multiply by), and `inp.g` "
+                "exists only once your code has set it"),
         Variant("wrong-shape", as_class("inp.g = (sm - F.one_hot(targ)) / n"),
                 "`F.one_hot(targ)` without `num_classes` makes as many columns as the largest label in the batch "
                 "plus one, fewer than 10 when the batch has no 9: give it `num_classes=10` (or `inp.shape[1]`)"),
@@ -149,6 +178,10 @@ EXERCISE = Exercise(
         Variant("not-finite", as_class("e = inp.exp()\ninp.g = (e / e.sum(-1, keepdim=True) - onehot) / n",
                                        forward="(inp.exp().sum(-1).log() - inp[range(targ.shape[0]), targ]).mean()"),
                 OVERFLOW),
+        Variant("wrong-reduction", as_class("inp.g = (sm - onehot) / n",
+                                            forward="-inp.log_softmax(0)[range(targ.shape[0]), targ].mean()"),
+                "{tensor} comes from a log_softmax over the wrong axis: each example's ten logits make one "
+                "probability distribution, so the log-sum-exp runs over the classes (the last axis), not the batch"),
         Variant("not-finite", as_class("lsm = inp - inp.exp().sum(-1, keepdim=True).log()\n"
                                        "inp.g = (lsm.exp() - onehot) / n"), OVERFLOW),
     ),

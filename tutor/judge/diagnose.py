@@ -133,12 +133,19 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
         return Diagnosis("wrong-value", f"{off}: close to the expected gradient but not within the tolerance — "
                          "precision was lost somewhere (a low-precision dtype, or a small term missing).", name)
     if c is not None and abs(c + 1) < 1e-3:
+        if got.size == 1 and not name.endswith(".g"):
+            return Diagnosis("sign-flipped", f"{off}: it is exactly minus the expected {name}. Check the sign of "
+                             "the formula you wrote down.", name)
         return Diagnosis("sign-flipped", f"{off}: it is exactly minus the expected gradient. "
                          "Check the sign of the derivative you wrote down.", name)
     if c is not None and n > 1 and (abs(c - n) / n < 1e-3 or abs(c * n - 1) < 1e-3):
         how = f"{n}× too large" if c > 1 else f"{n}× too small"
         return Diagnosis("batch-scale", f"{off}: it is {how} on a batch of {n} — off by the batch size. The 1/n of "
                          "the loss's mean belongs in the gradient exactly once.", name)
+    if c is not None and got.size == 1 and not name.endswith(".g"):  # any two numbers differ by a factor: a
+        # loss off by one names nothing (a one-entry gradient still does, across batch sizes: see found.py)
+        return Diagnosis("wrong-value", f"{name} is {got.item():.6g} where {ref.item():.6g} was expected: compare "
+                         "your forward pass with the formula in the statement, one step at a time.", name)
     if c is not None:
         return Diagnosis("scale", f"{off}: it is a constant {c:.3g}× the expected gradient — a constant factor "
                          "is missing or extra somewhere in the derivative.", name)
