@@ -114,6 +114,101 @@ MODEL = code('''
 ''')
 
 
+# Notebooks 06 and 07 train the same way (SGD on mini-batches, a live plot, a progress bar): one template, so the
+# two cells stay alike; each notebook fills in its own targets, evaluation, loss axis, names and learning rate.
+TRAINING = """
+torch.set_num_threads(1)  # matrices this small train faster on one thread than on several taking turns
+mean, std = x_train.mean(), x_train.std()
+xt, xv = (x_train - mean) / std, (x_valid - mean) / std
+@TARGETS@
+
+def evaluate(model):
+    \"\"\"Validation loss and accuracy (a prediction is right when @RIGHT_WHEN@).\"\"\"
+    out = xv
+    for layer in model.layers:
+        out = layer(out)
+    return @EVALUATION@
+
+def plot(history):
+    \"\"\"The loss and accuracy curves so far, as a PNG.\"\"\"
+    fig = Figure(figsize=(9, 3))
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    ax_loss.plot(history["epoch"][1:], history["train loss"], "o-", label="train")
+    ax_loss.plot(history["epoch"], history["valid loss"], "o-", label="valid")
+    ax_loss.set(xlabel="epoch", @LOSS_AXIS@, title="loss")
+    ax_loss.legend()
+    ax_acc.plot(history["epoch"], history["valid accuracy"], "o-", color="C2")
+    ax_acc.axhline(0.1, color="grey", ls=":", label="chance")
+    ax_acc.set(xlabel="epoch", ylim=(0, 1), title="validation accuracy")
+    ax_acc.legend()
+    for ax in (ax_loss, ax_acc):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs, never 0.5
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    return Image(buf.getvalue())
+
+def @FIT@(epochs=10, batch=64, lr=@LR@):
+    \"\"\"SGD with your @MODEL@'s backward; the plot and progress bar update after every epoch.\"\"\"
+    model = @MODEL@(*init_params())
+    bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}",
+                              style={"description_width": "initial"})  # the label is never cut
+    status, chart = widgets.Label(), widgets.Output()
+    display(widgets.VBox([widgets.HBox([bar, status]), chart]))
+    history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
+    started = time.perf_counter()
+    for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
+        history[key].append(value)
+    gen = torch.Generator().manual_seed(0)
+    for epoch in range(1, epochs + 1):
+        losses = []
+        for idx in torch.randperm(len(xt), generator=gen).split(batch):
+            losses.append(float(model(xt[idx], @BATCH_TARGETS@)))
+            model.backward()
+            for layer in model.layers:
+                if hasattr(layer, "w"):
+                    layer.w -= lr * layer.w.g
+                    layer.b -= lr * layer.b.g
+        if not math.isfinite(sum(losses)):
+            print(f"the loss became {sum(losses)} in epoch {epoch}: try a smaller learning rate")
+            break
+        history["epoch"].append(epoch)
+        history["train loss"].append(sum(losses) / len(losses))
+        for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
+            history[key].append(value)
+        bar.value, bar.description = epoch, f"epoch {epoch}/{epochs}"
+        status.value = (f"valid loss {history['valid loss'][-1]:.2f}, "
+                        f"accuracy {history['valid accuracy'][-1]:.1%}")
+        with chart:
+            chart.clear_output(wait=True)
+            display(plot(history))
+    display(plot(history))  # the final chart as a plain image too: an exported notebook shows it
+@REPORT@
+    return history
+"""
+
+
+def training_code(*, targets: str, right_when: str, evaluation: str, loss_axis: str, fit: str, model: str, batch_targets: str,
+                  lr: float, report: str) -> Cell:
+    """The training cell of notebooks 06 and 07: TRAINING with each notebook's own pieces filled in."""
+    text = TRAINING
+    for key, value in {"@TARGETS@": targets, "@RIGHT_WHEN@": right_when, "@EVALUATION@": evaluation,
+                       "@LOSS_AXIS@": loss_axis, "@FIT@": fit, "@MODEL@": model, "@BATCH_TARGETS@": batch_targets,
+                       "@LR@": f"{lr:g}", "@REPORT@": textwrap.indent(textwrap.dedent(report).strip(), "    ")}.items():
+        text = text.replace(key, value)
+    return "code", text.replace("\n\n\n", "\n\n").strip()
+
+
+def train_if_passing(fit: str) -> Cell:
+    """The cell that trains once every piece it needs has passed, else says which notebook to go back to."""
+    return code(f'''
+        if missing:
+            print("Training skipped: not passing yet: "
+                  + ", ".join(f"{{name}} (notebook {{WHERE[name]}})" for name in missing))
+        else:
+            history = {fit}()
+    ''')
+
+
 def forward_pass() -> list[Cell]:
     """01: the data, the linear layer, ReLU, the model, the loss."""
     return [
@@ -529,84 +624,17 @@ def train() -> list[Cell]:
         The pixels are first shifted and scaled to mean 0 and standard deviation 1: most pixels are 0, and
         centred inputs make the first layer's gradients much better behaved.
         """),
-        code('''
-            torch.set_num_threads(1)  # matrices this small train faster on one thread than on several taking turns
-            mean, std = x_train.mean(), x_train.std()
-            xt, xv = (x_train - mean) / std, (x_valid - mean) / std
-            yt, yv = y_train.float(), y_valid.float()
-
-            def evaluate(model):
-                """Validation loss and accuracy (a prediction is right when it rounds to the label)."""
-                out = xv
-                for layer in model.layers:
-                    out = layer(out)
-                return float((out[:, 0] - yv).pow(2).mean()), float((out[:, 0].round() == yv).float().mean())
-
-            def plot(history):
-                """The loss and accuracy curves so far, as a PNG."""
-                fig = Figure(figsize=(9, 3))
-                ax_loss, ax_acc = fig.subplots(1, 2)
-                ax_loss.plot(history["epoch"][1:], history["train loss"], "o-", label="train")
-                ax_loss.plot(history["epoch"], history["valid loss"], "o-", label="valid")
-                ax_loss.set(xlabel="epoch", ylabel="MSE", yscale="log", title="loss")
-                ax_loss.legend()
-                ax_acc.plot(history["epoch"], history["valid accuracy"], "o-", color="C2")
-                ax_acc.axhline(0.1, color="grey", ls=":", label="chance")
-                ax_acc.set(xlabel="epoch", ylim=(0, 1), title="validation accuracy")
-                ax_acc.legend()
-                for ax in (ax_loss, ax_acc):
-                    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs, never 0.5
-                buf = io.BytesIO()
-                fig.savefig(buf, format="png", bbox_inches="tight")
-                return Image(buf.getvalue())
-
-            def train(epochs=10, batch=64, lr=0.02):
-                """SGD with your Model's backward; the plot and progress bar update after every epoch."""
-                model = Model(*init_params())
-                bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}",
-                                          style={"description_width": "initial"})  # the label is never cut
-                status, chart = widgets.Label(), widgets.Output()
-                display(widgets.VBox([widgets.HBox([bar, status]), chart]))
-                history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
-                started = time.perf_counter()
-                for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
-                    history[key].append(value)
-                gen = torch.Generator().manual_seed(0)
-                for epoch in range(1, epochs + 1):
-                    losses = []
-                    for idx in torch.randperm(len(xt), generator=gen).split(batch):
-                        losses.append(float(model(xt[idx], yt[idx])))
-                        model.backward()
-                        for layer in model.layers:
-                            if hasattr(layer, "w"):
-                                layer.w -= lr * layer.w.g
-                                layer.b -= lr * layer.b.g
-                    if not math.isfinite(sum(losses)):
-                        print(f"the loss became {sum(losses)} in epoch {epoch}: try a smaller learning rate")
-                        break
-                    history["epoch"].append(epoch)
-                    history["train loss"].append(sum(losses) / len(losses))
-                    for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
-                        history[key].append(value)
-                    bar.value, bar.description = epoch, f"epoch {epoch}/{epochs}"
-                    status.value = (f"valid loss {history['valid loss'][-1]:.2f}, "
-                                    f"accuracy {history['valid accuracy'][-1]:.1%}")
-                    with chart:
-                        chart.clear_output(wait=True)
-                        display(plot(history))
-                display(plot(history))  # the final chart as a plain image too: an exported notebook shows it
+        training_code(
+            targets="yt, yv = y_train.float(), y_valid.float()",
+            right_when="it rounds to the label",
+            evaluation="float((out[:, 0] - yv).pow(2).mean()), float((out[:, 0].round() == yv).float().mean())",
+            loss_axis='ylabel="MSE", yscale="log"', fit="train", model="Model", batch_targets="yt[idx]", lr=0.02,
+            report='''
                 first, last = history["valid accuracy"][0], history["valid accuracy"][-1]
                 print(f"valid accuracy: {first:.1%} before training → {last:.1%} after {history['epoch'][-1]} epochs "
                       f"in {time.perf_counter() - started:.1f} s (chance: about 10%)")
-                return history
-        '''),
-        code('''
-            if missing:
-                print("Training skipped: not passing yet: "
-                      + ", ".join(f"{name} (notebook {WHERE[name]})" for name in missing))
-            else:
-                history = train()
-        '''),
+            '''),
+        train_if_passing("train"),
         md(r"""
         ## What you built
 
@@ -731,81 +759,16 @@ def cross_entropy_notebook() -> list[Cell]:
         centred and scaled first. A prediction is now the digit with the highest score (`argmax`), and after
         each epoch the loss and accuracy on the 1,000 validation images are measured.
         """),
-        code('''
-            torch.set_num_threads(1)  # matrices this small train faster on one thread than on several taking turns
-            mean, std = x_train.mean(), x_train.std()
-            xt, xv = (x_train - mean) / std, (x_valid - mean) / std
-
-            def evaluate(model):
-                """Validation loss and accuracy (a prediction is right when the highest score is the label's)."""
-                out = xv
-                for layer in model.layers:
-                    out = layer(out)
-                return float(nll(log_softmax(out), y_valid)), float((out.argmax(1) == y_valid).float().mean())
-
-            def plot(history):
-                """The loss and accuracy curves so far, as a PNG."""
-                fig = Figure(figsize=(9, 3))
-                ax_loss, ax_acc = fig.subplots(1, 2)
-                ax_loss.plot(history["epoch"][1:], history["train loss"], "o-", label="train")
-                ax_loss.plot(history["epoch"], history["valid loss"], "o-", label="valid")
-                ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="loss")
-                ax_loss.legend()
-                ax_acc.plot(history["epoch"], history["valid accuracy"], "o-", color="C2")
-                ax_acc.axhline(0.1, color="grey", ls=":", label="chance")
-                ax_acc.set(xlabel="epoch", ylim=(0, 1), title="validation accuracy")
-                ax_acc.legend()
-                for ax in (ax_loss, ax_acc):
-                    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs, never 0.5
-                buf = io.BytesIO()
-                fig.savefig(buf, format="png", bbox_inches="tight")
-                return Image(buf.getvalue())
-
-            def fit(epochs=10, batch=64, lr=0.1):
-                """SGD with your Classifier's backward; the plot and progress bar update after every epoch."""
-                model = Classifier(*init_params())
-                bar = widgets.IntProgress(value=0, max=epochs, description=f"epoch 0/{epochs}",
-                                          style={"description_width": "initial"})  # the label is never cut
-                status, chart = widgets.Label(), widgets.Output()
-                display(widgets.VBox([widgets.HBox([bar, status]), chart]))
-                history = {"epoch": [0], "train loss": [], "valid loss": [], "valid accuracy": []}
-                started = time.perf_counter()
-                for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
-                    history[key].append(value)
-                gen = torch.Generator().manual_seed(0)
-                for epoch in range(1, epochs + 1):
-                    losses = []
-                    for idx in torch.randperm(len(xt), generator=gen).split(batch):
-                        losses.append(float(model(xt[idx], y_train[idx])))
-                        model.backward()
-                        for layer in model.layers:
-                            if hasattr(layer, "w"):
-                                layer.w -= lr * layer.w.g
-                                layer.b -= lr * layer.b.g
-                    if not math.isfinite(sum(losses)):
-                        print(f"the loss became {sum(losses)} in epoch {epoch}: try a smaller learning rate")
-                        break
-                    history["epoch"].append(epoch)
-                    history["train loss"].append(sum(losses) / len(losses))
-                    for key, value in zip(("valid loss", "valid accuracy"), evaluate(model)):
-                        history[key].append(value)
-                    bar.value, bar.description = epoch, f"epoch {epoch}/{epochs}"
-                    status.value = (f"valid loss {history['valid loss'][-1]:.2f}, "
-                                    f"accuracy {history['valid accuracy'][-1]:.1%}")
-                    with chart:
-                        chart.clear_output(wait=True)
-                        display(plot(history))
+        training_code(
+            targets="",
+            right_when="the highest score is the label's",
+            evaluation="float(nll(log_softmax(out), y_valid)), float((out.argmax(1) == y_valid).float().mean())",
+            loss_axis='ylabel="cross-entropy"', fit="fit", model="Classifier", batch_targets="y_train[idx]", lr=0.1,
+            report='''
                 print(f"trained {history['epoch'][-1]} epochs in {time.perf_counter() - started:.1f} s")
                 print(f"final validation accuracy: {history['valid accuracy'][-1]:.1%}")
-                return history
-        '''),
-        code('''
-            if missing:
-                print("Training skipped: not passing yet: "
-                      + ", ".join(f"{name} (notebook {WHERE[name]})" for name in missing))
-            else:
-                history = fit()
-        '''),
+            '''),
+        train_if_passing("fit"),
         md(r"""
         ## What you built
 

@@ -106,3 +106,5 @@ def test_solved_trains_the_classifier_past_85_percent_with_a_live_plot(runs, kin
     assert [(b["value"], b["max"]) for b in bars] == [(10, 10)]
     outputs = [m["state"].get("outputs", []) for m in models if m["model_name"] == "OutputModel"]
     assert len([o for out in outputs for o in out if "image/png" in o.get("data", {})]) == 1
+    plain = [o for o in cell_with(nb, "history = fit()").outputs if "image/png" in o.get("data", {})]
+    assert len(plain) == 1, "the final chart, also as a plain image: an exported notebook shows it"
