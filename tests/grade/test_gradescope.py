@@ -8,6 +8,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import tempfile
 import tomllib
 import zipfile
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 import pytest
 from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
 from gradehelp import tutor
+
+import unprivileged
 
 ASSIGNMENT_CELLS = {"lin_grad": "", "relu": "", "mse": ""}
 
@@ -83,6 +86,8 @@ def test_run_autograder_grades_the_submission_into_results_json(zip_path, tmp_pa
     # as Colab downloads it; b.g not summed over the batch (inp.g and w.g right), relu right, mse missing
     write_notebook(root / "submission" / "Copy of backprop.ipynb",
                    {"lin_grad": WRONG_LIN_GRAD, "relu": CORRECT["relu"]})
+    # beside it (as a GitHub submission can carry it), a link to the bundled solutions: never followed
+    (root / "submission" / "solutions.py").symlink_to(root / "source" / "package" / "tutor" / "lesson.py")
     proc = run_autograder(root)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     # what grades is the package the zip carries, not the one this test runs from
@@ -130,6 +135,36 @@ def test_in_a_container_without_namespaces_a_copy_of_the_bundled_reference_does_
     lin_grad, relu = result["tests"][:2]
     assert lin_grad["score"] == 0 and "PermissionError" in lin_grad["output"], lin_grad["output"][:300]
     assert relu["score"] == 2  # the sandbox that is left still grades honest code
+
+
+def test_as_an_unprivileged_user_it_grades_in_the_full_sandbox(zip_path):
+    # trying the autograder on one's own machine, as an ordinary user: namespaces hide the bundled reference
+    if unprivileged.why_not():
+        pytest.skip(f"cannot run as nobody here: {unprivileged.why_not()}")
+    venv = unprivileged.venv()
+    base = Path(tempfile.mkdtemp(prefix="tutor-test-autograder-", dir="/srv" if os.path.isdir("/srv") else None))
+    try:
+        root = autograder_root(base, zip_path)
+        lesson = root / "source" / "package" / "tutor" / "lesson.py"
+        thief = (f"def lin_grad(inp, out, w, b):\n    s = open({str(lesson)!r}).read()\n    ns = {{}}\n"
+                 "    exec(s[s.index('def lin_grad'):s.index('class Module')], ns)\n"
+                 "    ns['lin_grad'](inp, out, w, b)\n")
+        write_notebook(root / "submission" / "thief.ipynb", {"lin_grad": thief, "relu": CORRECT["relu"]})
+        subprocess.run(["chown", "-R", f"{unprivileged.NOBODY}:{unprivileged.NOBODY}", str(base)], check=True)
+        os.chmod(base, 0o755)
+        env = {"HOME": str(base), "PATH": f"{venv}/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+               "AUTOGRADER_ROOT": str(root)}
+        proc = subprocess.run(["setpriv", f"--reuid={unprivileged.NOBODY}", f"--regid={unprivileged.NOBODY}",
+                               "--clear-groups", str(root / "run_autograder")], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+        assert "isolation: full: the grader's uid in a user namespace" in proc.stdout
+        result = json.loads((root / "results" / "results.json").read_text())
+        lin_grad, relu, mse = result["tests"]
+        assert lin_grad["score"] == 0 and "raises" in lin_grad["output"].splitlines()[0], lin_grad["output"][:300]
+        assert relu["score"] == 2 and mse["score"] == 0 and result["score"] == 2
+    finally:
+        subprocess.run(["rm", "-rf", str(base)])
 
 
 @pytest.mark.parametrize("args, said", [

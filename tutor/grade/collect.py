@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,9 +39,11 @@ def find_files(paths: list[str]) -> list[tuple[Path, str]]:
     for given in paths:
         p = Path(given)
         if p.is_dir():
-            files = sorted(f for f in p.rglob("*") if f.suffix in SUFFIXES and f.is_file()
-                           and ".ipynb_checkpoints" not in f.parts and not f.name.startswith("."))
-            found += [(f, _label(f, p)) for f in files]
+            # never into a linked folder; a linked file is listed, and refused when read (read_submission)
+            files = sorted(Path(d, n) for d, dirs, names in os.walk(p) for n in names
+                           if ".ipynb_checkpoints" not in Path(d).parts)
+            found += [(f, _label(f, p)) for f in files if f.suffix in SUFFIXES and not f.name.startswith(".")
+                      and (f.is_file() or f.is_symlink())]
         elif p.is_file():
             if p.suffix not in SUFFIXES:
                 raise CollectError(f"{given}: not a submission (expected a .ipynb or .py file, or a folder of them)")
@@ -62,6 +65,12 @@ def find_files(paths: list[str]) -> list[tuple[Path, str]]:
 def read_submission(path: Path, label: str, known: set[str]) -> Submission:
     """Hash and parse one file; a file that cannot be parsed is kept, marked malformed."""
     sub = Submission(label, path)
+    if path.is_symlink():
+        # A link could point at what a student may not read (the solutions the grader holds, a classmate's
+        # file) while the grader, who reads submissions with its own rights, follows it: never followed.
+        sub.sha = hashlib.sha256(f"link:{label}".encode()).hexdigest()
+        sub.malformed = f"{label}: a symbolic link, not a file: not read (hand in the file itself)"
+        return sub
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
