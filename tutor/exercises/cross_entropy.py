@@ -78,8 +78,8 @@ HINTS_BY_CODE = {
     ),
     "wrong-one-hot": (
         "Take 1 away at exactly one entry per row: row $i$, column $t_i$, and nowhere else.",
-        "`g[:, targ]` picks whole columns, in every row; `g[range(n), targ]` picks one (row, column) pair per "
-        "example. The labels are column numbers, not values to subtract.",
+        "`g[:, targ]` picks whole columns, in every row; `nll` picks one (row, column) pair per example. The "
+        "labels are column numbers, not values to subtract.",
     ),
     "wrong-shape": (
         "`inp.g` must have the shape of `inp`, $(n, 10)$: one gradient per logit, nothing summed away.",
@@ -146,8 +146,8 @@ EXERCISE = Exercise(
                 "{tensor} is set only at each example's label: log Σ_k exp(x_k) depends on every logit of the row, "
                 "so every entry gets its own derivative, not only the label's"),
         Variant("wrong-one-hot", as_class("g = sm.clone()\ng[:, targ] -= 1\ninp.g = g / n"),
-                WRONG_ONE_HOT + ". `g[:, targ]` picks every label's column in every row; one (row, column) pair "
-                "per example is `g[range(n), targ]`"),
+                WRONG_ONE_HOT + ". `g[:, targ]` picks every label's column in every row: compare how `nll` picks "
+                "one entry per row"),
         Variant("wrong-one-hot", as_class("inp.g = (sm - 1) / n"),
                 WRONG_ONE_HOT + ", not 1 in every column"),
         Variant("wrong-one-hot", as_class("inp.g = (sm - targ[:, None]) / n"),
