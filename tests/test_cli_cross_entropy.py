@@ -33,7 +33,7 @@ def test_json_names_the_missing_one_hot() -> None:
     assert r.returncode == 1
     d = json.loads(r.stdout)
     assert d["exercise"] == "cross_entropy" and d["passed"] is False
-    assert d["diagnoses"][0]["code"] == "missing-one-hot" and "one-hot" in d["diagnoses"][0]["message"]
+    assert d["diagnoses"][0]["code"] == "missing-one-hot" and "right label" in d["diagnoses"][0]["message"]
 
 
 def test_the_shipped_notebook_cell_is_checked_as_unfinished() -> None:

@@ -131,17 +131,17 @@ EXERCISE = Exercise(
                 "{tensor} is n times too large: the loss is the mean of the examples' losses, so each "
                 "example's gradient carries a 1/n"),
         Variant("missing-one-hot", as_class("inp.g = sm / n"),
-                "{tensor} is the softmax alone: the loss also holds -x at the right label, whose derivative "
-                "takes 1 away at each example's label column (a one-hot row)"),
+                "{tensor} is the derivative of the log-sum-exp term alone: the loss also holds a term for each "
+                "example's right label, -x_(i, t_i), and its derivative is missing"),
         Variant("missing-softmax", as_class("inp.g = (inp - onehot) / n"),
-                "{tensor} starts from the logits themselves: the derivative of log Σ_k exp(x_k) with respect "
-                "to x_j is the softmax, a probability between 0 and 1 in each row"),
+                "{tensor} starts from the logits themselves: differentiate log Σ_k exp(x_k) with respect to one "
+                "x_j, and what comes out is a probability, between 0 and 1 in each row, which a logit is not"),
         Variant("missing-softmax", as_class("inp.g = (log_softmax(inp) - onehot) / n"),
-                "{tensor} starts from the log-probabilities: the derivative of log Σ_k exp(x_k) with respect "
-                "to x_j is the softmax itself (`exp` of `log_softmax`), a probability between 0 and 1"),
+                "{tensor} starts from the log-probabilities: differentiate log Σ_k exp(x_k) with respect to one "
+                "x_j, and what comes out is a probability, between 0 and 1, not its log"),
         Variant("missing-softmax", as_class("inp.g = (inp.exp() - onehot) / n"),
-                "{tensor} uses e^x without dividing by its row's sum: softmax is e^x_j / Σ_k e^x_k, a probability "
-                "between 0 and 1 in each row"),
+                "{tensor} uses e^x as it is: differentiate log Σ_k exp(x_k) with respect to one x_j, and what "
+                "comes out is a probability, so each row's entries sum to 1"),
         Variant("missing-softmax", as_class("inp.g = (sm - 1) * onehot / n"),
                 "{tensor} is set only at each example's label: log Σ_k exp(x_k) depends on every logit of the row, "
                 "so every entry gets its own derivative, not only the label's"),
