@@ -172,3 +172,14 @@ def write_notebook(path: Path, cells: dict[str, str], extra_code: str = "") -> P
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook(cells, extra_code), str(path))
     return path
+
+# Autograd reached past the checker's traps (each forged a PASS before the run's one thread, excluded autograd
+# dispatch keys and severed originals): the same learner files tutor.check judges in tests/learners/lin_grad/.
+_LEARNERS = Path(__file__).resolve().parent.parent / "learners" / "lin_grad"
+HOSTILE.update({
+    "autograd_jit_operators": ("lin_grad", (_LEARNERS / "fail_uses-autograd_11.py").read_text(), {"uses-autograd"}),
+    "autograd_in_a_thread": ("lin_grad", (_LEARNERS / "fail_raises_13.py").read_text(), {"raises"}),
+    "autograd_in_a_new_python": ("lin_grad", (_LEARNERS / "fail_raises_14.py").read_text(), {"raises", "timeout"}),
+    "autograd_in_torchscript": ("lin_grad", (_LEARNERS / "fail_raises_15.py").read_text(), {"raises"}),
+    "autograd_originals_by_gc": ("lin_grad", (_LEARNERS / "fail_raises_16.py").read_text(), {"raises", "timeout"}),
+})

@@ -61,6 +61,16 @@ class _TrappedEngine:
         return _tripwire(f"torch's autograd engine ({name})")
 
 
+class _NoGuard:
+    """What `torch.inference_mode()` enters in a sandbox child: nothing (no graph is recorded there anyway)."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: Any) -> None:
+        return None
+
+
 def _replace_everywhere(swaps: dict[int, tuple[Any, Any]]) -> None:
     """Replace each original object by its stand-in in every loaded module's namespace (imported names too)."""
     for module in list(sys.modules.values()):
@@ -90,11 +100,10 @@ def lock_autograd() -> None:
         if mode:
             turn_on()
 
-    inference_mode = torch._C._InferenceMode
     trapped_inference = _tripwire("torch.inference_mode(False)")
 
-    def inference(mode: bool = True) -> Any:
-        return inference_mode(True) if mode else trapped_inference()
+    def inference(mode: bool = True) -> Any:  # (grad mode is off and no graph is recorded: nothing to do)
+        return _NoGuard() if mode else trapped_inference()
 
     swap(torch._C._set_grad_enabled, set_grad_enabled)
     swap(torch._C._InferenceMode, inference)
@@ -109,13 +118,13 @@ def lock_autograd() -> None:
     _replace_everywhere(swaps)
     variable.Variable._execution_engine = _TrappedEngine()
     fwad.dual_level.__enter__ = _tripwire("forward-mode autograd (dual_level)")  # type: ignore[method-assign]
-    functorch = getattr(torch._C, "_functorch", None)
-    for name in ("_grad_increment_nesting", "_jvp_increment_nesting"):
-        if functorch is not None and hasattr(functorch, name):
-            setattr(functorch, name, _tripwire("torch.func's autograd"))
     from .formulas import lock_formulas
 
     lock_formulas(_tripwire)  # torch's own derivative formulas (aten.threshold_backward, ...) are autograd too
+    from .graphless import lock_graph, sever
+
+    swaps.update(lock_graph(_tripwire))  # and no operator records a graph, whatever turns grad mode back on
+    sever(swaps)  # the originals, wherever else Python holds them (gc would dig them up)
 
 
 def skip_debuggers() -> None:

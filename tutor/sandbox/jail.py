@@ -9,7 +9,7 @@ import signal
 import sys
 from dataclasses import dataclass, field
 
-from . import host
+from . import host, seccomp
 from .protocol import Limits
 
 CLONE_NEWNS = 0x00020000
@@ -40,6 +40,7 @@ class Isolation:
     pidns: bool = False  # the worker is PID 1 of its own PID namespace
     rootfs: bool = False  # the run sees only the Python runtime (no home, submissions, notebooks, tutor files)
     locked: bool = False  # each run: nested user namespace (mounts locked), no capability, no new privileges
+    onethread: bool = False  # each run: a seccomp filter refuses new threads and programs (tutor.sandbox.seccomp)
     missing: list[str] = field(default_factory=list)
 
     @classmethod
@@ -56,7 +57,7 @@ class Isolation:
     @property
     def full(self) -> bool:
         """Every protection the grader promises is in force."""
-        return all((self.network, self.mounts, self.readonly, self.pidns, self.rootfs, self.locked))
+        return all((self.network, self.mounts, self.readonly, self.pidns, self.rootfs, self.locked, self.onethread))
 
     def describe(self) -> str:
         """One line: which protections are in force (and, when not all are, which are missing and why)."""
@@ -64,7 +65,7 @@ class Isolation:
             if self.userns else "the grader's own uid"
         if self.full:
             return f"full: {who}, no network, own PID namespace, only the Python runtime visible (read-only), " \
-                   "private /tmp, no capabilities, process limit"
+                   "private /tmp, no capabilities, process limit, one thread and no new programs"
         if self.missing and self.missing[0].startswith("namespaces (not Linux"):
             return "PARTIAL: the grader's own uid, own session, CPU/process/file-size rlimits, temp dir, scrubbed " \
                    "environment; missing: " + "; ".join(self.missing)
@@ -305,6 +306,8 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
     import tempfile
 
     tempfile.tempdir = os.getcwd()  # (the worker's cached choice, e.g. a shared /tmp, would outlive TMPDIR)
+    if iso.onethread:
+        seccomp.forbid_threads_and_programs()
     cap = limits.output_kb << 10
     sys.stdout = sys.__stdout__ = sys.stderr = sys.__stderr__ = CappedStream(1, cap)  # type: ignore[misc]
     sys.stdin = sys.__stdin__ = io.StringIO()  # type: ignore[misc]

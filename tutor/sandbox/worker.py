@@ -18,7 +18,7 @@ import time
 import traceback
 from typing import Any, Callable
 
-from . import host, jail, namespaces, rootfs, spare
+from . import host, jail, namespaces, rootfs, seccomp, spare
 from .child import blank_reference_sources, keep_warm_up_sources
 from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_json, read_source, wipe, write_frame, write_json
 
@@ -83,6 +83,11 @@ def dry_run(iso: jail.Isolation, workdir: str) -> None:
     """Confine a throwaway child exactly as a run is confined; `iso.locked` only when that child ends up in a
     nested user namespace with no capability at all and no-new-privileges set."""
     iso.locked = host.linux()  # (elsewhere there is no user namespace to lock a run into)
+    if host.linux():
+        why = seccomp.probe()
+        iso.onethread = not why
+        if why:
+            iso.missing.append(why)
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:

@@ -1,0 +1,104 @@
+"""No autograd graph in a sandbox child, however grad mode is turned on.
+
+Turning grad mode back on takes one line that no Python-level trap can catch for good (TorchScript's
+`torch.set_grad_enabled`, the JIT operator `torch.ops.aten.set_grad_enabled`, an original function dug out with
+`gc`). So the autograd dispatch keys are also excluded for this thread: every operator then skips the kernels that
+record a graph, nothing gets a `grad_fn`, and `torch.autograd.grad` / `aten::grad` / a `grad_fn` called by hand have
+nothing to differentiate. Forward-mode AD lives in the same kernels, so it computes no tangent either. The few
+bindings that change a thread's dispatch keys are trapped; new threads (which start with a fresh state) are refused
+by the sandbox (`tutor.sandbox.seccomp`).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import torch
+
+_AUTOGRAD_KEYS = ("AutogradFunctionality", "AutogradOther", "AutogradNestedTensor")
+
+
+def autograd_keys() -> list[Any]:
+    """The dispatch keys whose kernels record the autograd graph (and compute forward-mode tangents)."""
+    return [getattr(torch._C.DispatchKey, k) for k in _AUTOGRAD_KEYS if hasattr(torch._C.DispatchKey, k)]
+
+
+def lock_graph(trap: Callable[[str], Callable[..., Any]]) -> dict[int, tuple[Any, Any]]:
+    """Exclude the autograd dispatch keys for this thread for good; trap what would include them again and torch's
+    autograd operators (`torch.ops.aten.grad`, `backward`, `set_grad_enabled`), so the use is named. Returns the
+    {id: (original, stand-in)} still to `sever`."""
+    keys = autograd_keys()
+    for key in keys:
+        torch._C._dispatch_tls_set_dispatch_key_excluded(key, True)
+    swaps: dict[int, tuple[Any, Any]] = {}
+    for owner, name in _keys_changers():
+        original = vars(owner)[name]
+        stand_in = trap(f"{getattr(owner, '__name__', owner)}.{name} (autograd turned back on)")
+        setattr(owner, name, stand_in)
+        swaps[id(original)] = (original, stand_in)
+    functorch = getattr(torch._C, "_functorch", None)
+    for name in ("_grad_decrement_nesting", "_jvp_decrement_nesting"):  # (nothing to undo: never incremented)
+        if functorch is not None and hasattr(functorch, name):
+            setattr(functorch, name, trap("torch.func's autograd"))
+    turn_on = trap("torch.ops.aten.set_grad_enabled(True)")
+
+    def set_grad_enabled(mode: bool) -> None:
+        if mode:
+            turn_on()
+
+    aten = torch.ops.aten  # (the namespace keeps what it resolved: these answer from now on)
+    aten.set_grad_enabled = set_grad_enabled
+    aten.grad, aten.backward = trap("torch.ops.aten.grad()"), trap("torch.ops.aten.backward()")
+    return swaps
+
+
+def _keys_changers() -> list[tuple[Any, str]]:
+    """(owner, name): every binding that can take the autograd keys out of a thread's excluded set."""
+    functorch = getattr(torch._C, "_functorch", None)
+    found = [(torch._C, "_dispatch_tls_set_dispatch_key_excluded")]
+    found += [(functorch, n) for n in ("_grad_increment_nesting", "_jvp_increment_nesting", "_func_increment_nesting",
+                                       "_set_dynamic_layer_keys_included", "push_dynamic_layer_stack")]
+    found += [(getattr(torch._C, n), "__init__") for n in ("_InferenceMode", "_ForceDispatchKeyGuard",
+                                                           "_SetExcludeDispatchKeyGuard")]
+    return [(owner, name) for owner, name in found if owner is not None and name in vars(owner)]
+
+
+def sever(swaps: dict[int, tuple[Any, Any]]) -> None:
+    """Replace each original by its stand-in wherever Python holds it (dicts, module copies the interpreter keeps
+    for re-imports, lists, sets, cells; tuples rebuilt and replaced in turn), so that `gc` digs up no original."""
+    import gc
+    import types
+
+    frozen = gc.get_freeze_count()
+    gc.unfreeze()  # (frozen objects are invisible to get_referrers)
+    try:
+        for _ in range(4):  # a rebuilt tuple is an original too: its holders are walked on the next round
+            rebuilt: dict[int, tuple[Any, Any]] = {}
+            for holder in gc.get_referrers(*(orig for orig, _ in swaps.values())):
+                if holder is swaps or any(holder is s for s in swaps.values()):
+                    continue
+                if isinstance(holder, dict):
+                    for k, v in list(holder.items()):
+                        if id(v) in swaps and swaps[id(v)][0] is v:
+                            holder[k] = swaps[id(v)][1]
+                elif isinstance(holder, list):
+                    holder[:] = [swaps[id(v)][1] if id(v) in swaps and swaps[id(v)][0] is v else v for v in holder]
+                elif isinstance(holder, set):
+                    hits = [v for v in holder if id(v) in swaps and swaps[id(v)][0] is v]
+                    holder.difference_update(hits)
+                    holder.update(swaps[id(v)][1] for v in hits)
+                elif isinstance(holder, types.CellType):
+                    try:
+                        v = holder.cell_contents
+                    except ValueError:  # (emptied meanwhile)
+                        continue
+                    if id(v) in swaps and swaps[id(v)][0] is v:
+                        holder.cell_contents = swaps[id(v)][1]
+                elif type(holder) is tuple:
+                    rebuilt[id(holder)] = (holder, tuple(swaps[id(v)][1] if id(v) in swaps and swaps[id(v)][0] is v
+                                                         else v for v in holder))
+            if not rebuilt:
+                break
+            swaps = rebuilt
+    finally:
+        if frozen:
+            gc.freeze()
