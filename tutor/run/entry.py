@@ -16,7 +16,8 @@ ALIASES = {"lin_grad": ("lingrad", "lineargrad"),
            "Relu": ("relu", "relulayer", "relumodule"),
            "Lin": ("lin", "linear", "linlayer", "linearlayer", "linmodule"),
            "Mse": ("mse", "mseloss", "lossmse", "mselayer", "meansquarederror"),
-           "CrossEntropy": ("crossentropy", "crossentropyloss", "celoss", "softmaxcrossentropy")}
+           "CrossEntropy": ("crossentropy", "crossentropyloss", "celoss", "softmaxcrossentropy", "ce", "crossent",
+                            "crossentropylayer", "softmaxcrossentropyloss", "softmaxce")}
 # The book's free gradient functions (fastbook ch. 17, course-v3): forms of a class exercise.
 FREE_FORMS = {"Relu": ("relu_grad", "(inp, out)"), "Mse": ("mse_grad", "(inp, targ)")}
 
