@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import nbformat
 from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
 from gradehelp import FAST, by_key, read_csv, tutor
 
@@ -99,3 +100,23 @@ def test_scores_overrides_partial_credit_and_identical_code(tmp_path):
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert "overrides.csv line 2: score 'half' is not a number" in proc.stderr
     assert overrides.read_text() == "submission,exercise,score,comment\ncarol.ipynb,relu,half,?\n"
+
+
+def test_hand_ins_that_attack_the_grader_itself_are_verdicts_and_the_class_is_graded(tmp_path):
+    # JSON nested past Python's recursion limit, a link to a classmate's notebook (or to the solutions the
+    # grader can read), a notebook of 20,000 cells: each is that student's verdict; the others are graded
+    subs, out = tmp_path / "subs", tmp_path / "out"
+    write_notebook(subs / "good.ipynb", {"relu": CORRECT["relu"]})
+    (subs / "nested.ipynb").write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    (subs / "linked.ipynb").symlink_to(subs / "good.ipynb")
+    many = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"x{i} = {i}") for i in range(20_000)])
+    many.cells.append(nbformat.v4.new_code_cell("%%exercise relu\n" + CORRECT["relu"]))
+    nbformat.write(many, str(subs / "many.ipynb"))
+    proc = tutor("grade", str(subs), "--out", str(out), *FAST)
+    assert proc.returncode == 0, proc.stderr
+    book = by_key(read_csv(out / "gradebook.csv"))
+    assert {label: book[label, "relu"]["codes"] for label in ("good.ipynb", "many.ipynb", "nested.ipynb",
+                                                             "linked.ipynb")} == \
+        {"good.ipynb": "", "many.ipynb": "", "nested.ipynb": "malformed", "linked.ipynb": "malformed"}
+    page = (out / "feedback" / "linked.ipynb.html").read_text()
+    assert "a symbolic link, not a file: not read" in page

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,6 +86,10 @@ def read_submission(path: Path, label: str, known: set[str]) -> Submission:
         cells = submission_exercises(path, data)
     except NotebookError as e:
         sub.malformed = str(e)
+        return sub
+    except (RecursionError, MemoryError, ValueError) as e:  # hostile JSON ([[[[...]]]]) must not stop the class
+        logging.getLogger("tutor.grade").warning("reading %s failed: %r", label, e)
+        sub.malformed = f"{label}: not a notebook the grader can read ({type(e).__name__})"
         return sub
     sub.cells = {name: cell.source for name, cell in cells.items() if name in known}
     sub.programs = {name: cell.program or cell.source for name, cell in cells.items() if name in known}

@@ -65,7 +65,8 @@ def find_entry(prog: Program, ex: Exercise, in_cell: bool = False) -> tuple[str,
 def fatal_syntax_error(prog: Program, ex: Exercise, name: str) -> Cell | None:
     """The cell whose syntax error the check must report: one that holds (or may hold) the checked code after
     its last definition. Other broken cells are skipped: they defined nothing in the notebook either."""
-    last = max((i for i, c in enumerate(prog.cells) for st in definitions_of(prog, name) if st.cell is c), default=-1)
+    defined_in = {id(st.cell) for st in definitions_of(prog, name)}  # (once: per cell it was quadratic)
+    last = max((i for i, c in enumerate(prog.cells) if id(c) in defined_in), default=-1)
     words = {name or ex.entry, ex.entry, *ALIASES.get(ex.entry, ()), *FREE_FORMS.get(ex.entry, ("",))[:1]} - {""}
     for i, cell in enumerate(prog.cells):
         if cell.error is None:
