@@ -40,6 +40,12 @@ def variant_run(name: str, index: int, case: Case) -> CaseRun:
 
 
 @lru_cache(maxsize=None)
+def _autograd_arrays(unit: str, case: Case) -> dict[str, np.ndarray]:
+    """torch autograd's gradients on a case as arrays (views of the cached tensors: made once)."""
+    return {k: v.numpy() for k, v in autograd_grads(unit, case).items()}
+
+
+@lru_cache(maxsize=None)
 def _scale(name: str, case: Case, tensor: str, stage: str) -> float:
     """max|expected| of a reference or autograd gradient (fixed per case, so computed once)."""
     if stage == "reference":
@@ -136,7 +142,7 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, fo
                 names: tuple[str, ...] | None = None, piece: str = "", blocked: dict[str, str] | None = None) -> None:
     tol = TOLERANCE[case.dtype]
     ref = reference_run(ex.name, case)
-    auto = {k: v.numpy() for k, v in autograd_grads(ex.unit, case).items()}
+    auto = _autograd_arrays(ex.unit, case)
     variants = _lazy(lambda: [(i, variant_run(ex.name, i, case)) for i in range(len(ex.variants))])
     unit = case.kind == "unit" and ex.unit != "model"
     context = {k: v.numpy() for k, v in unit_inputs(ex.unit, case, copy=False).items()} if unit else {}
@@ -209,9 +215,14 @@ def _subgradient(ex: Exercise, case: Case, name: str, got: np.ndarray, expected:
     Returns `expected` itself when nothing needs adjusting (callers rely on the identity to reuse its scale)."""
     if ex.unit != "relu" or case.kind != "unit" or name != "inp.g" or got.shape != expected.shape:
         return expected
-    at_zero = context["inp"] == 0
-    either = at_zero & (np.isclose(got, 0, atol=1e-12) | np.isclose(got, context["up"], rtol=1e-6, atol=1e-12))
-    return np.where(either, got, expected)
+    at_zero = np.flatnonzero(context["inp"] == 0)  # (few: only there is a choice to look at)
+    if at_zero.size == 0:
+        return expected
+    g, up = got.reshape(-1)[at_zero], context["up"].reshape(-1)[at_zero]
+    either = np.isclose(g, 0, atol=1e-12) | np.isclose(g, up, rtol=1e-6, atol=1e-12)
+    adjusted = expected.copy()
+    adjusted.reshape(-1)[at_zero[either]] = g[either]
+    return adjusted
 
 
 def _lazy(fn):

@@ -6,6 +6,7 @@ ships it as a JSON header plus raw numeric arrays (never pickle), and the grader
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -88,7 +89,7 @@ class SubmissionRun:
         def array(dtype: str, shape: list[int], offset: int, nbytes: int) -> np.ndarray:
             dt = np.dtype(dtype)
             if dt.kind not in "biuf" or offset < 0 or offset + nbytes > len(body) or \
-                    int(np.prod(shape, dtype=np.int64)) * dt.itemsize != nbytes:
+                    any(not isinstance(d, int) or d < 0 for d in shape) or math.prod(shape) * dt.itemsize != nbytes:
                 raise ValueError(f"bad array record {dtype} {shape} at {offset}")
             return np.frombuffer(body[offset:offset + nbytes], dtype=dt).reshape(tuple(shape))  # read-only view
 
