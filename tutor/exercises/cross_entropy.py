@@ -48,7 +48,8 @@ HINTS = (
 
 HINTS_BY_CODE = {
     "batch-scale": (
-        "Your gradient is off by exactly the batch size $n$: look at the $\\frac{1}{n}$ in front of $L$.",
+        "Your gradient's $\\frac{1}{n}$ is missing, doubled, a fixed number, or on only part of it: look at the "
+        "$\\frac{1}{n}$ in front of $L$.",
         "The mean's $\\frac{1}{n}$ stays in the derivative exactly once: not dropped, not applied twice.",
     ),
     "missing-one-hot": (
@@ -58,8 +59,8 @@ HINTS_BY_CODE = {
         "row, at the label's column.",
     ),
     "sign-flipped": (
-        "Your gradient is exactly minus the right one: $L$ is the *negative* log-likelihood. Which way must "
-        "raising the right label's logit move it?",
+        "Your gradient has the wrong sign (everywhere, or at the labels' entries): $L$ is the *negative* "
+        "log-likelihood. Which way must raising the right label's logit move it?",
     ),
     "wrong-reduction": (
         "Each example's ten logits make one probability distribution: its probabilities sum to 1 over the "
@@ -165,6 +166,17 @@ EXERCISE = Exercise(
         Variant("wrong-shape", as_class("inp.g = (sm - F.one_hot(targ)) / n"),
                 "`F.one_hot(targ)` without `num_classes` makes as many columns as the largest label in the batch "
                 "plus one, fewer than 10 when the batch has no 9: give it `num_classes=10` (or `inp.shape[1]`)"),
+        Variant("sign-flipped", as_class("g = sm.clone()\ng[range(n), targ] = 1 - g[range(n), targ]\ninp.g = g / n"),
+                "{tensor} has the wrong sign at each example's label (and only there): raising the right label's "
+                "logit must lower the loss, so the derivative there is negative"),
+        Variant("batch-scale", as_class("inp.g = sm - onehot / n"),
+                "{tensor} divides only one of its two terms by n: the mean's 1/n multiplies the whole derivative"),
+        Variant("batch-scale", as_class("inp.g = sm / n - onehot"),
+                "{tensor} divides only one of its two terms by n: the mean's 1/n multiplies the whole derivative"),
+        Variant("wrong-reduction", as_class("e = (inp - inp.max(0, keepdim=True)[0]).exp()\n"
+                                            "inp.g = (e / e.sum(-1, keepdim=True) - onehot) / n"),
+                "{tensor} subtracts each column's maximum, taken over the batch: the shift that leaves softmax "
+                "unchanged is one number per row (per example), the row's own maximum"),
         Variant("sign-flipped", as_class("inp.g = (onehot - sm) / n"),
                 "{tensor} points the wrong way: the loss is the *negative* log-likelihood, so raising the "
                 "right label's logit must lower it"),
