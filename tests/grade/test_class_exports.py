@@ -3,6 +3,7 @@ the student's code in feedback (real notebooks, real workers)."""
 from __future__ import annotations
 
 import json
+import os
 
 import nbformat
 from corpus import CORRECT, WRONG_LIN_GRAD, write_notebook
@@ -104,7 +105,8 @@ def test_scores_overrides_partial_credit_and_identical_code(tmp_path):
 
 def test_hand_ins_that_attack_the_grader_itself_are_verdicts_and_the_class_is_graded(tmp_path):
     # JSON nested past Python's recursion limit, a link to a classmate's notebook (or to the solutions the
-    # grader can read), a notebook of 20,000 cells: each is that student's verdict; the others are graded
+    # grader can read), a notebook of 20,000 cells, a name not in UTF-8: each is that student's verdict; the
+    # others are graded
     subs, out = tmp_path / "subs", tmp_path / "out"
     write_notebook(subs / "good.ipynb", {"relu": CORRECT["relu"]})
     (subs / "nested.ipynb").write_text('{"cells": ' + "[" * 100_000 + "]" * 100_000 + "}")
@@ -112,8 +114,11 @@ def test_hand_ins_that_attack_the_grader_itself_are_verdicts_and_the_class_is_gr
     many = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"x{i} = {i}") for i in range(20_000)])
     many.cells.append(nbformat.v4.new_code_cell("%%exercise relu\n" + CORRECT["relu"]))
     nbformat.write(many, str(subs / "many.ipynb"))
+    # a Moodle zip made on Windows, unpacked on Linux: the name's bytes are not UTF-8 (Windows-1252 ü)
+    write_notebook(subs / os.fsdecode(b"M\xfcller_12_assignsubmission_file_02.ipynb"), {"relu": CORRECT["relu"]})
     proc = tutor("grade", str(subs), "--out", str(out), *FAST)
     assert proc.returncode == 0, proc.stderr
+    assert ("Müller", "12", "1") in {(r["student"], r["id"], r["total"]) for r in read_csv(out / "scores.csv")}
     book = by_key(read_csv(out / "gradebook.csv"))
     assert {label: book[label, "relu"]["codes"] for label in ("good.ipynb", "many.ipynb", "nested.ipynb",
                                                              "linked.ipynb")} == \

@@ -31,7 +31,12 @@ class Submission:
 
 
 def _label(path: Path, root: Path | None) -> str:
-    return path.relative_to(root).as_posix() if root is not None else str(path)
+    label = path.relative_to(root).as_posix() if root is not None else str(path)
+    try:
+        label.encode("utf-8")
+    except UnicodeEncodeError:  # a name not in UTF-8 (a zip made on Windows, unpacked on Linux): read as Windows's
+        label = label.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
+    return label
 
 
 def find_files(paths: list[str]) -> list[tuple[Path, str]]:
@@ -57,7 +62,7 @@ def find_files(paths: list[str]) -> list[tuple[Path, str]]:
         if label in seen and seen[label].resolve() == f.resolve():
             continue
         if label in seen:  # same relative name under two folders given: keep both apart
-            label = str(f)
+            label = _label(f, None)
         seen[label] = f
         unique.append((f, label))
     return unique
