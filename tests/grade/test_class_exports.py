@@ -116,12 +116,19 @@ def test_hand_ins_that_attack_the_grader_itself_are_verdicts_and_the_class_is_gr
     nbformat.write(many, str(subs / "many.ipynb"))
     # a Moodle zip made on Windows, unpacked on Linux: the name's bytes are not UTF-8 (Windows-1252 ü)
     write_notebook(subs / os.fsdecode(b"M\xfcller_12_assignsubmission_file_02.ipynb"), {"relu": CORRECT["relu"]})
+    # text no UTF-8 can hold: a lone surrogate in an exception message and printed (chr), or in the JSON itself
+    write_notebook(subs / "surrogate.ipynb", {"relu": CORRECT["relu"].replace(
+        "inp.g = ", "print(chr(0xd800))\n        raise ValueError('no ' + chr(0xdfff))\n        inp.g = ")})
+    (subs / "escaped.ipynb").write_text(nbformat.writes(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "%%exercise relu\n" + CORRECT["relu"].replace("(inp > 0)", "(inp > 0) # SURROGATE"))])).replace(
+        "SURROGATE", "\\ud800"))
     proc = tutor("grade", str(subs), "--out", str(out), *FAST)
     assert proc.returncode == 0, proc.stderr
     assert ("Müller", "12", "1") in {(r["student"], r["id"], r["total"]) for r in read_csv(out / "scores.csv")}
     book = by_key(read_csv(out / "gradebook.csv"))
     assert {label: book[label, "relu"]["codes"] for label in ("good.ipynb", "many.ipynb", "nested.ipynb",
-                                                             "linked.ipynb")} == \
-        {"good.ipynb": "", "many.ipynb": "", "nested.ipynb": "malformed", "linked.ipynb": "malformed"}
+                                                             "linked.ipynb", "surrogate.ipynb", "escaped.ipynb")} == \
+        {"good.ipynb": "", "many.ipynb": "", "nested.ipynb": "malformed", "linked.ipynb": "malformed",
+         "surrogate.ipynb": "raises", "escaped.ipynb": "malformed"}
     page = (out / "feedback" / "linked.ipynb.html").read_text()
     assert "a symbolic link, not a file: not read" in page

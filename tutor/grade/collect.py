@@ -99,6 +99,12 @@ def read_submission(path: Path, label: str, known: set[str]) -> Submission:
     sub.cells = {name: cell.source for name, cell in cells.items() if name in known}
     sub.programs = {name: cell.program or cell.source for name, cell in cells.items() if name in known}
     sub.plain = {name for name, cell in cells.items() if name in known and cell.plain}
+    try:  # JSON may escape a lone surrogate (\ud800) that no kernel could run nor any export write
+        for code in (*sub.cells.values(), *sub.programs.values()):
+            code.encode("utf-8")
+    except UnicodeEncodeError as e:
+        sub.cells, sub.programs, sub.plain = {}, {}, set()
+        sub.malformed = f"{label}: its code holds text that is not valid Unicode ({e.reason}: {e.object[e.start]!r})"
     return sub
 
 

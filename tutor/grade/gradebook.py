@@ -36,6 +36,12 @@ class Row:
     html: str
 
 
+def _unicode(text: str) -> str:
+    """The text with what UTF-8 cannot hold (a lone surrogate a learner's exception message or output carried:
+    `chr(0xd800)`) replaced, so that one student's verdict cannot stop the class's gradebook."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class GradebookError(RuntimeError):
     """The gradebook file cannot be opened or written (the grader's failure)."""
 
@@ -64,8 +70,9 @@ class Gradebook:
         try:
             with self.db:
                 self.db.execute("INSERT OR REPLACE INTO results VALUES (?,?,?,?,?,?,?,?,?,?)",
-                                (sha, exercise, self.config, int(passed), " ".join(codes), json.dumps(report),
-                                 text, html, seconds, time.time()))
+                                (sha, exercise, self.config, int(passed), " ".join(codes),
+                                 _unicode(json.dumps(report, ensure_ascii=False)), _unicode(text), _unicode(html),
+                                 seconds, time.time()))
         except sqlite3.Error as e:
             raise GradebookError(f"cannot write to the gradebook {self.path}: {e}") from None
 
