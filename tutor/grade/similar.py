@@ -6,6 +6,7 @@ import hashlib
 import html
 import io
 import tokenize
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -48,7 +49,7 @@ class Member:
 class Group:
     """Submissions with the same code for one exercise."""
 
-    lines: int  # of the code, comments and blank lines removed
+    lines: int  # of the code, comments and blank lines removed, not counting lines given in the released cell
     members: list[Member]
 
 
@@ -68,7 +69,9 @@ class SimilarCode:
         if not norm or norm == self.ignore.get(exercise):
             return
         key = hashlib.sha256(norm.encode()).hexdigest()
-        self.lines[key] = norm.count("\n") + 1
+        # the lines the students wrote themselves: the released cell's given lines say nothing of copying
+        given = Counter(self.ignore.get(exercise, "").splitlines())
+        self.lines[key] = sum((Counter(norm.splitlines()) - given).values()) or 1
         self.by_code.setdefault(exercise, {}).setdefault(key, []).append(member)
 
     def groups(self) -> dict[str, list[Group]]:
