@@ -47,7 +47,8 @@ def _entry_points() -> list[tuple[Any, str, str]]:
     points += [(fn, n, f"torch.autograd.functional.{n}()") for n in ("vjp", "jvp", "jacobian", "hessian", "hvp", "vhp")]
     points += [(func, n, f"torch.func.{n}()") for n in ("grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd",
                                                         "hessian", "linearize") if hasattr(func, n)]
-    points += [(fwad, n, f"torch.autograd.forward_ad.{n}()") for n in ("make_dual", "unpack_dual", "enter_dual_level")]
+    # (not unpack_dual: printing a tensor calls it, and without make_dual there is no tangent to unpack)
+    points += [(fwad, n, f"torch.autograd.forward_ad.{n}()") for n in ("make_dual", "enter_dual_level")]
     return points
 
 
