@@ -187,8 +187,8 @@ def @FIT@(epochs=10, batch=64, lr=@LR@):
 """
 
 
-def training_code(*, targets: str, right_when: str, evaluation: str, loss_axis: str, fit: str, model: str, batch_targets: str,
-                  lr: float, report: str) -> Cell:
+def training_code(*, targets: str, right_when: str, evaluation: str, loss_axis: str, fit: str, model: str,
+                  batch_targets: str, lr: float, report: str) -> Cell:
     """The training cell of notebooks 06 and 07: TRAINING with each notebook's own pieces filled in."""
     text = TRAINING
     for key, value in {"@TARGETS@": targets, "@RIGHT_WHEN@": right_when, "@EVALUATION@": evaluation,

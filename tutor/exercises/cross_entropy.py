@@ -159,10 +159,6 @@ EXERCISE = Exercise(
                 "a `.g` was read before anything set it. Backward starts at the loss: nothing after it sets an "
                 "`out.g` (the loss's derivative with respect to itself is 1, nothing to multiply by), and `inp.g` "
                 "exists only once your code has set it"),
-        Variant("batch-scale", as_class("g = sm.clone()\ng[range(64), targ] -= 1\ninp.g = g / 64"),
-                "the batch size is written as the number 64 (or read from a notebook constant such as `n = 64` or "
-                "`bs = 64`), but the batches here hold 1, 64 or 1000 examples: take n from the tensors you are "
-                "given (`inp.shape[0]`, `len(targ)`)"),
         Variant("wrong-shape", as_class("inp.g = (sm - F.one_hot(targ)) / n"),
                 "`F.one_hot(targ)` without `num_classes` makes as many columns as the largest label in the batch "
                 "plus one, fewer than 10 when the batch has no 9: give it `num_classes=10` (or `inp.shape[1]`)"),

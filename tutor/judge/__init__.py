@@ -158,7 +158,7 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, fo
             continue
         if crun.error is not None:
             chk.stage, chk.message = "runs", f"raised {crun.error.type}: {crun.error.message}"
-            add(diagnose_error(crun.error, ex, variants))
+            add(diagnose_error(crun.error, ex, variants, case.n))
             continue
         got = crun.values.get(name)
         if got is None:

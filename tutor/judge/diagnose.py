@@ -20,8 +20,8 @@ def owner(name: str) -> str:
     return name.split(".")[0]
 
 
-def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns) -> Diagnosis:
-    """A diagnosis for learner code that raised (or tripped a guard)."""
+def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns, n: int | None = None) -> Diagnosis:
+    """A diagnosis for learner code that raised (or tripped a guard) on a batch of n."""
     where = dict(line=err.line, lineno=err.lineno)
     if err.kind == "uses-autograd":
         return Diagnosis("uses-autograd", f"{err.message}.", **where)
@@ -48,11 +48,27 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns) -> Diagn
             v = ex.variants[i]
             return Diagnosis(v.code, f"{err.type}: {err.message}. " + v.message.format(tensor="the gradient") + ".",
                              **where)
+    fixed = _fixed_batch(err, n)
+    if fixed:
+        return Diagnosis("batch-scale", f"{err.type}: {err.message}: your code indexes {fixed} rows on a batch of "
+                         f"{n}, as if the batch size were the number {fixed} (written out, or a notebook constant "
+                         f"such as `bs = {fixed}`). Take it from the tensors you are given (`inp.shape[0]`, "
+                         "`len(targ)`).", **where)
     if err.type == "AttributeError" and err.message.endswith("has no attribute 'g'"):
         return Diagnosis("raises", f"{err.type}: {err.message}: a `.g` was read before anything set it. Backward "
                          "runs from the loss to the input: each step reads the `.g` that the step after it set.",
                          **where)
     return Diagnosis("raises", f"{err.type}: {err.message}", **where)
+
+
+def _fixed_batch(err: ErrorInfo, n: int | None) -> int | None:
+    """K when indexing broke on index tensors of lengths K and n (the batch): `g[range(K), targ]` with K fixed."""
+    found = re.fullmatch(r"shape mismatch: indexing tensors could not be broadcast together with shapes "
+                         r"\[(\d+)\], \[(\d+)\]", err.message) if err.type == "IndexError" and n else None
+    if not found:
+        return None
+    sizes = {int(found[1]), int(found[2])}
+    return (sizes - {n}).pop() if n in sizes and len(sizes) == 2 else None
 
 
 def diagnose_problem(name: str, problem: str, ref: np.ndarray, run: CaseRun, tol: float) -> Diagnosis:
