@@ -96,3 +96,14 @@ def test_release_and_grade_read_the_class_name_as_the_exercise():
 
     nb = {"cells": [{"cell_type": "code", "source": "%%exercise CrossEntropy\nclass CrossEntropy(Module): ...\n"}]}
     assert [c.exercise for c in exercise_cells(nb)] == ["cross_entropy"]
+
+
+def test_a_one_hot_in_the_wrong_places_is_named_with_its_own_ladder(learner):
+    view = exercise_view("cross_entropy")
+    submit(view, learner("cross_entropy/fail_wrong-one-hot"))  # g[:, Yb] -= 1: whole columns in every row
+    assert text(view.badge.value) == "FAIL"
+    assert re.findall(r'data-code="([^"]*)"', view.diagnosis.value)[:1] == ["wrong-one-hot"]
+    assert "g[:, targ]" in text(view.diagnosis.value) and "nll" in text(view.diagnosis.value)
+    ladder = exercises.get("cross_entropy").hints_by_code["wrong-one-hot"]
+    assert text(view.hints.children[-1].value).startswith(f"Hint 1/{len(ladder)}.")
+    assert [t.split(":")[0] for t in view.plot_titles] == ["inp.g"]
