@@ -60,3 +60,5 @@ def test_list_names_every_exercise() -> None:
     assert r.returncode == 0
     names = ["lin_grad", "forward_and_backward", "relu", "mse", "lin", "model", "cross_entropy"]
     assert [line.split()[0] for line in r.stdout.splitlines()] == names
+    titles = {line.index(line.split()[1]) for line in r.stdout.splitlines()}
+    assert len(titles) == 1, r.stdout  # every title starts in the same column

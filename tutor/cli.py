@@ -40,8 +40,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    width = max(map(len, exercises.names()))
     for name in exercises.names():
-        print(f"{name:10} {_title(name)}")
+        print(f"{name:{width}}  {_title(name)}")
     return 0
 
 
