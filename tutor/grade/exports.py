@@ -145,7 +145,7 @@ def write_scores(path: Path, people: dict[str, StudentScores], exercises: list[s
         for p in people.values():
             pts = [p.points.get(ex, 0.0) for ex in exercises]
             w.writerow([cell(p.student.name), p.student.id, *map(num, pts), num(sum(pts)),
-                        cell(" ".join(p.labels))])
+                        cell("; ".join(p.labels))])
 
 
 def write_all(out: Path, graded: Iterable[Graded], scoring: Scoring | dict[str, float]
