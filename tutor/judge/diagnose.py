@@ -156,6 +156,9 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
                          "Check the sign of the derivative you wrote down.", name)
     if c is not None and n > 1 and (abs(c - n) / n < 1e-3 or abs(c * n - 1) < 1e-3):
         how = f"{n}× too large" if c > 1 else f"{n}× too small"
+        if not name.endswith(".g"):  # the loss itself, not a gradient: a sum where the mean belongs (or twice /n)
+            return Diagnosis("batch-scale", f"{off}: it is {how} on a batch of {n} — off by the batch size. The "
+                             "loss is the mean over the batch: divide the sum by n exactly once.", name)
         return Diagnosis("batch-scale", f"{off}: it is {how} on a batch of {n} — off by the batch size. The 1/n of "
                          "the loss's mean belongs in the gradient exactly once.", name)
     if c is not None and got.size == 1 and not name.endswith(".g"):  # any two numbers differ by a factor: a
