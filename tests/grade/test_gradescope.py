@@ -100,6 +100,8 @@ def test_run_autograder_grades_the_submission_into_results_json(zip_path, tmp_pa
     assert "inp.g right: 1 · w.g right: 1 · b.g wrong: 0" in lin_grad and "not-summed-over-batch" in lin_grad
     assert relu.startswith("relu: PASS") and "mse: FAIL [missing]" in mse
     assert isinstance(result["execution_time"], float)
+    work = proc.stdout.split("wrote ", 1)[1].split("/scores.csv", 1)[0]  # tutor grade's folder, removed after
+    assert "tutor-gradescope-" in work and not os.path.exists(work)
 
 
 def test_an_empty_submission_scores_zero_and_says_why(zip_path, tmp_path):

@@ -103,12 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     if not found:
         result = nothing_to_grade(config)
     else:
-        work = Path(tempfile.mkdtemp(prefix="tutor-gradescope-"))
-        status = tutor_main(grade_argv(submission, source, work, config))
-        if status != 0:  # the grader failed, not the student: no score rather than a wrong one
-            print(f"run_autograder: tutor grade exited with status {status}; no results written", file=sys.stderr)
-            return status
-        result = merged(work, config)
+        with tempfile.TemporaryDirectory(prefix="tutor-gradescope-") as tmp:  # (left behind, they filled /tmp)
+            work = Path(tmp)
+            status = tutor_main(grade_argv(submission, source, work, config))
+            if status != 0:  # the grader failed, not the student: no score rather than a wrong one
+                print(f"run_autograder: tutor grade exited with status {status}; no results written",
+                      file=sys.stderr)
+                return status
+            result = merged(work, config)
     result["execution_time"] = round(time.monotonic() - start, 1)
     (out / "results.json").write_text(json.dumps(result, indent=1), encoding="utf-8")
     print(f"wrote {out / 'results.json'}: {result['score']:g} / "
