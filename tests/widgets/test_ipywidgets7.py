@@ -2,10 +2,13 @@
 
 A second environment is built for the test: a venv that sees this one's packages (torch, tutor, ipykernel)
 through a .pth file and holds ipywidgets 7.8.5 itself, which therefore comes first on sys.path (~5 s).
-Its kernel runs the notebooks with nbclient; ipywidgets 8 runs them in tests/test_notebooks.py.
+Its kernel runs the notebooks with nbclient, two at a time in one home, each after the notebooks whose passed
+code it loads (03 and 04, then 05, then 06 and 07; 01 and 02 meanwhile); ipywidgets 8 runs them in
+tests/test_notebooks.py.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -62,16 +65,45 @@ def solved(stem: str) -> nbformat.NotebookNode:
     return nb
 
 
+# Notebooks that load code passed earlier (05: relu, mse; 06: relu, mse, lin; 07: relu, lin) start after those.
+AFTER_EACH_OTHER = [["03_relu_bwd", "04_mse_bwd"], ["05_lin_and_autograd"], ["06_train", "07_cross_entropy"]]
+MEANWHILE = ["01_forward", "02_lin_grad"]
+
+
+def execute_all(kernel: str, env: dict[str, str], workdir: Path) -> dict[str, nbformat.NotebookNode]:
+    """Every notebook solved, two kernels at a time, in the order AFTER_EACH_OTHER and MEANWHILE say."""
+    gate = asyncio.Semaphore(2)
+
+    async def run(stem: str) -> tuple[str, nbformat.NotebookNode]:
+        nb = solved(stem)
+        async with gate:
+            await NotebookClient(nb, timeout=180, kernel_name=kernel,
+                                 resources={"metadata": {"path": str(workdir)}}).async_execute(env=env)
+        return stem, nb
+
+    async def in_order(steps: list[list[str]]) -> list[tuple[str, nbformat.NotebookNode]]:
+        done = []
+        for step in steps:
+            done += await asyncio.gather(*map(run, step))
+        return done
+
+    async def everything():
+        chain, side = await asyncio.gather(in_order(AFTER_EACH_OTHER), in_order([[s] for s in MEANWHILE]))
+        return dict(chain + side)
+
+    return asyncio.run(everything())
+
+
 @pytest.mark.slow
 def test_every_exercise_passes_under_ipywidgets_7(kernel7, tmp_path):
     home = tmp_path / "home"
     env = {**os.environ, "TUTOR_HOME": str(home), "MPLBACKEND": "Agg", "TUTOR_PLOTS": "1"}
     seen: dict[str, str] = {}
     stems = sorted(p.stem for p in (REPO / "notebooks").glob("*.ipynb"))
-    for stem in stems:  # in lesson order, one home: 05 and 06 load the code passed before, as a learner's would
-        nb = solved(stem)
-        NotebookClient(nb, timeout=180, kernel_name=kernel7,
-                       resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    assert sorted(MEANWHILE + [s for step in AFTER_EACH_OTHER for s in step]) == stems
+    executed = execute_all(kernel7, env, tmp_path)  # one home: 05, 06, 07 load the code passed before
+    for stem in stems:
+        nb = executed[stem]
         errors = [f"{stem}: {o.ename}: {o.evalue}" for c in nb.cells for o in c.get("outputs", [])
                   if o.output_type == "error"]
         assert not errors, errors
