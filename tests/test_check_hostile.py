@@ -137,3 +137,12 @@ def test_json_is_one_object_even_for_a_usage_error(tmp_path: Path) -> None:
     done = cli(tmp_path, "x = 1\n", "--json")
     assert done.returncode == 2 and "defines no `lin_grad`" in done.stderr
     assert json.loads(done.stdout) == {"error": done.stderr.strip().removeprefix("tutor: "), "passed": False}
+
+
+def test_a_lone_surrogate_in_what_the_code_says_is_printed_not_a_traceback(tmp_path: Path) -> None:
+    source = "def lin_grad(inp, out, w, b):\n    print('said \\udfff')\n    raise ValueError(chr(0xdfff))\n"
+    done = cli(tmp_path, source)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stdout.startswith("lin_grad: FAIL [raises]") and "said ?" in done.stdout
+    report = json.loads(cli(tmp_path, source, "--json").stdout)
+    assert report["summary"] == "lin_grad: FAIL [raises]"

@@ -16,7 +16,7 @@ _NEEDS = {
 }
 
 
-RAN = "a run of the piece alone that does not raise"
+RAN = "run of the piece alone (it raised there)"
 
 
 def downstream(unit: str, failed: set[str], error: ErrorInfo | None = None) -> dict[str, str]:

@@ -83,7 +83,7 @@ class SubmissionRun:
             raise ValueError("not a tutor run result")
         size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
         start = len(_MAGIC) + 8
-        header = json.loads(data[start:start + size].decode())
+        header = _no_lone_surrogates(json.loads(data[start:start + size].decode()))
         body = memoryview(data)[start + size:]
 
         def array(dtype: str, shape: list[int], offset: int, nbytes: int) -> np.ndarray:
@@ -107,6 +107,18 @@ class SubmissionRun:
 
 
 _MAGIC = b"TUTORRUN1\n"
+
+
+def _no_lone_surrogates(value: Any) -> Any:
+    """The header with every lone surrogate (`chr(0xdfff)` in a learner's message) replaced: text that any
+    encoder (a terminal, a widget's JSON) can write."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8") if not value.isascii() else value
+    if isinstance(value, list):
+        return [_no_lone_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_no_lone_surrogates(k): _no_lone_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def _plain(err: ErrorInfo | None) -> dict[str, Any] | None:

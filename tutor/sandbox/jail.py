@@ -10,6 +10,7 @@ import sys
 from dataclasses import dataclass, field
 
 from . import host, seccomp
+from .output import CappedStream
 from .protocol import Limits
 
 CLONE_NEWNS = 0x00020000
@@ -173,29 +174,6 @@ def user_tasks(uid: int) -> int:
             except (OSError, StopIteration, ValueError):
                 pass
     return n
-
-
-class CappedStream(io.TextIOBase):
-    """A text stream that writes to an fd until `cap` bytes, then silently drops the rest."""
-
-    def __init__(self, fd: int, cap: int) -> None:
-        self.fd, self.left = fd, cap
-
-    def writable(self) -> bool:
-        """Always writable."""
-        return True
-
-    def write(self, s: str) -> int:
-        """Write what fits under the cap; report the whole string as written."""
-        if self.left > 0 and s:
-            data = s.encode("utf-8", "replace")[: self.left]
-            self.left -= len(data)
-            try:
-                while data:
-                    data = data[os.write(self.fd, data):]
-            except OSError:
-                self.left = 0
-        return len(s)
 
 
 SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8",
