@@ -53,6 +53,9 @@ def read_notebook(path: str | Path, data: bytes | None = None) -> dict[str, Any]
             data = path.read_bytes()
         except OSError as e:
             raise NotebookError(f"{path}: cannot read ({e.strerror or e})") from None
+    if not data.strip():
+        said = "the file is empty (0 bytes)" if not data else "the file holds only blank space"
+        raise NotebookError(f"{path}: {said}, expected notebook JSON: was it saved before it was handed in?")
     try:
         nb = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:

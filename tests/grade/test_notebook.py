@@ -35,6 +35,8 @@ def test_cells_as_lists_and_the_last_repeated_cell_wins(tmp_path):
     (b'{"cells": [3]}', "cell 0 is not a notebook cell object"),
     (b'{"cells": [{"cell_type": "code", "source": 7}]}', "cell 0: a cell's source is a int"),
     (b"\xff\xfe", "not UTF-8 text (byte 0), expected notebook JSON"),
+    (b"", "the file is empty (0 bytes), expected notebook JSON"),
+    (b" \n", "the file holds only blank space, expected notebook JSON"),
 ])
 def test_malformed_notebooks_get_one_line_reasons(tmp_path, content, said):
     path = tmp_path / "bad.ipynb"
