@@ -182,4 +182,6 @@ HOSTILE.update({
     "autograd_in_a_new_python": ("lin_grad", (_LEARNERS / "fail_raises_14.py").read_text(), {"raises", "timeout"}),
     "autograd_in_torchscript": ("lin_grad", (_LEARNERS / "fail_raises_15.py").read_text(), {"raises"}),
     "autograd_originals_by_gc": ("lin_grad", (_LEARNERS / "fail_raises_16.py").read_text(), {"raises", "timeout"}),
+    "autograd_by_redispatch": ("lin_grad", (_LEARNERS / "fail_uses-autograd_12.py").read_text(), {"uses-autograd"}),
+    "autograd_by_jit_registry": ("lin_grad", (_LEARNERS / "fail_uses-autograd_13.py").read_text(), {"uses-autograd"}),
 })

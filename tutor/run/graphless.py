@@ -45,6 +45,16 @@ def lock_graph(trap: Callable[[str], Callable[..., Any]]) -> dict[int, tuple[Any
         if mode:
             turn_on()
 
+    get_operation = torch._C._jit_get_operation
+    refused = {"aten::set_grad_enabled": set_grad_enabled, "aten::grad": trap("torch.ops.aten.grad()"),
+               "aten::backward": trap("torch.ops.aten.backward()")}
+
+    def jit_get_operation(name: str) -> Any:  # (naming the use only: without a graph these compute nothing)
+        if name in refused:
+            return refused[name], [""]
+        return get_operation(name)
+
+    torch._C._jit_get_operation = jit_get_operation
     aten = torch.ops.aten  # (the namespace keeps what it resolved: these answer from now on)
     aten.set_grad_enabled = set_grad_enabled
     aten.grad, aten.backward = trap("torch.ops.aten.grad()"), trap("torch.ops.aten.backward()")
@@ -59,6 +69,9 @@ def _keys_changers() -> list[tuple[Any, str]]:
                                        "_set_dynamic_layer_keys_included", "push_dynamic_layer_stack")]
     found += [(getattr(torch._C, n), "__init__") for n in ("_InferenceMode", "_ForceDispatchKeyGuard",
                                                            "_SetExcludeDispatchKeyGuard")]
+    # An operator redispatched with a key set of the caller's choosing skips the thread's excluded keys:
+    # `torch.ops.aten.mm.default.redispatch(<AutogradCPU | CPU>, ...)` would record a graph.
+    found += [(getattr(torch._C, "_DispatchOperatorHandle", None), "redispatch_boxed")]
     return [(owner, name) for owner, name in found if owner is not None and name in vars(owner)]
 
 
