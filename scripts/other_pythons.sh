@@ -9,7 +9,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 VERSIONS="${TUTOR_PYTHONS:-3.10 3.13}"
 ROOT="${TUTOR_PYTHONS_DIR:-.venvs}"
-CORE="tests/test_check_api.py tests/test_cli.py tests/test_check_hostile.py tests/test_run_result.py"
+CORE="tests/test_check_api.py tests/test_cli.py tests/test_check_hostile.py tests/test_run_result.py tests/test_program.py"
 
 find_python() {  # $1 = 3.10 → a python3.10 that runs: pyenv's own build first (its shims may refuse), else PATH
   local p
