@@ -26,6 +26,7 @@ lab: setup
 
 # Two test processes, each taking whole files (module fixtures such as one kernel per file stay shared): most
 # tests wait on kernels, workers and JupyterLab, so two at a time on two cores nearly halve the wall time.
+# tests/conftest.py hands the heaviest files out first and keeps the browser tests on one process.
 test: setup
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=25
 
