@@ -9,7 +9,8 @@ from tutor.run import run_submission
 from tutor.run.result import CaseRun, SubmissionRun
 
 LEARNERS = Path(__file__).parent / "learners"
-FILES = sorted(LEARNERS.glob("*/*.py"))
+# (run here in-process: the hostile files, made to escape a sandbox child, would start programs and threads here)
+FILES = sorted(p for p in LEARNERS.glob("*/*.py") if not p.read_text().startswith("# Hostile"))
 
 
 @pytest.mark.parametrize("path", FILES[::3], ids=[f"{p.parent.name}/{p.stem}" for p in FILES[::3]])
