@@ -53,7 +53,9 @@ class Isolation:
             "namespaces (not Linux): the run can read and write whatever this user can, reach the network and "
             "signal this user's other processes",
             "a hard memory limit (RLIMIT_AS is not enforced here: a thread in the run watches its resident memory)",
-            "processes a run moves out of its process group are not tracked"])
+            "processes a run moves out of its process group are not tracked",
+            "one thread (no seccomp here): a thread a run starts has torch's autograd on, so a PASS there does "
+            "not prove the gradient was written by hand"])
 
     @property
     def full(self) -> bool:
