@@ -100,6 +100,7 @@ OVERFLOW = ("{tensor} breaks down only where the logits are large (these reach Â
             "poisons the row. Softmax does not change when the same number is taken from a whole row: subtract "
             "each row's maximum before exponentiating (the logsumexp trick, `inp.logsumexp(-1, keepdim=True)`), "
             "or use `inp.softmax(-1)`; take log-probabilities from `log_softmax`, not as the log of a softmax")
+ONE_TERM_SCALED = "{tensor} divides only one of its two terms by n: the mean's 1/n multiplies the whole derivative"
 WRONG_ONE_HOT = ("{tensor} takes 1 away in the wrong places: the one-hot row of example i holds a single 1, at "
                  "column t_i (its label), and 0 in the other nine columns")
 
@@ -166,9 +167,9 @@ EXERCISE = Exercise(
                 "{tensor} has the wrong sign at each example's label (and only there): raising the right label's "
                 "logit must lower the loss, so the derivative there is negative"),
         Variant("batch-scale", as_class("inp.g = sm - onehot / n"),
-                "{tensor} divides only one of its two terms by n: the mean's 1/n multiplies the whole derivative"),
+                ONE_TERM_SCALED),
         Variant("batch-scale", as_class("inp.g = sm / n - onehot"),
-                "{tensor} divides only one of its two terms by n: the mean's 1/n multiplies the whole derivative"),
+                ONE_TERM_SCALED),
         Variant("wrong-reduction", as_class("e = (inp - inp.max(0, keepdim=True)[0]).exp()\n"
                                             "inp.g = (e / e.sum(-1, keepdim=True) - onehot) / n"),
                 "{tensor} subtracts each column's maximum, taken over the batch: the shift that leaves softmax "
