@@ -60,13 +60,14 @@ CROSS_ENTROPY_CASES: tuple[Case, ...] = (
 
 
 # The whole-model exercises (`forward_and_backward`, `Model`): first the learner's pieces (lin_grad, Lin, Relu,
-# Mse, ...) alone, on the pieces' own cases; then the model on six batch sizes and widths.
+# Mse, ...) alone, on the pieces' own small cases (they name the piece that is wrong; batch 1000 is the model's
+# case, which runs every piece at that size); then the model on five batch sizes, three widths, both dtypes.
 WHOLE_CASES: tuple[Case, ...] = (
-    *(Case("unit", c.n, c.dtype, c.hidden, c.layer, c.seed, whole=True) for c in CASES[:4]),
+    *(Case("unit", c.n, c.dtype, c.hidden, c.layer, c.seed, whole=True) for c in CASES[:4] if c.n < 1000),
+    Case("unit", 128, torch.float32, 50, 1, seed=35, whole=True),
     Case("model", 1, torch.float32, 50, 1, seed=31, whole=True),
     Case("model", 64, torch.float64, 17, 1, seed=32, whole=True),
-    Case("model", 128, torch.float32, 50, 1, seed=33, whole=True),
-    Case("model", 256, torch.float64, 30, 1, seed=34, whole=True),
+    Case("model", 100, torch.float64, 30, 1, seed=34, whole=True),
     CASES[4],
     CASES[5],
 )

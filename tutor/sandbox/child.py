@@ -56,6 +56,7 @@ def poison_reference(exercise: str) -> None:
 
     from tutor import lesson
     from tutor.exercises import get
+    from tutor.run.guard import seal
 
     builtins.__tutor_reference_used__ = ReferenceUsed  # type: ignore[attr-defined]
     ex = get(exercise)
@@ -72,6 +73,8 @@ def poison_reference(exercise: str) -> None:
             f = getattr(f, "__func__", f)
             if isinstance(f, types.FunctionType) and not f.__code__.co_freevars:
                 f.__code__ = _reference_tripwire.__code__
+    if not any(f.co_freevars for f in ex.reference_codes()):  # every reference function now raises
+        seal()
 
 
 IDLE = 0.1  # seconds without a job before an idle child warms up (checks in a row: it waits for none)
