@@ -10,7 +10,7 @@ from ..cases import Case
 from ..exercises import Exercise
 from ..report import Diagnosis
 from ..run.result import CaseRun, ErrorInfo
-from .compare import best_scale, close, closeness, shape_str
+from .compare import Closeness, best_scale, close, closeness, shape_str
 
 VariantRuns = Callable[[], list[tuple[int, CaseRun]]]
 
@@ -130,8 +130,10 @@ def close_any(value: np.ndarray, ref: np.ndarray, tol: float) -> bool:
 
 
 def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: Exercise, tol: float,
-                   variants: VariantRuns, context: dict[str, np.ndarray]) -> Diagnosis:
-    """A gradient that came back wrong: a known variant, or what its shape and ratio to the reference say."""
+                   variants: VariantRuns, context: dict[str, np.ndarray],
+                   measured: Closeness | None = None) -> Diagnosis:
+    """A gradient that came back wrong: a known variant, or what its shape and ratio to the reference say.
+    `measured`: how far `got` is from `ref`, when the caller knows it already."""
     base, n = owner(name), case.n
     came = (f"{name} has shape {shape_str(got.shape)} but {base} has shape {shape_str(ref.shape)}"
             if got.shape != ref.shape else "")
@@ -139,12 +141,12 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
         v = vrun.values.get(name)
         if v is not None and v.shape == got.shape and close(got, v, tol):
             variant = ex.variants[i]
-            lead = came or f"{name} is off ({_numbers(got, ref)})"
+            lead = came or f"{name} is off ({_numbers(got, ref, measured)})"
             return Diagnosis(variant.code, f"{lead}: " + variant.message.format(tensor=name) + ".", name)
     if got.shape != ref.shape:
         return _diagnose_shape(name, got, ref, n, tol, came)
     c = best_scale(got, ref, tol)
-    off = f"{name} is off ({_numbers(got, ref)})"
+    off = f"{name} is off ({_numbers(got, ref, measured)})"
     if c is not None and abs(c - 1) < 1e-2:  # no factor to speak of: close, but not within the tolerance
         return Diagnosis("wrong-value", f"{off}: close to the expected gradient but not within the tolerance — "
                          "precision was lost somewhere (a low-precision dtype, or a small term missing).", name)
@@ -195,6 +197,6 @@ def _diagnose_shape(name: str, got: np.ndarray, ref: np.ndarray, n: int, tol: fl
     return Diagnosis("wrong-shape", f"{came}. A gradient has exactly the shape of the tensor it belongs to.", name)
 
 
-def _numbers(got: np.ndarray, ref: np.ndarray) -> str:
-    c = closeness(got, ref, 0.0)
+def _numbers(got: np.ndarray, ref: np.ndarray, c: Closeness | None = None) -> str:
+    c = c or closeness(got, ref, 0.0)
     return f"max abs error {c.max_abs:.3g} at index {list(c.worst)}, relative error {c.rel:.3g}"

@@ -33,6 +33,7 @@ class Cell:
     exercise: str = ""  # the exercise its `%%exercise NAME` line names
     tree: ast.Module | None = None
     error: SyntaxError | None = None
+    parsed: str = ""  # the text `tree` was parsed from (magics blanked, or as IPython transformed it)
 
 
 def split_cells(source: str) -> list[Cell]:
@@ -75,9 +76,10 @@ def _parse(cell: Cell) -> list[Cell]:
         cell.text = "".join(lines[at + 1:])  # the body, numbered from 1 as IPython runs it
     cell.text = textwrap.dedent(cell.text)
     try:
-        cell.tree = ast.parse(strip_magics(cell.text))
+        cell.parsed = strip_magics(cell.text)
+        cell.tree = ast.parse(cell.parsed)
     except (SyntaxError, ValueError) as e:
-        cell.tree = _ipython_parse(cell.text)
+        cell.parsed, cell.tree = _ipython_parse(cell.text) or ("", None)
         if cell.tree is None:
             cell.error = e if isinstance(e, SyntaxError) else SyntaxError(str(e))
             return [cell]
@@ -89,12 +91,14 @@ def _parse(cell: Cell) -> list[Cell]:
     return out
 
 
-def _ipython_parse(text: str) -> ast.Module | None:
-    """The cell as IPython reads it (`files = !ls`, `x = %time f()`), when IPython is at hand; None if not Python."""
+def _ipython_parse(text: str) -> tuple[str, ast.Module] | None:
+    """The cell as IPython reads it (`files = !ls`, `x = %time f()`) and its tree, when IPython is at hand; None
+    if not Python."""
     try:
         from IPython.core.inputtransformer2 import TransformerManager
 
-        return ast.parse(TransformerManager().transform_cell(text))
+        python = TransformerManager().transform_cell(text)
+        return python, ast.parse(python)
     except Exception:  # noqa: BLE001 - no IPython, or not Python even for IPython
         return None
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import re
 import symtable
 from dataclasses import dataclass, field
 
@@ -42,7 +43,7 @@ class Statement:
     def reads(self) -> set[str]:
         """The global names it reads (worked out when first asked: most statements never are)."""
         if self._reads is None:
-            self._reads = _reads(self.node)
+            self._reads = _reads(self.node, self.cell.parsed)
         return self._reads
 
 
@@ -189,12 +190,16 @@ class _Sorter:
         return None
 
 
-def _reads(node: ast.AST) -> set[str]:
-    """The global names a statement reads: at top level, and inside its functions and class bodies."""
+def _reads(node: ast.stmt, text: str = "") -> set[str]:
+    """The global names a statement reads: at top level, and inside its functions and class bodies. `text`: the
+    source the statement was parsed from (its own lines are read again; else it is unparsed, which is slower)."""
     try:
-        top = symtable.symtable(ast.unparse(node), "<statement>", "exec")
-    except (SyntaxError, ValueError, RecursionError):
-        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        top = symtable.symtable(_lines_of(node, text), "<statement>", "exec")
+    except (SyntaxError, ValueError, RecursionError, IndexError):
+        try:
+            top = symtable.symtable(ast.unparse(node), "<statement>", "exec")
+        except (SyntaxError, ValueError, RecursionError):
+            return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     out = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
     stack = list(top.get_children())
     while stack:
@@ -202,6 +207,22 @@ def _reads(node: ast.AST) -> set[str]:
         out |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
         stack += table.get_children()
     return out
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks `ast` counts (not str.splitlines's form feeds, ...)
+
+
+def _lines_of(node: ast.stmt, text: str) -> str:
+    """The statement's own source, decorators included (offsets are UTF-8 bytes, as `ast` counts them)."""
+    if not text or node.end_lineno is None or node.end_col_offset is None:
+        raise ValueError("no source to read")
+    decorators = getattr(node, "decorator_list", [])
+    start = min([node.lineno] + [d.lineno for d in decorators])
+    lines = [ln.encode() for ln in _LINE_BREAK.split(text)[start - 1:node.end_lineno]]
+    lines[-1] = lines[-1][:node.end_col_offset]
+    if start == node.lineno:
+        lines[0] = lines[0][node.col_offset:]  # (only after `;` is a top-level statement not at column 0)
+    return b"\n".join(lines).decode() + "\n"
 
 
 def _bound_names(node: ast.stmt) -> list[str]:

@@ -135,13 +135,23 @@ def _call_function(ex: Any, fn: Any, unit: str, t: dict[str, torch.Tensor]) -> t
                                                           "mse_grad(inp, targ)")
 
 
+_SIGNATURE: list[Any] = [None, None]  # (entry, its signature): a run asks on every case, for the same entry
+
+
+def _signature(entry: Any) -> inspect.Signature:
+    if _SIGNATURE[0] is not entry:
+        _SIGNATURE[:] = [None, None]
+        _SIGNATURE[:] = [entry, inspect.signature(entry)]  # (may raise: nothing is cached then)
+    return _SIGNATURE[1]
+
+
 def _call_signature(entry: Any, short: tuple, full: tuple) -> Any:
     """Call with the lesson's arguments; a definition that takes w1, b1, w2, b2 as arguments gets them too."""
     try:
-        inspect.signature(entry).bind(*short)
+        _signature(entry).bind(*short)
     except TypeError:
         try:
-            inspect.signature(entry).bind(*full)
+            _signature(entry).bind(*full)
             return entry(*full)
         except (TypeError, ValueError):
             pass
