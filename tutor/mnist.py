@@ -7,8 +7,12 @@ import pickle
 from functools import lru_cache
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import torch
+
+if TYPE_CHECKING:
+    import torch
 
 SHIPPED = Path(__file__).parent / "data" / "mnist_5k.npz"
 COURSE_PATH = Path("data") / "mnist.pkl.gz"
@@ -40,6 +44,8 @@ def mnist_source(path: str | os.PathLike | None = None) -> Path:
 
 @lru_cache(maxsize=4)
 def _load(source: str) -> tuple[torch.Tensor, ...]:
+    import torch  # (here: `mnist_source`, which a kernel asks before it starts its sandbox worker, needs none)
+
     try:
         if source.endswith(".npz"):
             with np.load(source, allow_pickle=False) as d:

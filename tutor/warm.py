@@ -2,7 +2,7 @@
 
 `import tutor` in a kernel starts the sandbox worker (its own process: it imports torch and gets ready) and,
 in one background thread of the kernel, what the kernel's first check would otherwise pay for: torch's first
-backward (it imports sympy), matplotlib and the plot module, then the judge's reference, autograd and
+backward, matplotlib and the plot module, then the judge's reference, autograd and
 wrong-variant runs for the exercises of the notebook being run, in the notebook's order. None of it runs
 learner code, none of it patches anything, and a check never waits for it (the judge computes whatever is
 not cached yet itself).
@@ -73,7 +73,7 @@ def warm_kernel(exercises: list[str]) -> None:
         import torch
 
         x = torch.zeros(2, requires_grad=True)
-        x.sum().backward()  # torch's first backward imports sympy (seconds)
+        x.sum().backward()  # torch's first backward (with no gradient given: one given imports sympy, ~1 s)
         from .render import plots  # noqa: F401 - matplotlib
         from .widgets import display  # noqa: F401
         for name in exercises:
