@@ -14,7 +14,7 @@ import numpy as np
 from ..cases import TOLERANCE, Case
 from ..report import Diagnosis
 from ..run.result import CaseRun
-from .compare import best_scale
+from .compare import best_scale, scale_estimate
 
 
 @dataclass
@@ -69,6 +69,10 @@ def _hard_coded_batch(items: list[Item]) -> list[Item]:
             groups.setdefault(it.diagnosis.tensor, []).append(it)
     replaced: dict[int, Item | None] = {}
     for tensor, group in groups.items():
+        guesses = {it.case.n: scale_estimate(it.got, it.expected) for it in group}
+        if any(c is None or c <= 0 for c in guesses.values()) or \
+                (not _constant(guesses) and _constant_k(guesses) is None):  # (guesses are exact where it matters)
+            continue  # not one factor on every batch size: nothing to replace (best_scale would say so, slower)
         factors = {}
         for it in group:
             c = best_scale(it.got, it.expected, TOLERANCE[it.case.dtype])
