@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import torch
 
@@ -23,7 +23,7 @@ class Case:
     large: bool = False  # logits spread over ±100, where a naive exp overflows float32
     whole: bool = False  # a case of the whole-model exercises: the model, and (kind "unit") each piece alone too
 
-    @property
+    @cached_property  # (asked hundreds of times per check)
     def name(self) -> str:
         """A short label: `unit · batch 1000 · float32 · 784→50`."""
         dt = str(self.dtype).replace("torch.", "")
