@@ -3,6 +3,7 @@ check, breaks `--json`, or changes a later verdict in the same process (the code
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -146,3 +147,27 @@ def test_a_lone_surrogate_in_what_the_code_says_is_printed_not_a_traceback(tmp_p
     assert done.stdout.startswith("lin_grad: FAIL [raises]") and "said ?" in done.stdout
     report = json.loads(cli(tmp_path, source, "--json").stdout)
     assert report["summary"] == "lin_grad: FAIL [raises]"
+
+
+READS_ITS_FDS = '''import os
+SEEN = []
+def lin_grad(inp, out, w, b):
+    if not SEEN:
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                SEEN.append(f"{os.readlink('/proc/self/fd/' + fd)}={len(os.pread(int(fd), 1 << 26, 0).strip(bytes(1)))}")
+            except OSError:
+                pass
+    raise RuntimeError("readable: " + " ".join(SEEN))
+'''
+
+
+def test_a_warmed_up_run_finds_nothing_of_the_warm_up_in_its_files() -> None:
+    """An idle run child warms up on a known wrong variant, whose other gradients are right: nothing of that
+    result may be left where learner code can read it (its result memfd holds zeros until it writes there)."""
+    tutor.check("lin_grad", RIGHT_LIN_GRAD)  # the next run's child warms up on lin_grad while idle
+    time.sleep(1.5)
+    report = tutor.check("lin_grad", READS_ITS_FDS)
+    said = report.checks[0].message
+    nonzero = re.findall(r"memfd:tutor-run-result[^=]*=(\d+)", said)
+    assert nonzero == ["0"], said

@@ -178,9 +178,11 @@ def warm_up(job: Callable[[str, str], Any], exercise: str, fd: int, shared_w: in
     try:
         source = json.loads(os.pread(fd, os.fstat(fd).st_size, 0)).get(exercise)
         if source:
-            chunks = job(exercise, source).to_chunks()
+            size = sum(memoryview(c).nbytes for c in job(exercise, source).to_chunks())
+            # Pages for a result of that size, holding zeros. Never the variant's result itself: its other
+            # gradients are right, and learner code can read this memfd.
             if shared_w >= 0:
-                _write_shared(shared_w, chunks)
+                os.posix_fallocate(shared_w, 0, size)
         from tutor.cases import cases_for
         from tutor.exercises import get
         from tutor.run.harness import prepare_inputs
