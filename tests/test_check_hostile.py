@@ -164,7 +164,7 @@ def lin_grad(inp, out, w, b):
 
 def test_a_warmed_up_run_finds_nothing_of_the_warm_up_in_its_files() -> None:
     """An idle run child warms up on a known wrong variant, whose other gradients are right: nothing of that
-    result may be left where learner code can read it (its result memfd holds zeros until it writes there)."""
+    result may be left where learner code can read it (its result memfd is empty until it writes there)."""
     tutor.check("lin_grad", RIGHT_LIN_GRAD)  # the next run's child warms up on lin_grad while idle
     time.sleep(1.5)
     report = tutor.check("lin_grad", READS_ITS_FDS)

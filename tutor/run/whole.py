@@ -140,8 +140,7 @@ _SIGNATURE: list[Any] = [None, None]  # (entry, its signature): a run asks on ev
 
 def _signature(entry: Any) -> inspect.Signature:
     if _SIGNATURE[0] is not entry:
-        _SIGNATURE[:] = [None, None]
-        _SIGNATURE[:] = [entry, inspect.signature(entry)]  # (may raise: nothing is cached then)
+        _SIGNATURE[:] = [entry, inspect.signature(entry)]  # (when it raises, nothing is cached)
     return _SIGNATURE[1]
 
 

@@ -97,7 +97,7 @@ def run_child(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolatio
         os.close(setup_w)
         if warm is not None:
             if not select.select([job_r], [], [], IDLE)[0]:
-                warm_up(job, *warm, shared_w)
+                warm_up(job, *warm)
             os.close(warm[1])
         try:
             exercise = json.loads(read_frame(job_r))["exercise"]
@@ -134,13 +134,12 @@ def _write_all(fd: int, chunks: list[Any]) -> None:
 
 
 def _write_shared(fd: int, chunks: list[Any]) -> bool:
-    """Put the result's body in the run's result memfd (one copy, no pipe; over the pages a warm-up left there,
-    which are then in memory already); False when it does not fit under the run's file-size limit (it then goes
-    through the pipe)."""
+    """Put the result's body in the run's result memfd (one copy, no pipe); False when it does not fit under the
+    run's file-size limit (it then goes through the pipe)."""
     try:
+        os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         _write_all(fd, chunks)
-        os.ftruncate(fd, os.lseek(fd, 0, os.SEEK_CUR))
         return True
     except OSError:
         try:
@@ -164,11 +163,11 @@ def keep_warm_up_sources() -> int:
     return fd
 
 
-def warm_up(job: Callable[[str, str], Any], exercise: str, fd: int, shared_w: int = -1) -> None:
+def warm_up(job: Callable[[str, str], Any], exercise: str, fd: int) -> None:
     """In an idle run child, before it reads its job: run `exercise`'s known wrong variant once, so that the
     memory and the first-call paths a run of it touches are this child's own already (no copy-on-write faults
-    during the learner's run), and its result memfd (`shared_w`) has pages for a result of that size; then
-    forget the variant's text. Whatever it prints is dropped."""
+    during the learner's run) and the inputs of that exercise's next run are copied already; then forget the
+    variant's text. Whatever it prints is dropped."""
     import gc
     import io
     import sys
@@ -178,11 +177,7 @@ def warm_up(job: Callable[[str, str], Any], exercise: str, fd: int, shared_w: in
     try:
         source = json.loads(os.pread(fd, os.fstat(fd).st_size, 0)).get(exercise)
         if source:
-            size = sum(memoryview(c).nbytes for c in job(exercise, source).to_chunks())
-            # Pages for a result of that size, holding zeros. Never the variant's result itself: its other
-            # gradients are right, and learner code can read this memfd.
-            if shared_w >= 0:
-                os.posix_fallocate(shared_w, 0, size)
+            job(exercise, source).to_chunks()  # (its result is dropped: a variant's other gradients are right)
         from tutor.cases import cases_for
         from tutor.exercises import get
         from tutor.run.harness import prepare_inputs
