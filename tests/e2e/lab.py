@@ -108,7 +108,7 @@ def error_outputs(page: Page) -> list[str]:
     """Texts of every traceback shown in the active notebook."""
     return page.locator(
         f"{ACTIVE} .jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']"
-    ).all_inner_texts()
+    ).all_text_contents()  # not innerText: it is '' for off-screen cells (content-visibility: auto)
 
 
 def assert_no_errors(page: Page) -> None:
@@ -219,6 +219,17 @@ def restart_kernel(page: Page, clear_outputs: bool = True, timeout: float = KERN
 
 
 # ---------------------------------------------------------------------------------------- misc
+
+
+def shown(locator: Locator, timeout: float = 30_000) -> Locator:
+    """Wait for ``locator``'s first match, scroll it into view and wait until it is visible.
+
+    JupyterLab 4 does not render cells scrolled out of view (`content-visibility: auto`): there an
+    element has no box and its innerText is '', so look at it as a learner would, in view."""
+    locator.first.wait_for(state="attached", timeout=timeout)
+    locator.first.scroll_into_view_if_needed(timeout=timeout)
+    locator.first.wait_for(state="visible", timeout=timeout)
+    return locator
 
 
 def wait_text(page: Page, locator: Locator, text: str, timeout: float = 30_000) -> None:

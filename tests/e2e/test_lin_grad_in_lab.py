@@ -59,7 +59,7 @@ def notebook_name() -> str:
 def exercise(cell):
     """The exercise widget shown under the cell (only one: a re-run replaces the output)."""
     w = cell.locator(f".jp-OutputArea-output {EXERCISE_WIDGET}")
-    w.first.wait_for(state="visible")
+    lab.shown(w)
     assert w.count() == 1, f"{w.count()} exercise widgets under the cell"
     return w
 
@@ -67,13 +67,13 @@ def exercise(cell):
 def badge_is(page, widget, text: str) -> None:
     badge = widget.locator(BADGE)
     lab.wait_text(page, badge, text)
+    lab.shown(badge)
     assert badge.inner_text().strip() == text
     assert f"tutor-{text.lower().replace(' ', '-')}" in badge.get_attribute("class").split()
 
 
 def plot_loaded(page, widget) -> None:
-    img = widget.locator(PLOT_IMAGES).first
-    img.wait_for(state="visible")
+    img = lab.shown(widget.locator(PLOT_IMAGES)).first
     page.wait_for_function("(el) => el.complete && el.naturalWidth >= 200 && el.naturalHeight >= 100",
                            arg=img.element_handle())
 
@@ -85,15 +85,17 @@ def check_rows(widget) -> list[list[str]]:
 
 def progress(page) -> dict[str, str]:
     """The dashboard's lin_grad row: status, attempts, hints."""
+    # JupyterLab draws a widget output only once its cell has been in view: go to the dashboard's cell first
+    lab.code_cell(page, "tutor.progress()").scroll_into_view_if_needed()
     row = page.locator(f"{lab.ACTIVE} .jp-OutputArea-output {PROGRESS_ROW}")
-    row.first.wait_for(state="visible")
+    lab.shown(row)
     assert row.count() == 1, f"{row.count()} lin_grad rows in progress dashboards"
     cells = row.locator("td").all_text_contents()
     return {"status": cells[1].strip(), "attempts": int(cells[2]), "hints": int(cells[3])}
 
 
 def assert_widgets_rendered(page) -> None:
-    texts = page.locator(f"{lab.ACTIVE} .jp-OutputArea-output").all_inner_texts()
+    texts = page.locator(f"{lab.ACTIVE} .jp-OutputArea-output").all_text_contents()
     bad = [t for t in texts if "Error displaying widget" in t or "Failed to load model" in t]
     assert not bad, bad
 
