@@ -64,7 +64,7 @@ def _parse(cell: Cell) -> list[Cell]:
 
     lines = cell.text.splitlines(keepends=True)
     at = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
-    first = lines[at].split() if lines else [""]
+    first = (lines[at].split() if lines else []) or [""]  # (an empty cell: nbconvert's `# In[ ]:` and blank lines)
     if first[0].startswith("%%"):
         magic = first[0][2:]
         if magic not in PYTHON_CELL_MAGICS:
