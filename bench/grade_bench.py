@@ -161,15 +161,30 @@ def main() -> None:
         if args.large:
             big = work / "large"
             big.mkdir()
-            make_class(big, args.large, args.distinct, seed=1)
+            big_kinds = make_class(big, args.large, args.distinct, seed=1)
             took = time_tutor_grade(big, work / "out-large", args.workers)
             print(f"tutor grade, {args.large} submissions: {took:.1f} s ({took / args.large * 1000:.0f} ms each)")
+            no_crash(big_kinds, work / "out-large" / "gradebook.csv")
             if args.no_memo_too:
                 took = time_tutor_grade(big, work / "out-large-no-memo", args.workers, memo=False)
                 print(f"tutor grade, {args.large} submissions, every result judged on its own (no memo): "
                       f"{took:.1f} s")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def no_crash(kinds: dict[str, str], csv_path: Path) -> None:
+    """Stop if a normal submission's run crashed: the learner corpus holds no crashing code, so a crash is the
+    checker's own failure, and a time measured over runs that crash at once says nothing."""
+    import csv
+
+    with open(csv_path, newline="") as fh:
+        crashed = [(r["submission"], r["exercise"]) for r in csv.DictReader(fh)
+                   if kinds.get(r["submission"]) == "normal" and "crashed" in r["codes"].split()]
+    if crashed:
+        raise SystemExit(f"{len(crashed)} runs of normal submissions crashed, e.g. {crashed[:3]}: the time above "
+                         "is not a grading time")
+    print("    no run of a normal submission crashed")
 
 
 def agree(verdicts: dict, kinds: dict[str, str], csv_path: Path) -> None:
