@@ -62,3 +62,25 @@ def test_list_names_every_exercise() -> None:
     assert [line.split()[0] for line in r.stdout.splitlines()] == names
     titles = {line.index(line.split()[1]) for line in r.stdout.splitlines()}
     assert len(titles) == 1, r.stdout  # every title starts in the same column
+
+
+LIN_GRAD = "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n"
+
+
+@pytest.mark.parametrize("cells", [
+    # an expression continued in brackets on a line that starts with `%`: Python, not a line magic
+    ["import torch", "%matplotlib inline", LIN_GRAD + "    b.g = out.g.sum(0) * (3\n                          % 2)\n"],
+    # U+2028 (pasted from a PDF) and a form feed in comments: Python does not end a line there
+    ["import torch", LIN_GRAD.replace("\n", "  # d(inp @ w)/d inp\u2028= w.t()\n", 1) + "    b.g = out.g.sum(0)\x0c\n"],
+    # an empty cell, and one of blank lines, as every notebook has at its end
+    ["import torch", LIN_GRAD + "    b.g = out.g.sum(0)\n", "", "\n\n"],
+], ids=["percent-continuation", "line-separators", "empty-cells"])
+def test_a_notebook_is_checked_as_its_kernel_runs_it(tmp_path, cells) -> None:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# lin_grad")] + [nbformat.v4.new_code_cell(c) for c in cells]
+    path = tmp_path / "learner.ipynb"
+    nbformat.write(nb, str(path))
+    r = tutor("check", "lin_grad", str(path))
+    assert r.returncode == 0 and r.stdout.splitlines()[0] == "lin_grad: PASS", r.stdout + r.stderr

@@ -89,3 +89,18 @@ def test_the_excerpt_is_the_cells_the_check_needs_and_the_same_code_gives_the_sa
     b = cells("x = tutor.mnist()  # another student", LIN_GRAD, "w = 2", "%%exercise lin\n" + lin)
     assert excerpt(a, get("lin")) == excerpt(b, get("lin")) == \
         "# %% cell 2\n" + LIN_GRAD + "# %% cell 4 (%%exercise lin)\n" + lin
+
+
+@pytest.mark.parametrize("source, blanked", [
+    ('doc = """\n!important\n%d items\n"""\n%time x\n', [4]),  # inside a string: text, not magics
+    ("x = [1,\n!= 2]\n!ls\n", [2]),  # inside brackets: an operator continuing the expression
+    ("y = 1 + \\\n    % 2\n%who\n", [2]),  # after a backslash: the same line for Python
+    ("s = 'a(' # (\n%time f()\n", [1]),  # brackets in a string or a comment open nothing
+    ("Relu?\nz = (1,\n     2)\nz??\n", [0, 3]),
+])
+def test_only_a_line_that_starts_a_statement_is_a_magic(source, blanked) -> None:
+    from tutor.run.cells import split_lines, strip_magics
+
+    before, after = split_lines(source), split_lines(strip_magics(source))
+    assert [i for i, (a, b) in enumerate(zip(before, after)) if a != b] == blanked
+    assert all(not after[i] for i in blanked)

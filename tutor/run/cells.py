@@ -18,10 +18,59 @@ def ipython_only(line: str) -> bool:
     return s.startswith(("%", "!")) or ("?" in s and _HELP.fullmatch(s) is not None)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # Python's line breaks (str.splitlines also cuts at \x0c, \x85, U+2028...)
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` as Python counts them: a form feed or U+2028 pasted into a comment stays in its line."""
+    lines = _LINE_BREAK.split(text)
+    return lines[:-1] if lines and not lines[-1] else lines
+
+
 def strip_magics(source: str) -> str:
     """Blank out IPython-only lines — magics, shell escapes, help (`%%exercise lin_grad`, `!ls`, `Relu?`) —
-    keeping line numbers: the cell ran in the notebook, so its definitions must load here too."""
-    return "\n".join("" if ipython_only(ln) else ln for ln in source.splitlines()) + "\n"
+    keeping line numbers: the cell ran in the notebook, so its definitions must load here too. Only a line that
+    starts a statement can be one: `!= 0` or `% 2` continuing an expression in brackets is Python."""
+    lines = split_lines(source)
+    starts = statement_starts(lines)
+    return "\n".join("" if start and ipython_only(ln) else ln for ln, start in zip(lines, starts)) + "\n"
+
+
+def statement_starts(lines: list[str]) -> list[bool]:
+    """For each line: whether it starts a new statement (not inside brackets, a string, or after a backslash)."""
+    depth, quote, joined, out = 0, "", False, []
+    for ln in lines:
+        start = depth == 0 and not quote and not joined
+        out.append(start)
+        joined = False
+        if start and ipython_only(ln):  # a magic's text is not Python: it opens no bracket or string
+            continue
+        i, n = 0, len(ln)
+        while i < n:
+            c = ln[i]
+            if quote:
+                if c == "\\":
+                    i += 2
+                    continue
+                if ln.startswith(quote, i):
+                    i, quote = i + len(quote), ""
+                    continue
+            elif c == "#":
+                break
+            elif c in "\"'":
+                quote = c * 3 if ln.startswith(c * 3, i) else c
+                i += len(quote)
+                continue
+            elif c in "([{":
+                depth += 1
+            elif c in ")]}":
+                depth = max(0, depth - 1)
+            elif c == "\\" and i == n - 1:
+                joined = True
+            i += 1
+        if len(quote) == 1 and not ln.endswith("\\"):  # a one-line string ends with its line (else: an error)
+            quote = ""
+    return out
 
 
 @dataclass
@@ -38,7 +87,7 @@ class Cell:
 
 def split_cells(source: str) -> list[Cell]:
     """Cut the source at cell markers; expand `%%exercise` cells (also as `get_ipython().run_cell_magic`)."""
-    lines = source.splitlines()
+    lines = split_lines(source)
     starts = [(i, m) for i, ln in enumerate(lines) if (m := _MARKER.fullmatch(ln.strip()))]
     if not starts:
         return _parse(Cell("", source))
@@ -62,7 +111,7 @@ def split_cells(source: str) -> list[Cell]:
 def _parse(cell: Cell) -> list[Cell]:
     import textwrap
 
-    lines = cell.text.splitlines(keepends=True)
+    lines = [ln + "\n" for ln in split_lines(cell.text)]
     at = next((i for i, ln in enumerate(lines) if ln.strip()), 0)
     first = (lines[at].split() if lines else []) or [""]  # (an empty cell: nbconvert's `# In[ ]:` and blank lines)
     if first[0].startswith("%%"):

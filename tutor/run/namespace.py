@@ -16,7 +16,7 @@ from .. import lesson
 from ..exercises import get
 from .entry import FREE_FORMS, fatal_syntax_error, find_entry
 from .guard import AutogradUsed
-from .cells import strip_magics
+from .cells import split_lines, strip_magics
 from .program import build, definitions_of, needed
 from .result import ErrorInfo
 
@@ -58,7 +58,7 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
         while fname in names.values():
             fname = fname[:-1] + "'>"
         names[id(cell)] = fname
-        linecache.cache[fname] = (len(cell.text), None, cell.text.splitlines(True), fname)
+        linecache.cache[fname] = (len(cell.text), None, [ln + "\n" for ln in split_lines(cell.text)], fname)
     name, how = find_entry(prog, ex)
     _syntax_error(prog, ex, name)
     if not name:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import ast
 import builtins
-import re
 import symtable
 from dataclasses import dataclass, field
 
-from .cells import Cell, split_cells
+from .cells import _LINE_BREAK, Cell, split_cells
 
 # Calls whose result is a constant when their arguments are: tensor constructors and pure functions.
 _CONSTANT_CALLS = frozenset(
@@ -209,7 +208,6 @@ def _reads(node: ast.stmt, text: str = "") -> set[str]:
     return out
 
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks `ast` counts (not str.splitlines's form feeds, ...)
 
 
 def _lines_of(node: ast.stmt, text: str) -> str:
