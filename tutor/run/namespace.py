@@ -72,7 +72,8 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
     for i, st in enumerate(statements):
         fname = names[id(st.cell)]
         try:
-            exec(compile(ast.Module(body=[st.node], type_ignores=[]), fname, "exec"), ns)
+            # dont_inherit: not this module's `from __future__ import annotations` (the notebook ran without it)
+            exec(compile(ast.Module(body=[st.node], type_ignores=[]), fname, "exec", dont_inherit=True), ns)
         except ImportError:
             if st.kind not in ("module", "import", "star"):
                 raise LoadError(_load_error(sys.exc_info()[1], prog, exercise)) from None

@@ -100,7 +100,12 @@ class _Sorter:
 
     def sort(self, node: ast.stmt) -> tuple[str, set[str], bool] | None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            patched = self._patched_class(node)
+            if patched:  # fastcore's `@patch def bwd(self: Lin, ...)`: a method attached to the learner's class
+                return "attr", {patched}, False
             return "def", {node.name}, True
+        if isinstance(node, ast.Expr) and (cls := self._setattr_class(node.value)):
+            return "attr", {cls}, False  # `setattr(Lin, "bwd", lin_bwd)`, as `Lin.bwd = lin_bwd`
         if isinstance(node, ast.ClassDef):
             return "class", {node.name}, True
         if isinstance(node, ast.Import):
@@ -118,6 +123,32 @@ class _Sorter:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             return self._assignment(node, targets)
         return None
+
+    def _own_class(self, node: ast.expr | None) -> str | None:
+        """The name of a class the learner defined (not the lesson's `Module`), if `node` is one."""
+        ok = isinstance(node, ast.Name) and self.kinds.get(node.id) == "class" and node.id != "Module"
+        return node.id if ok else None  # type: ignore[union-attr]
+
+    def _patched_class(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> str | None:
+        """The class fastcore's `@patch` (by the first argument's annotation) or `@patch_to(Cls)` attaches to."""
+        for d in node.decorator_list:
+            f = d.func if isinstance(d, ast.Call) else d
+            name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+            if name == "patch" and not isinstance(d, ast.Call) and node.args.args:
+                return self._own_class(node.args.args[0].annotation)
+            if name == "patch_to" and isinstance(d, ast.Call) and d.args:
+                return self._own_class(d.args[0])
+        return None
+
+    def _setattr_class(self, call: ast.expr) -> str | None:
+        """`setattr(Cls, "bwd", fn)` with a constant name and value: the learner's class it adds to."""
+        if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "setattr"
+                and self.kinds.get("setattr") is None and len(call.args) == 3 and not call.keywords):
+            return None
+        target, attr, value = call.args
+        if not (isinstance(attr, ast.Constant) and isinstance(attr.value, str)):
+            return None
+        return self._own_class(target) if isinstance(value, ast.Lambda) or self.constant(value) else None
 
     def _assignment(self, node: ast.stmt, targets: list[ast.expr]) -> tuple[str, set[str], bool] | None:
         value = node.value  # type: ignore[attr-defined]
