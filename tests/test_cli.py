@@ -84,3 +84,14 @@ def test_a_notebook_is_checked_as_its_kernel_runs_it(tmp_path, cells) -> None:
     nbformat.write(nb, str(path))
     r = tutor("check", "lin_grad", str(path))
     assert r.returncode == 0 and r.stdout.splitlines()[0] == "lin_grad: PASS", r.stdout + r.stderr
+
+
+def test_a_py_file_is_read_in_the_encoding_it_declares(tmp_path) -> None:
+    f = tmp_path / "latin1.py"  # PEP 263, as an old editor on Windows saves it
+    f.write_bytes("# -*- coding: latin-1 -*-\n# dérivée de la couche linéaire\n".encode("latin-1")
+                  + (LIN_GRAD + "    b.g = out.g.sum(0)\n").encode("latin-1"))
+    r = tutor("check", "lin_grad", str(f))
+    assert r.returncode == 0 and r.stdout.startswith("lin_grad: PASS"), r.stdout + r.stderr
+    f.write_bytes(b"# -*- coding: no-such-codec -*-\n" + LIN_GRAD.encode())
+    r = tutor("check", "lin_grad", str(f))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "unknown encoding: no-such-codec" in r.stderr

@@ -19,16 +19,15 @@ def _check(args: argparse.Namespace) -> int:
     ex = exercises.get(args.exercise)
     path = Path(args.file)
     try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise UsageError(f"cannot read {args.file}: {getattr(e, 'strerror', None) or e}") from None
-    if path.suffix == ".ipynb":  # every code cell: the learner's definitions from anywhere in the notebook
-        from .notebook import NotebookError, notebook_source, read_notebook
+        raw = path.read_bytes()
+    except OSError as e:
+        raise UsageError(f"cannot read {args.file}: {e.strerror or e}") from None
+    from .notebook import NotebookError, notebook_source, python_source, read_notebook
 
-        try:
-            source = notebook_source(read_notebook(path))
-        except NotebookError as e:
-            raise UsageError(str(e)) from None
+    try:  # a notebook: every code cell (the learner's definitions from anywhere in it)
+        source = notebook_source(read_notebook(path)) if path.suffix == ".ipynb" else python_source(raw, path)
+    except NotebookError as e:
+        raise UsageError(str(e)) from None
     from .run.entry import excerpt
 
     report = check(ex.name, excerpt(source, ex), warm_up=False)

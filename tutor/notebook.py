@@ -144,12 +144,26 @@ def script_exercises(path: str | Path, data: bytes | None = None) -> list[Exerci
     """The exercises a `.py` file answers (its definitions, or an export's `%%exercise` cells)."""
     path = Path(path)
     try:
-        text = (path.read_bytes() if data is None else data).decode("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise NotebookError(f"{path}: cannot read as UTF-8 Python source ({e})") from None
+        raw = path.read_bytes() if data is None else data
+    except OSError as e:
+        raise NotebookError(f"{path}: cannot read ({e.strerror or e})") from None
+    return answered(python_source(raw, path))
+
+
+def python_source(raw: bytes, path: str | Path) -> str:
+    """A .py file's text as Python reads it (PEP 263: UTF-8 unless a `# -*- coding: latin-1 -*-` line says
+    otherwise; a BOM is dropped); NotebookError when Python could not read it either."""
+    import io
+    import tokenize
+
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        text = raw.decode(encoding)
+    except (UnicodeDecodeError, SyntaxError, LookupError) as e:
+        raise NotebookError(f"{path}: cannot read as Python source ({e})") from None
     if "\0" in text:
         raise NotebookError(f"{path}: not Python source (it holds null bytes)")
-    return answered(text)
+    return text
 
 
 def submission_exercises(path: str | Path, data: bytes | None = None) -> dict[str, ExerciseCell]:
