@@ -8,6 +8,8 @@ import torch
 import tutor
 from tutor.cases import CASES, TOLERANCE
 
+LEARNERS = Path(__file__).parent / "learners"
+
 
 def test_a_name_from_outside_the_arguments_fails_and_is_named() -> None:
     report = tutor.check("lin_grad", "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n"
@@ -67,3 +69,15 @@ def test_model_case_compares_every_gradient_with_autograd() -> None:
     model = [c for c in report.checks if c.case.startswith("model")]
     assert {c.tensor for c in model} == {"x.g", "w1.g", "b1.g", "w2.g", "b2.g"}
     assert all(c.stage == "autograd" and c.passed for c in model)
+
+
+def test_a_name_missed_from_an_import_that_failed_here_names_the_import() -> None:
+    """course-v3's `from exp.nb_01 import *` exists only on the learner's machine: say so, not "defined nowhere"."""
+    report = tutor.check("mse", (LEARNERS / "mse" / "fail_uses-globals_3.py").read_text())
+    assert report.codes[0] == "uses-globals", str(report)
+    message = report.errors[0].message
+    assert "`math`" in message and "`from exp.nb_01 import *` (cell 1), which cannot be imported here" in message
+    named = tutor.check("lin_grad", "from fastcore.nope import helper\n"
+                        "def lin_grad(inp, out, w, b):\n    helper(inp, out, w, b)\n")
+    assert "reads `helper`, from `from fastcore.nope import helper`, which cannot be imported here" \
+           in named.errors[0].message, str(named)

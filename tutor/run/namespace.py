@@ -74,9 +74,13 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
         try:
             # dont_inherit: not this module's `from __future__ import annotations` (the notebook ran without it)
             exec(compile(ast.Module(body=[st.node], type_ignores=[]), fname, "exec", dont_inherit=True), ns)
-        except ImportError:
+        except ImportError as e:
             if st.kind not in ("module", "import", "star"):
-                raise LoadError(_load_error(sys.exc_info()[1], prog, exercise)) from None
+                raise LoadError(_load_error(e, prog, exercise)) from None
+            # (the notebook had it: a course's own `exp` package, fastcore...): named when its names are missed
+            what = f"`{ast.unparse(st.node)}` ({_where(st.cell.label)})" if st.cell.label else f"`{ast.unparse(st.node)}`"
+            for bound in st.binds or {"*"}:
+                ns.setdefault(_UNIMPORTED, {})[bound] = f"{what}, which cannot be imported here ({e})"
         except Exception as e:  # raised while defining: the learner's line, not ours
             later = set().union(*(s.binds for s in statements[i + 1:] if s.resets)) if i + 1 < len(statements) else set()
             if not st.binds or not st.binds <= later:  # (a definition replaced later raised in the notebook too)
@@ -95,6 +99,7 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
 
 
 _DATA = "__tutor_data__"  # in the namespace: name -> the cell that bound it from data (for messages only)
+_UNIMPORTED = "__tutor_unimported__"  # name (or "*" for a star import) -> the import that failed (messages only)
 
 
 def _syntax_error(prog: Any, ex: Any, name: str) -> None:
@@ -240,8 +245,14 @@ def globals_where(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ()
     for reader, name in _global_reads(entry, ns):
         if name in out or name in ns or name in provided or hasattr(builtins, name):
             continue
+        unimported = ns.get(_UNIMPORTED, {})
         if name in data:
             out[name] = f"`{reader}` reads the global `{name}`, defined in {_where(data[name])} from data"
+        elif name in unimported:
+            out[name] = f"`{reader}` reads `{name}`, from {unimported[name]}"
+        elif "*" in unimported:
+            out[name] = f"`{reader}` reads `{name}`, which is defined nowhere in your code: perhaps it comes from " \
+                        f"{unimported['*']}"
         else:
             out[name] = f"`{reader}` reads `{name}`, which is defined nowhere in your code"
     return out
