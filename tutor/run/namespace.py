@@ -78,9 +78,10 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
             if st.kind not in ("module", "import", "star"):
                 raise LoadError(_load_error(e, prog, exercise)) from None
             # (the notebook had it: a course's own `exp` package, fastcore...): named when its names are missed
-            what = f"`{ast.unparse(st.node)}` ({_where(st.cell.label)})" if st.cell.label else f"`{ast.unparse(st.node)}`"
+            where = f" ({st.cell.label})" if st.cell.label else ""
             for bound in st.binds or {"*"}:
-                ns.setdefault(_UNIMPORTED, {})[bound] = f"{what}, which cannot be imported here ({e})"
+                ns.setdefault(_UNIMPORTED, {})[bound] = f"`{ast.unparse(st.node)}`{where}, which cannot be " \
+                                                        f"imported here ({e})"
         except Exception as e:  # raised while defining: the learner's line, not ours
             later = set().union(*(s.binds for s in statements[i + 1:] if s.resets)) if i + 1 < len(statements) else set()
             if not st.binds or not st.binds <= later:  # (a definition replaced later raised in the notebook too)
@@ -240,12 +241,11 @@ def data_globals(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ())
 
 def globals_where(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ()) -> dict[str, str]:
     """Like `data_globals`, each name with a sentence saying who reads it and where it was defined."""
-    data = ns.get(_DATA, {})
+    data, unimported = ns.get(_DATA, {}), ns.get(_UNIMPORTED, {})
     out: dict[str, str] = {}
     for reader, name in _global_reads(entry, ns):
         if name in out or name in ns or name in provided or hasattr(builtins, name):
             continue
-        unimported = ns.get(_UNIMPORTED, {})
         if name in data:
             out[name] = f"`{reader}` reads the global `{name}`, defined in {_where(data[name])} from data"
         elif name in unimported:

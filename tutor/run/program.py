@@ -14,7 +14,7 @@ import builtins
 import symtable
 from dataclasses import dataclass, field
 
-from .cells import _LINE_BREAK, Cell, split_cells
+from .cells import Cell, split_cells, split_lines
 
 # Calls whose result is a constant when their arguments are: tensor constructors and pure functions.
 _CONSTANT_CALLS = frozenset(
@@ -148,16 +148,13 @@ class _Sorter:
         target, attr, value = call.args
         if not (isinstance(attr, ast.Constant) and isinstance(attr.value, str)):
             return None
-        return self._own_class(target) if isinstance(value, ast.Lambda) or self.constant(value) else None
+        return self._own_class(target) if self.constant(value) else None  # (a lambda is constant)
 
     def _assignment(self, node: ast.stmt, targets: list[ast.expr]) -> tuple[str, set[str], bool] | None:
         value = node.value  # type: ignore[attr-defined]
-        if all(isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name)
-               and self.kinds.get(t.value.id) == "class" and t.value.id != "Module" for t in targets):
+        if all(isinstance(t, ast.Attribute) and self._own_class(t.value) for t in targets):
             # `Relu.bwd = bwd`: a method attached to the learner's own class in a later cell
-            if isinstance(value, ast.Lambda) or self.constant(value):
-                return "attr", {t.value.id for t in targets}, False  # type: ignore[union-attr]
-            return None
+            return ("attr", {t.value.id for t in targets}, False) if self.constant(value) else None  # type: ignore
         names: list[str] = []
         for t in targets:
             if isinstance(t, ast.Name):
@@ -239,15 +236,13 @@ def _reads(node: ast.stmt, text: str = "") -> set[str]:
     return out
 
 
-
-
 def _lines_of(node: ast.stmt, text: str) -> str:
     """The statement's own source, decorators included (offsets are UTF-8 bytes, as `ast` counts them)."""
     if not text or node.end_lineno is None or node.end_col_offset is None:
         raise ValueError("no source to read")
     decorators = getattr(node, "decorator_list", [])
     start = min([node.lineno] + [d.lineno for d in decorators])
-    lines = [ln.encode() for ln in _LINE_BREAK.split(text)[start - 1:node.end_lineno]]
+    lines = [ln.encode() for ln in split_lines(text)[start - 1:node.end_lineno]]
     lines[-1] = lines[-1][:node.end_col_offset]
     if start == node.lineno:
         lines[0] = lines[0][node.col_offset:]  # (only after `;` is a top-level statement not at column 0)
