@@ -32,8 +32,13 @@ def strip_magics(source: str) -> str:
     keeping line numbers: the cell ran in the notebook, so its definitions must load here too. Only a line that
     starts a statement can be one: `!= 0` or `% 2` continuing an expression in brackets is Python."""
     lines = split_lines(source)
-    starts = statement_starts(lines)
-    return "\n".join("" if start and ipython_only(ln) else ln for ln, start in zip(lines, starts)) + "\n"
+    if any(ipython_only(ln) for ln in lines):  # (most sources have none: no brackets and strings to follow)
+        starts = statement_starts(lines)
+        lines = ["" if start and ipython_only(ln) else ln for ln, start in zip(lines, starts)]
+    return "\n".join(lines) + "\n"
+
+
+_SPECIAL = re.compile(r"""\\.?|'''|\"\"\"|["'#()\[\]{}]""")  # what opens or closes a string, a bracket, a comment
 
 
 def statement_starts(lines: list[str]) -> list[bool]:
@@ -45,29 +50,20 @@ def statement_starts(lines: list[str]) -> list[bool]:
         joined = False
         if start and ipython_only(ln):  # a magic's text is not Python: it opens no bracket or string
             continue
-        i, n = 0, len(ln)
-        while i < n:
-            c = ln[i]
-            if quote:
-                if c == "\\":
-                    i += 2
-                    continue
-                if ln.startswith(quote, i):
-                    i, quote = i + len(quote), ""
-                    continue
-            elif c == "#":
+        for m in _SPECIAL.finditer(ln):
+            t = m.group()
+            if t[0] == "\\":  # an escaped character in a string; outside one, at the line's end: it goes on
+                joined = not quote and m.end() == len(ln)
+            elif quote:  # (`'abc'''` is 'abc' and an empty string: closed all the same)
+                quote = "" if t == quote or (len(quote) == 1 and t[0] == quote) else quote
+            elif t == "#":
                 break
-            elif c in "\"'":
-                quote = c * 3 if ln.startswith(c * 3, i) else c
-                i += len(quote)
-                continue
-            elif c in "([{":
+            elif t[0] in "\"'":
+                quote = t
+            elif t in "([{":
                 depth += 1
-            elif c in ")]}":
+            else:
                 depth = max(0, depth - 1)
-            elif c == "\\" and i == n - 1:
-                joined = True
-            i += 1
         if len(quote) == 1 and not ln.endswith("\\"):  # a one-line string ends with its line (else: an error)
             quote = ""
     return out
