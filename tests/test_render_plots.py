@@ -208,7 +208,10 @@ def test_png_images_leave_no_figures_and_no_memory_behind(reports):
             after_ten = rss_bytes()
     assert plt.get_fignums() == []
     assert live_figures() == before
-    assert rss_bytes() - after_ten < 10_000_000, (after_ten, rss_bytes())
+    gc.collect()
+    # One leaked figure canvas is megabytes (a 2x PNG's Agg buffer), forty of them hundreds; the slack is for the
+    # rest of this test process (it runs among others, and a 10 MB bound once failed on 11.4 MB of their growth).
+    assert rss_bytes() - after_ten < 30_000_000, (after_ten, rss_bytes())
     assert [t for t, _ in images] == [t for t, _ in figures(report)]
     assert all(png.startswith(b"\x89PNG\r\n\x1a\n") for _, png in images)
 
