@@ -35,7 +35,12 @@ def worker_env() -> dict[str, str]:
     root = str(Path(__file__).resolve().parents[2])
     env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/tmp",
            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "VECLIB_MAXIMUM_THREADS": "1", "PYTHONPATH": os.environ.get("TUTOR_GRADE_PYTHONPATH", "") + root, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
+           "VECLIB_MAXIMUM_THREADS": "1", "PYTHONPATH": os.environ.get("TUTOR_GRADE_PYTHONPATH", "") + root,
+           "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg",
+           # torch puts tensors of 2 MB or more in huge pages (Linux): the book's `(inp.unsqueeze(-1) *
+           # out.g.unsqueeze(1)).sum(0)` makes 157 MB at batch 1000, and faulting that in 4 KB pages doubled
+           # the run (bench/fork_bench.py: 310 -> 160 ms)
+           "THP_MEM_ALLOC_ENABLE": "1"}
     if os.environ.get("TUTOR_GRADE_USERNS") == "1":  # tests: isolate as a grader without root would be
         env["TUTOR_GRADE_USERNS"] = "1"
     if os.environ.get(SWITCH):  # tests: a Linux worker that acts as on macOS
