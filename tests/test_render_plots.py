@@ -81,7 +81,7 @@ def test_right_gradient_lies_on_the_diagonal(reports):
     report = reports["right"]
     assert report.passed
     figs = by_tensor(report)
-    assert set(figs) == {"inp.g", "w.g", "b.g"}  # a pass is drawn from lin_grad alone, 784→50, batch 1000
+    assert set(figs) == {"inp.g", "w.g", "b.g"}  # a pass is drawn from lin_grad alone, 784→50, batch 128
     for name, fig in figs.items():
         x, y = scatter_of(fig)
         assert 0 < x.size <= MAX_POINTS

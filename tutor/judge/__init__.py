@@ -256,11 +256,12 @@ PLOT_INPUTS = {"relu": ("inp", "up"), "mse": ("inp", "targ"), "cross_entropy": (
 
 
 def _plain_case(ex: Exercise) -> Case:
-    """The case a pass is drawn from: the piece alone on the largest batch (a linear layer's 784→hidden one,
-    whose w.g is 28×28 tiles); the whole-model exercises, the model."""
+    """The case a pass is drawn from: the piece alone on the largest batch (for a linear layer the 784→hidden
+    one, whose w.g is 28×28 tiles); the whole-model exercises, the model."""
     if ex.unit == "model":
         return next(c for c in cases_for(ex.unit) if c.kind == "model")
-    return max((c for c in cases_for(ex.unit) if c.kind == "unit" and c.layer == 1), key=lambda c: c.n)
+    return max((c for c in cases_for(ex.unit) if c.kind == "unit" and (c.layer == 1 or ex.unit != "linear")),
+               key=lambda c: c.n)
 
 
 def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[GradientSample]:
