@@ -57,6 +57,11 @@ HINTS_BY_CODE = {
     "sign-flipped": (
         "Your gradient is exactly minus the right one: ReLU's slope is never negative.",
     ),
+    "shifted-relu": (
+        "This lesson's ReLU is $\\max(x, 0)$: drop the `- 0.5`, which fastai's 2019 course (course-v3) added to "
+        "re-centre the activations.",
+        "The shift does not change ReLU's slope, so the backward needs no change for it.",
+    ),
 }
 
 
@@ -94,6 +99,12 @@ EXERCISE = Exercise(
         Variant("missing-chain-rule", as_class("(inp > 0).float() * out"),
                 "{tensor} was computed from ReLU's output `out` instead of its gradient `out.g`: the chain rule "
                 "multiplies the 0/1 mask by the gradient flowing in from above"),
+        Variant("shifted-relu", "class Relu(Module):\n"
+                "    def forward(self, inp): return inp.clamp_min(0.) - 0.5\n"
+                "    def bwd(self, out, inp): inp.g = (inp > 0).float() * out.g\n",
+                "{tensor} comes from a forward that returns `clamp_min(0.) - 0.5`, the shifted ReLU of fastai's "
+                "2019 course (course-v3): this lesson's ReLU is plain max(inp, 0), and the shift moves its output "
+                "and every gradient after it in the model"),
         Variant("missing-chain-rule", as_class("(inp > 0).float()"),
                 "{tensor} does not use the upstream gradient out.g: the chain rule multiplies ReLU's local "
                 "derivative by the gradient flowing in from above"),

@@ -38,7 +38,7 @@ def private_regions(maps: str) -> list[tuple[int, int]]:
 def use_huge_pages() -> int:
     """Back the worker's private memory with transparent huge pages where the kernel allows (Linux 6.1+ for
     MADV_COLLAPSE): fork and exit then handle one entry per 2 MB. Returns how many MB were collapsed; 0 and no
-    harm where it is not supported. Measured by bench/fork_bench.py: fork+exit of a warm worker 22 -> 6 ms."""
+    harm where it is not supported. Measured by bench/fork_bench.py: fork+exit of a warm worker 20 -> 5.5 ms."""
     if not host.linux():
         return 0
     try:
@@ -58,4 +58,3 @@ def use_huge_pages() -> int:
             if madvise(chunk, HUGE, MADV_COLLAPSE) == 0:
                 collapsed += 2
     return collapsed
-
