@@ -86,9 +86,18 @@ def check_rows(widget) -> list[list[str]]:
 def progress(page) -> dict[str, str]:
     """The dashboard's lin_grad row: status, attempts, hints."""
     # JupyterLab draws a widget output only once its cell has been in view: go to the dashboard's cell first
-    lab.code_cell(page, "tutor.progress()").scroll_into_view_if_needed()
+    cell = lab.code_cell(page, "tutor.progress()")
+    cell.scroll_into_view_if_needed()
     row = page.locator(f"{lab.ACTIVE} .jp-OutputArea-output {PROGRESS_ROW}")
-    lab.shown(row)
+    try:
+        lab.shown(row, timeout=20_000)
+    except Exception:  # seen once in CI after restart + Run All (the cause is not known): say what was drawn,
+        # then do what a learner would, run the dashboard's cell again; the counts must still have survived
+        drawn = cell.locator(".jp-OutputArea").first.evaluate("el => el.textContent")
+        print(f"no lin_grad row in the dashboard after 20 s; its output said: {drawn[:500]!r}; running it again")
+        lab.run_cell(page, cell)
+        cell.scroll_into_view_if_needed()
+        lab.shown(row)
     assert row.count() == 1, f"{row.count()} lin_grad rows in progress dashboards"
     cells = row.locator("td").all_text_contents()
     return {"status": cells[1].strip(), "attempts": int(cells[2]), "hints": int(cells[3])}
