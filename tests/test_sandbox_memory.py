@@ -12,6 +12,8 @@ from tutor.sandbox.memory import HUGE, private_regions
 
 ROOT = Path(__file__).resolve().parents[1]
 THP = Path("/sys/kernel/mm/transparent_hugepage/enabled")
+needs_thp = pytest.mark.skipif(not THP.exists() or "[never]" in THP.read_text(), reason="this kernel has no "
+                               "transparent huge pages (a worker then keeps 4 KB pages: slower forks, same verdicts)")
 
 MAPS = """\
 55e3e4600000-55e3ec000000 rw-p 00000000 00:00 0                          [heap]
@@ -31,8 +33,7 @@ def test_only_private_anonymous_memory_and_the_heap_whole_huge_pages_of_it() -> 
     assert all(start % HUGE == 0 and end % HUGE == 0 for start, end in regions)
 
 
-@pytest.mark.skipif(not THP.exists() or "[never]" in THP.read_text(), reason="this kernel has no transparent huge "
-                    "pages (the worker then keeps 4 KB pages: slower forks, same verdicts)")
+@needs_thp
 def test_a_worker_with_torch_imported_has_most_of_its_memory_in_huge_pages() -> None:
     code = textwrap.dedent("""
         import torch
@@ -55,8 +56,7 @@ def test_a_worker_with_torch_imported_has_most_of_its_memory_in_huge_pages() -> 
     assert huge_after >= anon // 2, f"{huge_after} of {anon} MB in huge pages after use_huge_pages()"
 
 
-@pytest.mark.skipif(not THP.exists() or "[never]" in THP.read_text(), reason="this kernel has no transparent huge "
-                    "pages")
+@needs_thp
 def test_the_grading_worker_forks_from_huge_pages_and_gives_big_tensors_huge_pages() -> None:
     from tutor.sandbox.pool import Worker
 
@@ -70,3 +70,23 @@ def test_the_grading_worker_forks_from_huge_pages_and_gives_big_tensors_huge_pag
         assert b"THP_MEM_ALLOC_ENABLE=1" in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     finally:
         worker.stop()
+
+
+@needs_thp
+def test_with_the_workers_setting_torch_puts_a_big_tensor_in_huge_pages() -> None:
+    from tutor.sandbox.pool import worker_env
+
+    code = textwrap.dedent("""
+        import torch
+        t = torch.ones(1000, 784 * 3)  # 9.4 MB, as a learner's batch-1000 intermediate
+        huge = [ln for ln in open("/proc/self/smaps_rollup") if ln.startswith("AnonHugePages:")][0].split()[1]
+        print(int(huge) >> 10)
+        """)
+    setting = {"THP_MEM_ALLOC_ENABLE": worker_env()["THP_MEM_ALLOC_ENABLE"]}
+    got = {}
+    for name, env in (("without", {}), ("with", setting)):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env={"PATH": "/usr/bin:/bin", "OMP_NUM_THREADS": "1", **env})
+        assert done.returncode == 0, done.stderr
+        got[name] = [int(x) for x in done.stdout.split()]
+    assert got["with"][0] >= got["without"][0] + 8, got  # at least four of the tensor's 2 MB pages are huge
