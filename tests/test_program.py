@@ -104,3 +104,35 @@ def test_only_a_line_that_starts_a_statement_is_a_magic(source, blanked) -> None
     before, after = split_lines(source), split_lines(strip_magics(source))
     assert [i for i, (a, b) in enumerate(zip(before, after)) if a != b] == blanked
     assert all(not after[i] for i in blanked)
+
+
+def _code_objects(code):
+    yield code
+    for c in code.co_consts:
+        if isinstance(c, type(code)):
+            yield from _code_objects(c)
+
+
+def test_global_loads_reads_what_dis_reads():
+    """The bytecode scan that finds the globals a learner's code reads lists, on every code object of every
+    learner file and of tutor itself (and one with over 256 names: EXTENDED_ARG), exactly the names `dis` lists."""
+    import dis
+    from pathlib import Path
+
+    from tutor.run.bytecode import global_loads
+
+    root = Path(__file__).resolve().parents[1]
+    many = "def f():\n" + "".join(f"    a{i} = 0\n" for i in range(300)) + \
+        "".join(f"    g{i}\n" for i in range(300)) + "    return [q for q in r if s]\n"
+    sources = [(p, p.read_text()) for p in [*root.glob("tests/learners/*/*.py"), *root.glob("tutor/**/*.py")]]
+    checked = 0
+    for path, text in [*sources, ("many names", many)]:
+        try:
+            top = compile(text, str(path), "exec")
+        except SyntaxError:  # (learner files with a magic line or a syntax error on purpose)
+            continue
+        for code in _code_objects(top):
+            want = [ins.argval for ins in dis.get_instructions(code) if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
+            assert global_loads(code) == want, (path, code.co_name)
+            checked += bool(want)
+    assert checked > 1000

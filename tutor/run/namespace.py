@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import builtins
-import dis
 import inspect
 import linecache
 import sys
@@ -16,6 +15,7 @@ from .. import lesson
 from ..exercises import get
 from .entry import FREE_FORMS, fatal_syntax_error, find_entry
 from .guard import AutogradUsed
+from .bytecode import global_loads
 from .cells import split_lines, strip_magics
 from .program import build, definitions_of, needed
 from .result import ErrorInfo
@@ -224,12 +224,11 @@ def _global_reads(entry: Any, ns: dict[str, Any]) -> list[tuple[str, str]]:
             while stack:
                 code = stack.pop()
                 stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
-                for ins in dis.get_instructions(code):
-                    if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME"):
-                        found.append((reader, ins.argval))
-                        value = ns.get(ins.argval)
-                        if getattr(value, "__module__", None) == "__tutor_submission__":
-                            todo.append(value)  # the learner's own helper or class: look inside it too
+                for name in global_loads(code):
+                    found.append((reader, name))
+                    value = ns.get(name)
+                    if getattr(value, "__module__", None) == "__tutor_submission__":
+                        todo.append(value)  # the learner's own helper or class: look inside it too
     return found
 
 

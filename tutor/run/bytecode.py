@@ -1,0 +1,25 @@
+"""The global names a code object loads, read straight from its bytecode."""
+from __future__ import annotations
+
+import dis
+import sys
+import types
+
+_LOAD_GLOBAL, _LOAD_NAME, _EXTENDED_ARG = dis.opmap["LOAD_GLOBAL"], dis.opmap["LOAD_NAME"], dis.EXTENDED_ARG
+_SHIFT = 1 if sys.version_info >= (3, 11) else 0  # 3.11+: LOAD_GLOBAL's low bit says "push a NULL too"
+
+
+def global_loads(code: types.CodeType) -> list[str]:
+    """Names `code` itself (not the code objects nested in it) loads with LOAD_GLOBAL or LOAD_NAME, in order: what
+    `dis.get_instructions` lists for those two, without building an object per instruction (that took 4 ms of a
+    model check). `co_code` holds the unspecialised bytecode with its inline caches zeroed, so a plain scan of
+    its (opcode, arg) pairs reads it."""
+    raw, names, ext, out = code.co_code, code.co_names, 0, []
+    for i in range(0, len(raw), 2):
+        op, arg = raw[i], raw[i + 1] | ext
+        ext = arg << 8 if op == _EXTENDED_ARG else 0
+        if op == _LOAD_GLOBAL:
+            out.append(names[arg >> _SHIFT])
+        elif op == _LOAD_NAME:
+            out.append(names[arg])
+    return out
