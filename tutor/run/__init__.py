@@ -75,11 +75,12 @@ _BITS = {8: np.int64, 4: np.int32, 2: np.int16, 1: np.int8}
 
 
 def _same(given: Any, original: torch.Tensor) -> bool:
-    """Whether a tensor handed to learner code still holds the original's shape, dtype and bits (an integer view of
-    both compared: a third of torch.equal's time on a batch of 1000 digits)."""
+    """Whether a tensor handed to learner code still equals the original: a large one compared bit for bit through
+    an integer view (a third of torch.equal's time on a batch of 1000 digits), a small one by torch.equal."""
     try:
-        if type(given) is not torch.Tensor or given.dtype != original.dtype or given.shape != original.shape \
-                or not (given.is_contiguous() and original.is_contiguous()) or given.is_conj() or given.is_neg():
+        if type(given) is not torch.Tensor or original.numel() < 16384 or given.dtype != original.dtype or \
+                given.shape != original.shape or not (given.is_contiguous() and original.is_contiguous()) or \
+                given.is_conj() or given.is_neg():
             return bool(torch.equal(given, original))
         a, b = given.detach().numpy(), original.numpy()
         bits = _BITS[a.itemsize]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -83,7 +84,10 @@ class SubmissionRun:
             raise ValueError("not a tutor run result")
         size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
         start = len(_MAGIC) + 8
-        header = _no_lone_surrogates(json.loads(data[start:start + size].decode()))
+        text = data[start:start + size]
+        header = json.loads(text.decode())
+        if _SURROGATE.search(text):  # (the header is ASCII JSON: a lone surrogate can only come as an escape)
+            header = _no_lone_surrogates(header)
         body = memoryview(data)[start + size:]
 
         def array(dtype: str, shape: list[int], offset: int, nbytes: int) -> np.ndarray:
@@ -107,6 +111,7 @@ class SubmissionRun:
 
 
 _MAGIC = b"TUTORRUN1\n"
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")  # the JSON escape of U+D800..U+DFFF (a pair too: then read all)
 
 
 def _no_lone_surrogates(value: Any) -> Any:
