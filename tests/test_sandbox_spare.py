@@ -132,3 +132,41 @@ def test_no_byte_of_the_last_job_lies_in_the_next_childs_memory(warm_spares: boo
         assert seen["regions"] > 10 and seen["hits"] == 0, seen
     finally:
         w.stop()
+
+
+def _run_children(worker: Worker) -> dict[int, str]:
+    """The children of the worker (PID 1 of its namespace, under the process `Worker` started), with their state."""
+    from pathlib import Path
+
+    top = worker.proc.pid
+    inner = Path(f"/proc/{top}/task/{top}/children").read_text().split()[0]
+    kids = {}
+    for pid in Path(f"/proc/{inner}/task/{inner}/children").read_text().split():
+        try:
+            kids[int(pid)] = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            pass
+    return kids
+
+
+def test_a_learners_worker_readies_the_next_child_once_the_answer_is_judged() -> None:
+    """Reaping a run and forking the next child wait for the checker's `judged()` (or the settle time): not beside
+    the judging, whose CPU they took. A long settle here, so that only `judged()` can end the wait."""
+    w = Worker(0, warm_up=False, require_full=False, warm_spares=True, settle=30.0)
+    w.start()
+    try:
+        for _ in range(2):
+            assert "PASS" in verdict(w, RIGHT)
+            time.sleep(0.5)
+            waiting = _run_children(w)
+            assert list(waiting.values()) == ["Z"], waiting  # the run's child, ended but not reaped: no next one yet
+            w.judged()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not any(s != "Z" and p not in waiting
+                                                          for p, s in _run_children(w).items()):
+                time.sleep(0.01)
+            ready = _run_children(w)
+            assert not set(waiting) & set(ready) and len(ready) == 1, (waiting, ready)  # reaped, the next forked
+    finally:
+        w.stop()
+    assert Worker(0, warm_spares=True).settle == 0.2 and Worker(0).settle == 0.0  # a grader's workers never wait

@@ -9,6 +9,7 @@ import argparse
 import gc
 import importlib
 import os
+import select
 import shutil
 import signal
 import socket
@@ -182,6 +183,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm-spares", action="store_true",
                     help="warm up each idle run child with the last exercise (a learner's kernel: lower latency "
                          "for more CPU per run; a grader does not)")
+    ap.add_argument("--settle", type=float, default=0.0,
+                    help="seconds to wait after an answer for the checker to say it has judged it, before reaping "
+                         "the run and forking the next child (a learner's kernel: 0.2)")
     args = ap.parse_args(argv)
     proto_in, proto_out = os.dup(0), os.dup(1)
     spare.widen(proto_out)
@@ -233,14 +237,14 @@ def main(argv: list[str] | None = None) -> int:
                            "scratch": scratch})
     try:
         channel = socket.socket(fileno=args.fd_channel) if args.fd_channel >= 0 else None
-        return serve(job, iso, scratch, proto_in, proto_out, warm_fd, channel)
+        return serve(job, iso, scratch, proto_in, proto_out, warm_fd, channel, args.settle)
     finally:
         if scratch:
             shutil.rmtree(scratch, ignore_errors=True)
 
 
 def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, proto_in: int, proto_out: int,
-          warm_fd: int = -1, channel: socket.socket | None = None) -> int:
+          warm_fd: int = -1, channel: socket.socket | None = None, settle: float = 0.0) -> int:
     """Answer jobs until the grader closes our stdin. On Linux the next run's child is forked and confined while
     idle (warmed up with the last exercise's wrong variant when `warm_fd` holds them), so a job only sends it
     the learner's code; the child that answered is reaped after the answer. With a `channel` (a Unix socket to
@@ -249,6 +253,8 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
     while True:
         try:
             msg = read_json(proto_in)
+            if msg.get("judged"):  # the checker has judged the last answer (see the wait below)
+                continue
             source = read_source(proto_in)  # (a buffer wiped below: nothing of it for the next fork to find)
         except ChannelClosed:
             if ready is not None:
@@ -271,6 +277,8 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
         # may still be held by a name here, or learner code in that child could find it.
         wipe(source)
         msg = out = source = None
+        if settle > 0:  # a learner's check: the CPU is the checker's while it judges this answer (it says when)
+            select.select([proto_in], [], [], settle)
         try:
             if used is not None:
                 spare.finish(used, iso)
