@@ -22,7 +22,8 @@ def closeness(got: np.ndarray, expected: np.ndarray, tol: float, scale: float | 
     `scale` is max|expected| when the caller already knows it (the reference's is fixed per case)."""
     if got.size == 0:
         return Closeness(True, 0.0, 0.0, ())
-    diff = np.subtract(got, expected)  # in the arrays' own (promoted) dtype: float64 copies cost more than they add
+    with np.errstate(over="ignore", invalid="ignore"):  # (float32 values near its limit: inf, said as such)
+        diff = np.subtract(got, expected)  # in the arrays' own (promoted) dtype: float64 copies cost more than they add
     diff = np.abs(diff, out=diff) if isinstance(diff, np.ndarray) else np.abs(np.asarray(diff))  # (0-d: a scalar)
     flat = int(np.argmax(diff))  # the first nan, when there is one
     worst = tuple(int(i) for i in np.unravel_index(flat, diff.shape))
