@@ -2,6 +2,7 @@
 (the rule of what checked code may use is in `program`)."""
 from __future__ import annotations
 
+import __future__
 import ast
 import builtins
 import inspect
@@ -69,11 +70,13 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
     ns["__builtins__"] = builtins
     ns.update(lesson.LESSON_NAMES)
     statements = needed(prog, name)
+    futures = _futures(prog)
     for i, st in enumerate(statements):
         fname = names[id(st.cell)]
+        flags = _future_flags(futures, prog, st)
         try:
-            # dont_inherit: not this module's `from __future__ import annotations` (the notebook ran without it)
-            exec(compile(ast.Module(body=[st.node], type_ignores=[]), fname, "exec", dont_inherit=True), ns)
+            # dont_inherit: not this module's `from __future__ import annotations`, only the learner's own
+            exec(compile(ast.Module(body=[st.node], type_ignores=[]), fname, "exec", flags, dont_inherit=True), ns)
         except ImportError as e:
             if st.kind not in ("module", "import", "star"):
                 raise LoadError(_load_error(e, prog, exercise)) from None
@@ -97,6 +100,32 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
 
         obj = free_function_layer(ex.unit, obj)
     return obj, ns
+
+
+def _futures(prog: Any) -> list[tuple[int, int, int]]:
+    """(cell index, line, compiler flag) of each `from __future__ import ...` in the learner's source."""
+    out = []
+    for i, cell in enumerate(prog.cells):
+        for node in cell.tree.body if cell.tree is not None else ():
+            if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+                for alias in node.names:
+                    feature = getattr(__future__, alias.name, None)
+                    if isinstance(feature, type(__future__.annotations)):
+                        out.append((i, node.lineno, feature.compiler_flag))
+    return out
+
+
+def _future_flags(futures: list[tuple[int, int, int]], prog: Any, st: Any) -> int:
+    """The `__future__` features in force for a statement, as where the learner wrote it: those imported above it,
+    in its cell or an earlier one (IPython carries a cell's future imports over to the cells run after it)."""
+    if not futures:
+        return 0
+    at = (next(i for i, c in enumerate(prog.cells) if c is st.cell), st.node.lineno)
+    flags = 0
+    for cell, line, flag in futures:
+        if (cell, line) < at:
+            flags |= flag
+    return flags
 
 
 _DATA = "__tutor_data__"  # in the namespace: name -> the cell that bound it from data (for messages only)
