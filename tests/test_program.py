@@ -1,6 +1,8 @@
 """The rule of what checked code may use (tutor.run.program), statement by statement, on notebook-shaped source."""
 from __future__ import annotations
 
+import ast
+
 import pytest
 
 from tutor.exercises import get
@@ -136,3 +138,20 @@ def test_global_loads_reads_what_dis_reads():
             assert global_loads(code) == want, (path, code.co_name)
             checked += bool(want)
     assert checked > 1000
+
+
+@pytest.mark.parametrize("block, kept", [
+    ("try:\n    import numpy as np\nexcept ImportError:\n    np = None\n", True),
+    ("if True:\n    def helper(x):\n        return x\n", True),
+    ("if __name__ == '__main__':\n    import doctest\n", True),
+    ("try:\n    x = torch.load('x.pt')\nexcept Exception:\n    x = None\n", False),  # data inside: left out
+    ("if x_train.shape[0] > 5:\n    def helper(x):\n        return x\n", False),  # a test on data
+    ("try:\n    import numpy as np\nexcept ImportError as e:\n    print(e)\n", False),
+])
+def test_a_top_level_block_of_definitions_is_kept_whole(block, kept):
+    """`if`/`try`/`with` at top level holding only definitions, its own expressions constant, runs as a unit."""
+    prog = build(cells("import torch\nx_train = torch.randn(9, 2)", block, LIN_GRAD))
+    blocks = [st for st in prog.kept if isinstance(st.node, (ast.If, ast.Try))]
+    assert bool(blocks) == kept, prog.kept
+    if not kept:
+        assert prog.data, "the names it binds count as data"

@@ -26,6 +26,7 @@ _CONSTANT_CALLS = frozenset(
                                  "tuple", "list", "dict", "set", "frozenset", "range", "len", "slice", "sum")]
     + ["functools.partial", "fractions.Fraction", "decimal.Decimal"])
 _CONSTANT_MODULES = ("math.",)
+_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()  # (3.11+: `except*`)
 
 @dataclass
 class Statement:
@@ -122,7 +123,37 @@ class _Sorter:
         if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             return self._assignment(node, targets)
+        if isinstance(node, (ast.If, ast.Try, ast.With, *_TRY_STAR)):
+            return self._block(node)
         return None
+
+    def _block(self, node: ast.stmt) -> tuple[str, set[str], bool] | None:
+        """`if`, `try` or `with` at top level holding only definitions (`try: import x / except ImportError: ...`,
+        `if True: def lin_grad...`), its own expressions constant: kept whole, so it runs as in the notebook."""
+        heads = [node.test] if isinstance(node, ast.If) else \
+            [e for i in node.items for e in (i.context_expr, i.optional_vars) if e is not None] \
+            if isinstance(node, ast.With) else [h.type for h in node.handlers if h.type is not None]  # type: ignore
+        if not all(self.constant(e) for e in heads) or any(getattr(h, "name", None) for h in
+                                                            getattr(node, "handlers", ())):
+            return None
+        bodies = [getattr(node, f, []) for f in ("body", "orelse", "finalbody")] + \
+            [h.body for h in getattr(node, "handlers", ())]
+        kinds, binds, resets, origin = [], set(), True, dict(self.origin)
+        for st in (st for body in bodies for st in body):
+            if isinstance(st, ast.Pass) or isinstance(st, ast.Expr) and isinstance(st.value, ast.Constant):
+                continue
+            kept = self.sort(st)
+            if kept is None or kept[0] in ("attr", "star"):
+                self.origin.clear()
+                self.origin.update(origin)  # (the imports of a block left out as data are not known names)
+                return None
+            kinds.append(kept[0])
+            binds |= kept[1]
+            resets &= kept[2]
+        if not binds:
+            return None
+        kind = next((k for k in ("class", "def", "module", "import") if k in kinds), kinds[0])
+        return kind, binds, resets
 
     def _own_class(self, node: ast.expr | None) -> str | None:
         """The name of a class the learner defined (not the lesson's `Module`), if `node` is one."""
