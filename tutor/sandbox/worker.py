@@ -247,7 +247,8 @@ def serve(job: Callable[[str, str], Any], iso: jail.Isolation, scratch: str, pro
           warm_fd: int = -1, channel: socket.socket | None = None, settle: float = 0.0) -> int:
     """Answer jobs until the grader closes our stdin. On Linux the next run's child is forked and confined while
     idle (warmed up with the last exercise's wrong variant when `warm_fd` holds them), so a job only sends it
-    the learner's code; the child that answered is reaped after the answer. With a `channel` (a Unix socket to
+    the learner's code; the child that answered is reaped after the answer (with `settle`, a learner's kernel: once
+    the checker says it has judged it, or after `settle` seconds). With a `channel` (a Unix socket to
     the grader) a result's body is handed on as the run's memfd instead of being copied through pipes."""
     ready: spare.Spare | None = None
     while True:
