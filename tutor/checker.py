@@ -99,8 +99,7 @@ def _checked(exercise: str, source: str, limits: Limits, warm_up: bool) -> Check
         return grader_report(exercise, "error", f"The checker's sandbox failed while running your code, twice "
                              f"({out.detail}): this is not your code's fault. Run the check again.")
     report = report_for(exercise, out, limits)
-    with session.lock():
-        worker.judged()  # (the worker reaps this run and readies the next only now: the judging had the CPU)
+    session.judged(worker)  # (the worker reaps this run and readies the next only now: the judging had the CPU)
     report.output = out.output + ("\n[... the rest was cut off]" if out.output_cut else "")
     report.isolation = f"a sandboxed child process ({isolation})"
     return report

@@ -78,14 +78,14 @@ class SubmissionRun:
         return [_MAGIC, len(head).to_bytes(8, "little"), head, *blobs]
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "SubmissionRun":
+    def from_bytes(cls, data: bytes | memoryview) -> "SubmissionRun":
         """Inverse of `to_bytes`; rejects anything that is not numeric arrays inside the buffer (ValueError)."""
         if data[:len(_MAGIC)] != _MAGIC:
             raise ValueError("not a tutor run result")
         size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
         start = len(_MAGIC) + 8
         text = data[start:start + size]
-        header = json.loads(text.decode())
+        header = json.loads(bytes(text).decode())
         if _SURROGATE.search(text):  # (the header is ASCII JSON: a lone surrogate can only come as an escape)
             header = _no_lone_surrogates(header)
         body = memoryview(data)[start + size:]

@@ -8,7 +8,8 @@ import select
 from typing import Any, Callable
 
 from . import jail
-from .protocol import RESULT_HEAD, Limits, read_frame, result_frame
+from .protocol import RESULT_HEAD, Limits, read_frame, result_frame, write_all
+from .shared import write_result
 
 
 class ReferenceUsed(Exception):
@@ -117,36 +118,13 @@ def run_child(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolatio
         except BaseException as e:  # noqa: BLE001 - SystemExit, KeyboardInterrupt, anything
             kind, chunks = b"X", [f"{type(e).__name__}: {e}".encode("utf-8", "replace")[:1000]]
         if os.getpid() == me:  # a copy forked by learner code does not answer
-            if kind == b"R" and shared_w >= 0 and _write_shared(shared_w, chunks):
-                _write_all(result_w, [RESULT_HEAD.pack(b"S", os.fstat(shared_w).st_size)])  # the body is there
+            if kind == b"R" and shared_w >= 0 and write_result(shared_w, chunks):
+                write_all(result_w, [RESULT_HEAD.pack(b"S", os.fstat(shared_w).st_size)])  # the body is there
             else:
-                _write_all(result_w, result_frame(kind, chunks))
+                write_all(result_w, result_frame(kind, chunks))
             os._exit(0)
     finally:
         os._exit(70)
-
-
-def _write_all(fd: int, chunks: list[Any]) -> None:
-    for chunk in chunks:
-        view = memoryview(chunk).cast("B")
-        while view:
-            view = view[os.write(fd, view):]
-
-
-def _write_shared(fd: int, chunks: list[Any]) -> bool:
-    """Put the result's body in the run's result memfd (one copy, no pipe); False when it does not fit under the
-    run's file-size limit (it then goes through the pipe)."""
-    try:
-        os.ftruncate(fd, 0)
-        os.lseek(fd, 0, os.SEEK_SET)
-        _write_all(fd, chunks)
-        return True
-    except OSError:
-        try:
-            os.ftruncate(fd, 0)
-        except OSError:
-            pass
-        return False
 
 
 def keep_warm_up_sources() -> int:

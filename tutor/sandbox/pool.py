@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .host import SWITCH
 from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_frame, read_json, write_job, write_json
+from .shared import read_result
 
 STARTUP_SECONDS = 300.0  # importing torch on a loaded machine can be slow
 GRACE_SECONDS = 30.0  # on top of the wall limit before a silent worker counts as dead
@@ -73,6 +74,7 @@ class Worker:
         self.scratch = ""  # the worker's scratch folder, as it said when it started
         self.channel: socket.socket | None = None  # a Unix socket to the worker: results come back as memfds
         self.ready = False  # the process said it is ready
+        self.runs = 0  # jobs sent so far
 
     def start(self) -> None:
         """Start the process and wait until it has imported torch and warmed up."""
@@ -127,6 +129,7 @@ class Worker:
             self.wait_ready()
         assert self.proc is not None and self.proc.stdin is not None and self.proc.stdout is not None
         deadline = time.monotonic() + limits.wall + GRACE_SECONDS
+        self.runs += 1
         try:
             write_job(self.proc.stdin.fileno(), {"exercise": exercise, "limits": limits.to_dict()},
                       source.encode("utf-8", "surrogatepass"))
@@ -150,7 +153,7 @@ class Worker:
         except OSError:
             pass  # (a worker gone meanwhile: the next check starts another)
 
-    def _shared_payload(self, size: int, limits: Limits, deadline: float) -> bytes:
+    def _shared_payload(self, size: int, limits: Limits, deadline: float) -> bytes | memoryview:
         """Read a result's body from the memfd the worker hands over."""
         if not 0 <= size <= (limits.result_mb + 1) << 20:
             raise ValueError(f"a result of {size} bytes came back, expected at most {limits.result_mb} MB")
@@ -163,7 +166,7 @@ class Worker:
         if not fds:
             raise ChannelClosed("the worker closed the result channel")
         try:
-            return os.pread(fds[0], size, 0)
+            return read_result(fds[0], size)
         finally:
             for fd in fds:
                 os.close(fd)

@@ -90,8 +90,13 @@ class ChannelClosed(EOFError):
 
 def write_frame(fd: int, data: bytes) -> None:
     """Write one length-prefixed frame."""
-    for chunk in (_LEN.pack(len(data)), data):
-        view = memoryview(chunk)
+    write_all(fd, [_LEN.pack(len(data)), data])
+
+
+def write_all(fd: int, chunks: list[Any]) -> None:
+    """Write every chunk (bytes or any buffer) in full, in order."""
+    for chunk in chunks:
+        view = memoryview(chunk).cast("B")
         while view:
             view = view[os.write(fd, view):]
 

@@ -19,6 +19,7 @@ from . import host, jail
 from .child import run_child
 from .protocol import RESULT_HEAD, Limits, Outcome, frame_size, write_job
 from .reap import classify, descendants, kill_descendants, kill_run
+from .shared import result_memfd
 
 PIPE_SIZE = 1 << 20  # the default pipe-max-size: a result crosses in a few writes instead of hundreds
 
@@ -73,7 +74,7 @@ def fork_spare(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolati
     idle child first runs that exercise's known wrong variant, so that the memory a run touches is its own
     already. `shared` (Linux): the child puts a result's body in a memfd of its own, handed on without a copy."""
     out_fd = host.output_fd(scratch)  # never a file learner code could find
-    shared_fd = os.memfd_create("tutor-run-result", os.MFD_CLOEXEC) if shared and host.linux() else -1
+    shared_fd = result_memfd() if shared and host.linux() else -1
     workdir = tempfile.mkdtemp(dir=scratch) if not iso.mounts else "/tmp"
     setup_r, setup_w = os.pipe()
     result_r, result_w = os.pipe()
