@@ -140,6 +140,41 @@ def test_global_loads_reads_what_dis_reads():
     assert checked > 1000
 
 
+def test_statement_reads_reads_what_the_symtable_module_reads():
+    """The raw symbol-table walk that lists what a statement reads gives, for every top-level statement of every
+    learner file and of tutor itself (classes, comprehensions, lambdas, `global`, nested functions), exactly what
+    the `symtable` module's own is_referenced / is_global give."""
+    import ast
+    import symtable
+    from pathlib import Path
+
+    from tutor.run.reads import lines_of, statement_reads
+
+    def by_the_module(node, text):
+        top = symtable.symtable(lines_of(node, text), "<statement>", "exec")
+        out = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
+        stack = list(top.get_children())
+        while stack:
+            table = stack.pop()
+            out |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
+            stack += table.get_children()
+        return out
+
+    root = Path(__file__).resolve().parents[1]
+    scoped = "G = 1\ndef f():\n    global H\n    H = [G for G in range(3) if K]\n    return (lambda: L + G)()\n" \
+             "class C:\n    x = M\n    def m(self):\n        nonlocal_free = x\n        return [y for y in N]\n"
+    checked = 0
+    for text in [*(p.read_text() for p in [*root.glob("tests/learners/*/*.py"), *root.glob("tutor/**/*.py")]), scoped]:
+        try:
+            tree = ast.parse(text)
+        except SyntaxError:  # (learner files with a magic line or a syntax error on purpose)
+            continue
+        for node in tree.body:
+            assert statement_reads(node, text) == by_the_module(node, text), ast.unparse(node)[:200]
+            checked += 1
+    assert checked > 1500
+
+
 @pytest.mark.parametrize("block, kept", [
     ("try:\n    import numpy as np\nexcept ImportError:\n    np = None\n", True),
     ("if True:\n    def helper(x):\n        return x\n", True),

@@ -1,6 +1,7 @@
 """Numbers: how far a returned gradient is from the expected one, under the stated tolerance."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,13 +26,14 @@ def closeness(got: np.ndarray, expected: np.ndarray, tol: float, scale: float | 
     with np.errstate(over="ignore", invalid="ignore"):  # (float32 values near its limit: inf, said as such)
         diff = np.subtract(got, expected)  # in the arrays' own (promoted) dtype: float64 copies cost more than they add
     diff = np.abs(diff, out=diff) if isinstance(diff, np.ndarray) else np.abs(np.asarray(diff))  # (0-d: a scalar)
-    flat = int(np.argmax(diff))  # the first nan, when there is one
-    worst = tuple(int(i) for i in np.unravel_index(flat, diff.shape))
+    flat = int(diff.argmax())  # the first nan, when there is one
     max_abs = float(diff.flat[flat])
-    if not np.isfinite(max_abs):
-        max_abs = float("inf")
+    # (a gradient is checked dozens of times a run, most of them small: the index is worked out by hand there)
+    worst = (flat,) if diff.ndim == 1 else () if diff.ndim == 0 else tuple(map(int, np.unravel_index(flat, diff.shape)))
+    if not math.isfinite(max_abs):
+        max_abs = math.inf
     if scale is None:
-        scale = max(float(np.max(expected)), -float(np.min(expected)))  # (max |expected| without a copy)
+        scale = max(float(expected.max()), -float(expected.min()))  # (max |expected| without a copy)
     rel = max_abs / max(scale, 1e-12)
     return Closeness(rel <= tol, max_abs, rel, worst)
 

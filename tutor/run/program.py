@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ast
 import builtins
-import symtable
 from dataclasses import dataclass, field
 
-from .cells import Cell, split_cells, split_lines
+from .cells import Cell, split_cells
+from .reads import statement_reads
 
 # Calls whose result is a constant when their arguments are: tensor constructors and pure functions.
 _CONSTANT_CALLS = frozenset(
@@ -43,7 +43,7 @@ class Statement:
     def reads(self) -> set[str]:
         """The global names it reads (worked out when first asked: most statements never are)."""
         if self._reads is None:
-            self._reads = _reads(self.node, self.cell.parsed)
+            self._reads = statement_reads(self.node, self.cell.parsed)
         return self._reads
 
 
@@ -246,38 +246,6 @@ class _Sorter:
             root = self._qualified(node.value)
             return None if root is None else f"{root}.{node.attr}"
         return None
-
-
-def _reads(node: ast.stmt, text: str = "") -> set[str]:
-    """The global names a statement reads: at top level, and inside its functions and class bodies. `text`: the
-    source the statement was parsed from (its own lines are read again; else it is unparsed, which is slower)."""
-    try:
-        top = symtable.symtable(_lines_of(node, text), "<statement>", "exec")
-    except (SyntaxError, ValueError, RecursionError, IndexError):
-        try:
-            top = symtable.symtable(ast.unparse(node), "<statement>", "exec")
-        except (SyntaxError, ValueError, RecursionError):
-            return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-    out = {s.get_name() for s in top.get_symbols() if s.is_referenced()}
-    stack = list(top.get_children())
-    while stack:
-        table = stack.pop()
-        out |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
-        stack += table.get_children()
-    return out
-
-
-def _lines_of(node: ast.stmt, text: str) -> str:
-    """The statement's own source, decorators included (offsets are UTF-8 bytes, as `ast` counts them)."""
-    if not text or node.end_lineno is None or node.end_col_offset is None:
-        raise ValueError("no source to read")
-    decorators = getattr(node, "decorator_list", [])
-    start = min([node.lineno] + [d.lineno for d in decorators])
-    lines = [ln.encode() for ln in split_lines(text)[start - 1:node.end_lineno]]
-    lines[-1] = lines[-1][:node.end_col_offset]
-    if start == node.lineno:
-        lines[0] = lines[0][node.col_offset:]  # (only after `;` is a top-level statement not at column 0)
-    return b"\n".join(lines).decode() + "\n"
 
 
 def _bound_names(node: ast.stmt) -> list[str]:
