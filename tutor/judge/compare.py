@@ -33,27 +33,33 @@ def closeness(got: np.ndarray, expected: np.ndarray, tol: float, scale: float | 
     if not math.isfinite(max_abs):
         max_abs = math.inf
     if scale is None:
-        scale = max(float(expected.max()), -float(expected.min()))  # (max |expected| without a copy)
+        scale = largest_abs(expected)
     rel = max_abs / max(scale, 1e-12)
     return Closeness(rel <= tol, max_abs, rel, worst)
 
 
-def close(got: np.ndarray, expected: np.ndarray, tol: float) -> bool:
-    """True when shapes are equal and values within tolerance."""
+def close(got: np.ndarray, expected: np.ndarray, tol: float, scale: float | None = None) -> bool:
+    """True when shapes are equal and values within tolerance (`scale`: max|expected|, when known)."""
     if got.shape != expected.shape:
         return False
-    if got.size > 8192 and _far_on_a_sample(got.ravel(), expected.ravel(), tol):
-        return False
-    return closeness(got, expected, tol).ok
+    if got.size > 8192:
+        scale = largest_abs(expected) if scale is None else scale
+        if _far_on_a_sample(got.ravel(), expected.ravel(), tol, scale):
+            return False
+    return closeness(got, expected, tol, scale=scale).ok
 
 
-def _far_on_a_sample(got: np.ndarray, expected: np.ndarray, tol: float) -> bool:
+def largest_abs(a: np.ndarray) -> float:
+    """max|a|, without a copy of `a`."""
+    return max(float(a.max()), -float(a.min())) if a.size else 0.0
+
+
+def _far_on_a_sample(got: np.ndarray, expected: np.ndarray, tol: float, scale: float) -> bool:
     """Whether every 64th entry alone already puts the arrays beyond the tolerance (a wrong guess rejected
     without the full pass; False proves nothing)."""
     with np.errstate(all="ignore"):
-        scale = max(float(np.max(expected)), -float(np.min(expected)), 1e-12)
         gap = float(np.max(np.abs(got[::64] - expected[::64])))
-    return gap / scale > tol  # (nan compares False: left to the full pass)
+    return gap / max(scale, 1e-12) > tol  # (nan compares False: left to the full pass)
 
 
 def best_scale(got: np.ndarray, expected: np.ndarray, tol: float) -> float | None:

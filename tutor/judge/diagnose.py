@@ -10,7 +10,7 @@ from ..cases import Case
 from ..exercises import Exercise
 from ..report import Diagnosis
 from ..run.result import CaseRun, ErrorInfo
-from .compare import Closeness, best_scale, close, closeness, shape_str
+from .compare import Closeness, best_scale, close, closeness, largest_abs, shape_str
 
 VariantRuns = Callable[[], list[tuple[int, CaseRun]]]
 
@@ -139,7 +139,7 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
             if got.shape != ref.shape else "")
     for i, vrun in variants():
         v = vrun.values.get(name)
-        if v is not None and v.shape == got.shape and close(got, v, tol):
+        if v is not None and v.shape == got.shape and close(got, v, tol, _variant_scale(vrun, name)):
             variant = ex.variants[i]
             lead = came or f"{name} is off ({_numbers(got, ref, measured)})"
             return Diagnosis(variant.code, f"{lead}: " + variant.message.format(tensor=name) + ".", name)
@@ -177,6 +177,20 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
             return Diagnosis("wrong-mask", f"{off}: it passes the upstream gradient through in some places and "
                              "blocks it in others, but not in the right places. Which inputs let it through?", name)
     return Diagnosis("wrong-value", f"{off}. Compare your derivation with the chain rule one entry at a time.", name)
+
+
+_VARIANT_SCALES: dict[tuple[int, str], tuple[CaseRun, float]] = {}
+
+
+def _variant_scale(vrun: CaseRun, name: str) -> float:
+    """max|value| of a known variant's value: the variants' runs are made once (judge.variant_run), and a wrong
+    answer is compared with each of them on every case, so each one's is computed once too."""
+    key = (id(vrun), name)
+    if key not in _VARIANT_SCALES:
+        if len(_VARIANT_SCALES) > 4096:
+            _VARIANT_SCALES.clear()
+        _VARIANT_SCALES[key] = (vrun, largest_abs(vrun.values[name]))  # (holding the run: its id stays its own)
+    return _VARIANT_SCALES[key][1]
 
 
 def _diagnose_shape(name: str, got: np.ndarray, ref: np.ndarray, n: int, tol: float, came: str) -> Diagnosis:
