@@ -10,6 +10,7 @@ import pytest
 
 from tutor import exercises
 from tutor.judge.outcome import report_for
+from tutor.sandbox import session
 from tutor.sandbox.pool import Worker
 from tutor.sandbox.protocol import Limits
 
@@ -151,7 +152,8 @@ def _run_children(worker: Worker) -> dict[int, str]:
 
 def test_a_learners_worker_readies_the_next_child_once_the_answer_is_judged() -> None:
     """Reaping a run and forking the next child wait for the checker's `judged()` (or the settle time): not beside
-    the judging, whose CPU they took. A long settle here, so that only `judged()` can end the wait."""
+    the judging, whose CPU they took. A long settle here, so that only `judged()` can end the wait. It is sent from
+    a thread, and not at all once another run has started (that run's judging is not done)."""
     w = Worker(0, warm_up=False, require_full=False, warm_spares=True, settle=30.0)
     w.start()
     try:
@@ -160,13 +162,18 @@ def test_a_learners_worker_readies_the_next_child_once_the_answer_is_judged() ->
             time.sleep(0.5)
             waiting = _run_children(w)
             assert list(waiting.values()) == ["Z"], waiting  # the run's child, ended but not reaped: no next one yet
-            w.judged()
+            session.judged(w)  # (as the checker says it: from a thread of its own)
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and not any(s != "Z" and p not in waiting
                                                           for p, s in _run_children(w).items()):
                 time.sleep(0.01)
             ready = _run_children(w)
             assert not set(waiting) & set(ready) and len(ready) == 1, (waiting, ready)  # reaped, the next forked
+        with session.lock():  # a 'judged' whose thread gets the lock only after the next run has started...
+            session.judged(w)
+            assert "PASS" in verdict(w, RIGHT)
+        time.sleep(1.0)
+        assert list(_run_children(w).values()) == ["Z"], _run_children(w)  # ...is not sent: that run is unjudged
     finally:
         w.stop()
     assert Worker(0, warm_spares=True).settle == 0.2 and Worker(0).settle == 0.0  # a grader's workers never wait
