@@ -39,7 +39,7 @@ def submission_source(submission: Any, exercise: str = "") -> str:
     if isinstance(submission, str):
         return submission
     try:
-        from .magic import live_submission
+        from .kernel_cells import live_submission
 
         found = live_submission(submission, exercise or exercise_for(submission))
     except Exception:  # noqa: BLE001 - no kernel history to read: the definition's own source
