@@ -190,3 +190,29 @@ def test_a_top_level_block_of_definitions_is_kept_whole(block, kept):
     assert bool(blocks) == kept, prog.kept
     if not kept:
         assert prog.data, "the names it binds count as data"
+
+
+@pytest.mark.parametrize("block, inside", [
+    ("try:\n    def lin_grad(inp, out, w, b):\n        b.g = out.g.sum(0)\n    lin_grad(x, o, w, b)\n"
+     "except Exception as e:\n    print(e)\n", "a `try` block"),
+    ("if x_train.shape[0] > 5:\n    def lin_grad(inp, out, w, b):\n        b.g = out.g.sum(0)\n", "an `if` block"),
+    ("for i in range(2):\n    with open('log') as f:\n        def lin_grad(inp, out, w, b):\n"
+     "            b.g = out.g.sum(0)\n", "a `for` loop"),
+])
+def test_a_definition_inside_a_block_of_data_is_taken_alone(block, inside):
+    """The notebook has a function defined in a block that also tests it on data (once the block ran): the check
+    keeps the definition alone, leaves the rest out as data, and says so."""
+    prog = build(cells("import torch\nx_train = torch.randn(9, 2)", block))
+    defs = [st for st in prog.kept if "lin_grad" in st.binds]
+    assert len(defs) == 1 and isinstance(defs[0].node, ast.FunctionDef) and defs[0].inside == inside
+    assert "lin_grad" not in prog.data and prog.kinds["lin_grad"] == "def"
+    notes: list[str] = []
+    entry, _ = load(cells("import torch\nx_train = torch.randn(9, 2)", block), "lin_grad", "lin_grad", notes)
+    assert entry.__name__ == "lin_grad" and any(f"inside {inside}" in n for n in notes), notes
+
+
+def test_a_branch_a_literal_condition_never_takes_defines_nothing():
+    source = cells(LIN_GRAD, "if False:\n    def lin_grad(inp, out, w, b):\n        pass\n    print(x_train)\n",
+                   "while 0:\n    lin_grad = None\n")
+    prog = build(source)
+    assert [st.inside for st in prog.kept if "lin_grad" in st.binds] == [""] and "lin_grad" not in prog.data

@@ -189,9 +189,14 @@ def _notes(prog: Any, ex: Any, entry: str, name: str, how: str) -> list[str]:
         sig = FREE_FORMS[entry][1]
         out.append(f"found the book's free function `{name}{sig}`: checked as the {ex.name} exercise, called where "
                    f"the lesson calls `{entry}.bwd`")
+    defs = definitions_of(prog, name)
+    if defs and defs[-1].inside:
+        where = f"{defs[-1].cell.label}, line {defs[-1].node.lineno}" if defs[-1].cell.label else \
+            f"line {defs[-1].node.lineno}"
+        out.append(f"`{name}` is defined inside {defs[-1].inside} that also runs other code ({where}): checked "
+                   "that definition alone, as the notebook holds it once the block has run")
     if not prog.has_cells:
         return out
-    defs = definitions_of(prog, name)
     cells = list(dict.fromkeys(st.cell.label for st in defs))
     kernel = cells[-1].startswith("cell [")  # a kernel's history: re-running the exercise cell is no news
     if len(cells) > 1 and (not kernel or any(st.cell.exercise != ex.name for st in defs)):

@@ -13,6 +13,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
+from .blocks import bound_names, nested_definitions
 from .cells import Cell, split_cells
 from .reads import statement_reads
 
@@ -37,6 +38,7 @@ class Statement:
     binds: set[str]
     kind: str  # def | class | import | module | star | const | attr
     resets: bool = True  # rebinds its names from scratch (an attribute set on a class only adds to it)
+    inside: str = ""  # "a `try` block": taken alone out of a block the rule leaves out (it also runs other code)
     _reads: set[str] | None = None
 
     @property
@@ -77,20 +79,29 @@ def build(source: str) -> Program:
             continue
         for node in cell.tree.body:
             kept = sorter.sort(node)
-            if kept is None:
-                for name in _bound_names(node):
-                    prog.data[name] = cell.label
-                    kinds[name] = "data"
-                    for st in prog.kept:  # rebound from data: earlier definitions of the name no longer count
-                        st.binds.discard(name)
+            if kept is not None:
+                _keep(prog, node, cell, kept)
                 continue
-            kind, binds, resets = kept
-            prog.kept.append(Statement(node, cell, binds, kind, resets))
-            for name in binds:
-                if resets:
-                    kinds[name] = kind
-                prog.data.pop(name, None)
+            for name in bound_names(node):
+                prog.data[name] = cell.label
+                kinds[name] = "data"
+                for st in prog.kept:  # rebound from data: earlier definitions of the name no longer count
+                    st.binds.discard(name)
+            for inner, inside in nested_definitions(node):  # `try: def lin_grad ... / lin_grad(x, ...)`: the
+                found = sorter.sort(inner)                     # function is defined in the notebook all the same
+                if found is not None:
+                    _keep(prog, inner, cell, found, inside)
     return prog
+
+
+def _keep(prog: Program, node: ast.stmt, cell: Cell, sorted_as: tuple[str, set[str], bool], inside: str = "") -> None:
+    kind, binds, resets = sorted_as
+    st = Statement(node, cell, binds, kind, resets, inside=inside)
+    prog.kept.append(st)
+    for name in st.binds:
+        if st.resets:
+            prog.kinds[name] = st.kind
+        prog.data.pop(name, None)
 
 
 class _Sorter:
@@ -246,23 +257,6 @@ class _Sorter:
             root = self._qualified(node.value)
             return None if root is None else f"{root}.{node.attr}"
         return None
-
-
-def _bound_names(node: ast.stmt) -> list[str]:
-    """Names a left-out statement binds at top level (not inside functions or classes it defines)."""
-    out, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            out.append(n.id)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            out += [a.asname or a.name.split(".")[0] for a in n.names if a.name != "*"]
-        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            out.append(n.name)
-            continue
-        if not isinstance(n, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(n))
-    return out
 
 
 def needed(prog: Program, entry: str) -> list[Statement]:
