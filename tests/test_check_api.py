@@ -81,3 +81,23 @@ def test_a_name_missed_from_an_import_that_failed_here_names_the_import() -> Non
                         "def lin_grad(inp, out, w, b):\n    helper(inp, out, w, b)\n")
     assert "reads `helper`, from `from fastcore.nope import helper`, which cannot be imported here" \
            in named.errors[0].message, str(named)
+
+
+def test_a_process_that_checked_ends_its_worker_when_it_ends() -> None:
+    """No sandbox worker outlives the kernel or command that started it, and nothing is left unclosed."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = ("import tutor\nfrom tutor.sandbox import session\n"
+              "print(tutor.check('relu', tutor.exercises.get('relu').reference_source).passed, "
+              "session.worker().proc.pid, flush=True)\n")
+    done = subprocess.run([sys.executable, "-X", "dev", "-c", script], capture_output=True, text=True, timeout=120)
+    passed, pid = done.stdout.split()
+    assert passed == "True" and done.returncode == 0, done.stderr
+    assert "ResourceWarning" not in done.stderr, done.stderr
+    deadline = time.monotonic() + 5
+    while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{pid}"), f"worker {pid} still running after its process ended"

@@ -171,8 +171,8 @@ class Worker:
             for fd in fds:
                 os.close(fd)
 
-    def stop(self) -> None:
-        """End the process (closing stdin first so it can clean up)."""
+    def stop(self, wait: float = 5.0) -> None:
+        """End the process (closing stdin first so it can clean up; killed after `wait` seconds)."""
         if self.channel is not None:
             self.channel.close()
             self.channel = None
@@ -181,7 +181,7 @@ class Worker:
         proc, self.proc = self.proc, None
         try:
             proc.stdin.close()  # type: ignore[union-attr]
-            proc.wait(timeout=5)
+            proc.wait(timeout=wait)
         except (OSError, subprocess.TimeoutExpired):
             proc.kill()
             proc.wait()

@@ -1,6 +1,7 @@
 """The sandbox worker of this process (a kernel, `tutor check`): started once, in the background when it can."""
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 
@@ -27,6 +28,8 @@ def worker(warm_up: bool = True) -> Worker:
             # A learner's own check serves with whatever isolation the machine allows (the report says which);
             # grading is where full isolation is required.
             _worker = Worker(0, warm_up=warm_up, require_full=False, warm_spares=True)
+            atexit.unregister(_stop_at_exit)  # (once, however often the worker is replaced)
+            atexit.register(_stop_at_exit)
         if _worker.proc is None or _worker.proc.poll() is not None:
             _worker.start()
         elif not _worker.ready:
@@ -64,6 +67,8 @@ def prestart() -> None:
         if _worker is not None and _worker.proc is not None and _worker.proc.poll() is None:
             return
         _worker = Worker(0, warm_up=False, require_full=False, warm_spares=True)
+        atexit.unregister(_stop_at_exit)  # (once, however often the worker is replaced)
+        atexit.register(_stop_at_exit)
         try:
             _worker.spawn()
         except Exception:  # noqa: BLE001 - the first check starts it again and reports why
@@ -75,3 +80,13 @@ def prestart() -> None:
         except Exception:  # noqa: BLE001 - the first check starts it again and reports why
             pass
     threading.Thread(target=wait, daemon=True, name="tutor-sandbox-start").start()
+
+
+def _stop_at_exit() -> None:
+    """When this process ends: end its worker (its pipes and socket closed, it and its children gone), waiting a
+    moment at most."""
+    if _worker is not None:
+        try:
+            _worker.stop(wait=1.0)
+        except Exception:  # noqa: BLE001 - the process is ending anyway
+            pass
