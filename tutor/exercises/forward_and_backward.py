@@ -53,6 +53,10 @@ HINTS_BY_CODE = {
     "ignores-mask": ("Between l2.g and l1.g sits ReLU: where l1 was negative, its output did not move.",),
     "inverted-mask": ("ReLU passes the gradient where its input l1 was positive.",),
     "activation-not-mask": ("ReLU's local derivative is 0 or 1, a mask, not the activation's value.",),
+    "loss-grad-shape": ("Print `out.shape` and `out.g.shape`: a gradient has exactly the shape of its tensor.",
+                        "`diff[:, None]` (or `diff.unsqueeze(-1)`) turns the n values back into a column."),
+    "broadcast-outer": ("Print `(out - targ).shape` on a batch of 64: (n, 1) minus (n,) broadcasts to (n, n).",
+                        "Subtract the column `out[:, 0]` from `targ`: both then have shape (n,)."),
 }
 
 SOLUTION = inspect.getsource(lesson.lin_grad) + "\n\n" + lesson.FORWARD_AND_BACKWARD
@@ -65,10 +69,13 @@ def _reference():
     return ns["forward_and_backward"]
 
 
-def variant(old: str, new: str) -> str:
-    """The lesson's solution with one line replaced by a wrong one."""
-    assert old in lesson.FORWARD_AND_BACKWARD, old
-    return inspect.getsource(lesson.lin_grad) + "\n\n" + lesson.FORWARD_AND_BACKWARD.replace(old, new)
+def variant(old: str, new: str, *more: str) -> str:
+    """The lesson's solution with one line (or more: old, new, old, new...) replaced by a wrong one."""
+    text = lesson.FORWARD_AND_BACKWARD
+    for a, b in zip((old, *more[::2]), (new, *more[1::2])):
+        assert a in text, a
+        text = text.replace(a, b)
+    return inspect.getsource(lesson.lin_grad) + "\n\n" + text
 
 
 EXERCISE = Exercise(
@@ -95,6 +102,14 @@ EXERCISE = Exercise(
                 "{tensor} lets ReLU's gradient through exactly where it should be blocked: the mask is inverted"),
         Variant("activation-not-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = l2 * l2.g"),
                 "{tensor} multiplies by ReLU's output instead of a 0/1 mask of where l1 was positive"),
+        # (their errors, raised in lin_grad from out.g's shape, name them word for word: a batch of 1 runs through)
+        Variant("loss-grad-shape", variant("out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff / inp.shape[0]"),
+                "{tensor} comes from an out.g of shape (n,), but out has shape (n, 1): diff = out[:,0] - targ has "
+                "one value per example, so out.g needs its column back, `2.*diff[:,None] / inp.shape[0]`"),
+        Variant("broadcast-outer", variant("diff = out[:,0]-targ", "diff = out-targ",
+                                           "out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff / inp.shape[0]"),
+                "{tensor} comes from an out.g of shape (n, n): out (n, 1) minus targ (n,) broadcasts to every pair "
+                "of examples. Take out's column first, `diff = out[:,0] - targ`, then `out.g = 2.*diff[:,None] / n`"),
     ),
     trapped=(lesson.lin_grad, lesson.forward_and_backward),
     provided=("w1", "b1", "w2", "b2", "lin", "relu"),  # the lesson's lin and relu, whatever the notebook's are

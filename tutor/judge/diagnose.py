@@ -46,8 +46,8 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns, n: int |
     for i, vrun in variants():  # the very same error as a known wrong variant's, word for word and number for number
         if vrun.error is not None and vrun.error.type == err.type and vrun.error.message == err.message and err.line:
             v = ex.variants[i]
-            return Diagnosis(v.code, f"{err.type}: {err.message}. " + v.message.format(tensor="the gradient") + ".",
-                             **where)
+            said = v.message.format(tensor="the gradient")
+            return Diagnosis(v.code, f"{err.type}: {err.message}. {said[:1].upper()}{said[1:]}.", **where)
     fixed = _fixed_batch(err, n)
     if fixed:
         return Diagnosis("batch-scale", f"{err.type}: {err.message}: your code indexes {fixed} rows on a batch of "
