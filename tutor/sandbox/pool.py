@@ -146,12 +146,13 @@ class Worker:
     def judged(self) -> None:
         """Tell a worker that waits for it (`settle`) that its last answer is judged: it reaps that run and forks the
         next spare now, no longer beside the judging. (Hold the lock that serialises runs on this worker.)"""
-        if not self.settle or self.proc is None or self.proc.stdin is None or self.proc.poll() is not None:
+        proc = self.proc  # (once: `stop` may set it to None meanwhile, from another thread at exit)
+        if not self.settle or proc is None or proc.stdin is None or proc.poll() is not None:
             return
         try:
-            write_json(self.proc.stdin.fileno(), {"judged": True})
-        except OSError:
-            pass  # (a worker gone meanwhile: the next check starts another)
+            write_json(proc.stdin.fileno(), {"judged": True})
+        except (OSError, ValueError):
+            pass  # (a worker gone or stopped meanwhile: the next check starts another)
 
     def _shared_payload(self, size: int, limits: Limits, deadline: float) -> bytes | memoryview:
         """Read a result's body from the memfd the worker hands over."""

@@ -85,8 +85,13 @@ def prestart() -> None:
 def _stop_at_exit() -> None:
     """When this process ends: end its worker (its pipes and socket closed, it and its children gone), waiting a
     moment at most."""
-    if _worker is not None:
-        try:
-            _worker.stop(wait=1.0)
-        except Exception:  # noqa: BLE001 - the process is ending anyway
-            pass
+    if _worker is None:
+        return
+    locked = _lock.acquire(timeout=2)  # (not while a 'judged' thread is still writing to it)
+    try:
+        _worker.stop(wait=1.0)
+    except Exception:  # noqa: BLE001 - the process is ending anyway
+        pass
+    finally:
+        if locked:
+            _lock.release()
