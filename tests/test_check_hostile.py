@@ -75,7 +75,9 @@ PATCHES = [
 
 @pytest.mark.parametrize("patch", PATCHES)
 def test_monkeypatching_at_load_time_changes_no_verdict(patch: str) -> None:
-    hostile = f"import numpy, torch\nclass Sneaky:\n    {patch}\n" + ZERO_RELU
+    # (Relu reads Sneaky, so its body runs: a check runs only what the checked code needs)
+    hostile = f"import numpy, torch\nclass Sneaky:\n    {patch}\n" + \
+        ZERO_RELU.replace("def bwd(self, out, inp): ", "def bwd(self, out, inp): Sneaky; ")
     assert not tutor.check("relu", hostile).passed
     assert not tutor.check("relu", ZERO_RELU).passed  # the next check, in the same process, is unaffected
     assert tutor.check("lin_grad", RIGHT_LIN_GRAD).passed
@@ -117,10 +119,17 @@ def test_odd_gradients_get_a_verdict_never_an_exception(kind: str) -> None:
     "import tutor.run\nclass A:\n    tutor.run.cases_for = lambda unit: ()\n",
     "import tutor.run\nclass A:\n    tutor.run.run_entry = lambda *a, **k: tutor.run.CaseRun('x')\n",
     "import tutor.run.result as r\nclass A:\n    r.SubmissionRun.to_chunks = lambda self: [b'TUTORRUN1\\n', b'junk']\n",
+    # a number where the result holds text (its load error's message): the checker itself crashed on it
+    "import json, tutor.run.result as r\nclass A:\n    o = r.SubmissionRun.to_chunks\n"
+    "    def c(self, o=o):\n        p = o(self); h = json.loads(bytes(p[2]))\n"
+    "        h['load_error'] = dict(type='X', message=0, line='', lineno=None, kind='raises')\n"
+    "        t = json.dumps(h).encode(); return [p[0], len(t).to_bytes(8, 'little'), t, *p[3:]]\n"
+    "    r.SubmissionRun.to_chunks = c\n",
 ])
 def test_a_run_that_tampers_with_its_own_result_is_not_a_pass(forge: str) -> None:
-    report = tutor.check("relu", forge + ZERO_RELU)
-    assert not report.passed, str(report)
+    # (Relu reads A, so the class body that tampers runs: a check runs only what the checked code needs)
+    report = tutor.check("relu", forge + ZERO_RELU.replace("def bwd(self, out, inp): ", "def bwd(self, out, inp): A; "))
+    assert not report.passed and [d.code for d in report.errors] == ["crashed"], str(report)
 
 
 def test_the_report_says_where_the_code_ran() -> None:

@@ -144,8 +144,9 @@ def test_filling_memory_is_stopped_by_the_watcher(posix) -> None:
 def test_monkeypatching_in_one_check_changes_no_later_verdict(posix) -> None:
     zero_relu = ("class Relu(Module):\n    def forward(self, inp): return inp.clamp_min(0.)\n"
                  "    def bwd(self, out, inp): inp.g = out.g * 0\n")
+    # (Relu reads Sneaky, so its body runs: a check runs only what the checked code needs)
     assert not tutor.check("relu", "import numpy\nclass Sneaky:\n    numpy.abs = lambda a, *k, **kw: a * 0\n"
-                           + zero_relu).passed
+                           + zero_relu.replace("inp.g = ", "Sneaky; inp.g = ")).passed
     assert not tutor.check("relu", zero_relu).passed
 
 

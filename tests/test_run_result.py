@@ -44,3 +44,23 @@ def test_only_numbers_cross_the_boundary() -> None:
     for bad in (b"\x80\x04pickle", good[:-8], good.replace(b'"<f8"', b'"|O8"')):
         with pytest.raises(ValueError):
             SubmissionRun.from_bytes(bad)
+
+
+def test_a_header_with_other_types_than_text_is_refused_not_judged() -> None:
+    """A run that rewrites its own result (a number where a message belongs) is unreadable: a verdict, never a
+    crash of the checker."""
+    import json
+
+    import pytest
+
+    from tutor.run.result import ErrorInfo, SubmissionRun
+
+    run = SubmissionRun("lin_grad", load_error=ErrorInfo("X", "boom"))
+    good = run.to_bytes()
+    assert SubmissionRun.from_bytes(good).load_error.message == "boom"
+    for field, value in (("message", 0), ("lineno", "3"), ("type", None), ("extra", "x")):
+        head = json.loads(good[18:])
+        head["load_error"][field] = value
+        text = json.dumps(head).encode()
+        with pytest.raises(ValueError):
+            SubmissionRun.from_bytes(good[:10] + len(text).to_bytes(8, "little") + text)

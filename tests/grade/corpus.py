@@ -184,4 +184,10 @@ HOSTILE.update({
     "autograd_originals_by_gc": ("lin_grad", (_LEARNERS / "fail_raises_16.py").read_text(), {"raises", "timeout"}),
     "autograd_by_redispatch": ("lin_grad", (_LEARNERS / "fail_uses-autograd_12.py").read_text(), {"uses-autograd"}),
     "autograd_by_jit_registry": ("lin_grad", (_LEARNERS / "fail_uses-autograd_13.py").read_text(), {"uses-autograd"}),
+    "autograd_by_torchscript_executor": ("lin_grad", (_LEARNERS / "fail_uses-autograd_14.py").read_text(),
+                                         {"uses-autograd"}),
+    "autograd_by_jit_differentiate": ("lin_grad", (_LEARNERS / "fail_uses-autograd_15.py").read_text(),
+                                      {"uses-autograd"}),
+    "formula_by_mkldnn_kernel": ("relu", (_LEARNERS.parent / "relu" / "fail_uses-autograd_2.py").read_text(),
+                                 {"uses-autograd"}),
 })

@@ -11,7 +11,21 @@ from typing import Any, Callable
 
 import torch
 
-_KEYS = ("CPU", "CompositeImplicitAutograd", "CompositeExplicitAutograd", "CompositeExplicitAutogradNonFunctional")
+_KEYS = ("CompositeImplicitAutograd", "CompositeExplicitAutograd", "CompositeExplicitAutogradNonFunctional")
+
+
+def _cpu_keys() -> tuple[str, ...]:
+    """Every backend a CPU tensor can take, each with kernels of its own: dense (`CPU`), `MkldnnCPU` (a tensor
+    after `.to_mkldnn()`), `SparseCPU`, `SparseCsrCPU`, `NestedTensorCPU`, `QuantizedCPU`..."""
+    named = {k for k in dir(torch._C.DispatchKey) if k.endswith("CPU") and not k.startswith(("Autograd", "Autocast"))}
+    keys = []
+    for key in sorted(named | {"MkldnnCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU", "QuantizedCPU"}):
+        try:  # (a key this torch does not know: nothing to lock)
+            torch._C._dispatch_has_kernel_for_dispatch_key("aten::threshold_backward", key)
+        except (RuntimeError, TypeError, ValueError):
+            continue
+        keys.append(key)
+    return tuple(keys)
 _PY_MODULES = ("torch._decomp", "torch._refs", "torch.nn.grad")
 _LIBRARY: list[Any] = []  # the registrations live as long as the process
 
@@ -28,11 +42,11 @@ def lock_formulas(trap: Callable[[str], Callable[..., Any]]) -> int:
 
     lib = Library("aten", "IMPL")
     _LIBRARY.append(lib)
-    count = 0
+    count, backends = 0, _cpu_keys()
     for full in torch._C._dispatch_get_all_op_names():
         if not full.startswith("aten::") or "backward" not in full:
             continue
-        keys = [k for k in _KEYS if torch._C._dispatch_has_kernel_for_dispatch_key(full, k)]
+        keys = [k for k in backends + _KEYS if torch._C._dispatch_has_kernel_for_dispatch_key(full, k)]
         if "CompositeImplicitAutograd" in keys:
             keys.append("AutogradCPU")  # (a composite kernel also answers the autograd key: take that too)
         for key in keys:

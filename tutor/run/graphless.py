@@ -55,9 +55,32 @@ def lock_graph(trap: Callable[[str], Callable[..., Any]]) -> dict[int, tuple[Any
         return get_operation(name)
 
     torch._C._jit_get_operation = jit_get_operation
+    swaps.update(_lock_jit_autodiff(trap))
     aten = torch.ops.aten  # (the namespace keeps what it resolved: these answer from now on)
     aten.set_grad_enabled = set_grad_enabled
     aten.grad, aten.backward = trap("torch.ops.aten.grad()"), trap("torch.ops.aten.backward()")
+    return swaps
+
+
+def _lock_jit_autodiff(trap: Callable[[str], Callable[..., Any]]) -> dict[int, tuple[Any, Any]]:
+    """TorchScript's own autodiff: its graph executor, when optimizing with grad mode on (which TorchScript can
+    turn on itself), differentiates subgraphs symbolically and attaches a `grad_fn` by hand, with no autograd
+    dispatch key involved. Unoptimized, neither executor does: so optimizing is turned off, for good, and the
+    bindings that differentiate a graph on request are trapped."""
+    torch._C._set_graph_executor_optimize(False)
+    original = torch._C._set_graph_executor_optimize
+    turn_on = trap("TorchScript's autodiff (graph executor optimization turned back on)")
+
+    def set_optimize(mode: bool) -> None:
+        if mode:
+            turn_on()
+    torch._C._set_graph_executor_optimize = set_optimize
+    swaps = {id(original): (original, set_optimize)}
+    for name in ("_jit_differentiate", "_jit_pass_create_autodiff_subgraphs"):  # the same symbolic autodiff, by hand
+        if hasattr(torch._C, name):
+            original, stand_in = getattr(torch._C, name), trap(f"TorchScript's autodiff (torch._C.{name})")
+            setattr(torch._C, name, stand_in)
+            swaps[id(original)] = (original, stand_in)
     return swaps
 
 

@@ -99,13 +99,13 @@ class SubmissionRun:
 
         cases = []
         for h in header["cases"]:
-            parts = {p: {rec[0]: array(*rec[1:]) for rec in h[p]} for p in ("values", "extras")}
-            err = ErrorInfo(**h["error"]) if h["error"] else None
-            cases.append(CaseRun(case=h["case"], values=parts["values"], problems=h["problems"],
-                                 extras=parts["extras"], error=err, mutated=h["mutated"]))
-        load_error = ErrorInfo(**header["load_error"]) if header["load_error"] else None
-        return cls(exercise=header["exercise"], load_error=load_error, missing_entry=header["missing_entry"],
-                   globals_used=header["globals_used"], cases=cases,
+            parts = {p: {_text(rec[0]): array(*rec[1:]) for rec in h[p]} for p in ("values", "extras")}
+            cases.append(CaseRun(case=_text(h["case"]), values=parts["values"], problems=_texts(h["problems"]),
+                                 extras=parts["extras"], error=_error(h["error"]), mutated=_texts(h["mutated"])))
+        if not isinstance(header["missing_entry"], bool):
+            raise ValueError("missing_entry is not a boolean")
+        return cls(exercise=_text(header["exercise"]), load_error=_error(header["load_error"]),
+                   missing_entry=header["missing_entry"], globals_used=_texts(header["globals_used"]), cases=cases,
                    notes=[str(n)[:500] for n in header.get("notes", [])][:20],
                    globals_where={str(k): str(v)[:500] for k, v in dict(header.get("globals_where", {})).items()})
 
@@ -124,6 +124,33 @@ def _no_lone_surrogates(value: Any) -> Any:
     if isinstance(value, dict):
         return {_no_lone_surrogates(k): _no_lone_surrogates(v) for k, v in value.items()}
     return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"a {type(value).__name__} where the result has text")
+    return value
+
+
+def _texts(value: Any) -> Any:
+    """A list of strings, or a dict of strings to strings, as the header must hold (ValueError otherwise)."""
+    if isinstance(value, list):
+        return [_text(v) for v in value]
+    if isinstance(value, dict):
+        return {_text(k): _text(v) for k, v in value.items()}
+    raise ValueError(f"a {type(value).__name__} where the result has a list or a mapping")
+
+
+def _error(value: Any) -> ErrorInfo | None:
+    """An ErrorInfo from the header: text fields and a line number (or none), nothing else (ValueError)."""
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) - {"type", "message", "line", "lineno", "kind"}:
+        raise ValueError("an error record of another form")
+    lineno = value.get("lineno")
+    if lineno is not None and (not isinstance(lineno, int) or isinstance(lineno, bool)):
+        raise ValueError("an error's line number is not a number")
+    return ErrorInfo(**{k: v if k == "lineno" else _text(v) for k, v in value.items()})
 
 
 def _plain(err: ErrorInfo | None) -> dict[str, Any] | None:
