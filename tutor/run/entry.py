@@ -62,17 +62,24 @@ def find_entry(prog: Program, ex: Exercise, in_cell: bool = False) -> tuple[str,
     return "", ""
 
 
+# A line that (re)defines a name or adds to it: `def lin_grad`, `class Relu`, `Relu = ...`, `Relu.bwd = ...`,
+# fastcore's `def bwd(self: Relu, ...)`. A broken cell that only uses the name (a half-typed test call) is not one.
+_DEFINES = r"^\s*(?:async\s+)?(?:def|class)\s+{w}\b|^\s*{w}\s*(?:\.\s*\w+\s*)?(?::[^=\n]*)?=(?!=)|self\s*:\s*{w}\b"
+
+
 def fatal_syntax_error(prog: Program, ex: Exercise, name: str) -> Cell | None:
-    """The cell whose syntax error the check must report: one that holds (or may hold) the checked code after
-    its last definition. Other broken cells are skipped: they defined nothing in the notebook either."""
+    """The cell whose syntax error the check must report: one that holds (or may hold) a newer definition of the
+    checked code after its last one that parses. Other broken cells (a half-typed test call) are skipped: they
+    defined nothing in the notebook either."""
     defined_in = {id(st.cell) for st in definitions_of(prog, name)}  # (once: per cell it was quadratic)
     last = max((i for i, c in enumerate(prog.cells) if id(c) in defined_in), default=-1)
     words = {name or ex.entry, ex.entry, *ALIASES.get(ex.entry, ()), *FREE_FORMS.get(ex.entry, ("",))[:1]} - {""}
     for i, cell in enumerate(prog.cells):
         if cell.error is None:
             continue
-        mentions = cell.exercise == ex.name or any(re.search(rf"\b{re.escape(w)}\b", cell.text, re.I) for w in words)
-        if len(prog.cells) == 1 or (i > last and mentions):
+        defines = cell.exercise == ex.name or any(re.search(_DEFINES.format(w=re.escape(w)), cell.text, re.I | re.M)
+                                                  for w in words)
+        if len(prog.cells) == 1 or (i > last and defines):
             return cell
     return None
 

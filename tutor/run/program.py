@@ -25,7 +25,8 @@ _CONSTANT_CALLS = frozenset(
                               "float64", "int64", "finfo")]
     + [f"builtins.{n}" for n in ("float", "int", "bool", "str", "complex", "abs", "round", "min", "max", "pow",
                                  "tuple", "list", "dict", "set", "frozenset", "range", "len", "slice", "sum")]
-    + ["functools.partial", "fractions.Fraction", "decimal.Decimal"])
+    + ["functools.partial", "fractions.Fraction", "decimal.Decimal", "torch.cuda.is_available",
+       "torch.backends.mps.is_available", "torch.cuda.device_count"])
 _CONSTANT_MODULES = ("math.",)
 _TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()  # (3.11+: `except*`)
 
@@ -240,7 +241,9 @@ class _Sorter:
             return False
         qual = self._qualified(call.func)
         if qual is not None:
-            return qual in _CONSTANT_CALLS or qual.startswith(_CONSTANT_MODULES)
+            # `loss_func = nn.CrossEntropyLoss()`, `act = nn.ReLU()`: a torch module made from constants
+            module = qual.startswith("torch.nn.") and qual.rsplit(".", 1)[1][:1].isupper()
+            return qual in _CONSTANT_CALLS or qual.startswith(_CONSTANT_MODULES) or module
         # a method of a constant value: `torch.tensor(2.).double()`, `SHAPE.count(1)`
         f = call.func
         return isinstance(f, ast.Attribute) and self._qualified(f.value) is None and self.constant(f.value)
