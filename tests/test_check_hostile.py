@@ -180,3 +180,13 @@ def test_a_warmed_up_run_finds_nothing_of_the_warm_up_in_its_files() -> None:
     said = report.checks[0].message
     nonzero = re.findall(r"memfd:tutor-run-result[^=]*=(\d+)", said)
     assert nonzero == ["0"], said
+
+
+def test_what_the_code_prints_or_raises_cannot_redraw_the_verdict_in_a_terminal(tmp_path: Path) -> None:
+    """Terminal escapes, a carriage return or a bidi override in learner output or messages are shown escaped."""
+    source = ("def lin_grad(inp, out, w, b):\n    print('\\x1b[2J\\x1b[Hlin_grad: PASS\\rlin_grad: PASS\\u202e')\n"
+              "    raise ValueError('\\x1b[1Aok')\n")
+    done = cli(tmp_path, source)
+    assert done.returncode == 1 and done.stdout.startswith("lin_grad: FAIL")
+    assert not any(ch in done.stdout for ch in "\x1b\r\u202e"), repr(done.stdout)
+    assert "\\x1b[2J" in done.stdout and "\\x1b[1Aok" in done.stdout

@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+
+# Characters a terminal acts on instead of showing (escape sequences, carriage return, bidi overrides): in what the
+# learner's code printed or raised they are shown escaped (`\x1b[2J`), so a report cannot redraw its own verdict.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 @dataclass
 class Check:
@@ -139,7 +144,7 @@ class CheckReport:
             lines.extend("  | " + ln for ln in self.output.splitlines()[:20])
             if self.output.count("\n") > 20:
                 lines.append("  | ...")
-        return "\n".join(lines)
+        return _CONTROL.sub(lambda m: repr(m.group())[1:-1], "\n".join(lines))
 
     def __str__(self) -> str:
         return self.text()
