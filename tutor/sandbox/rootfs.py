@@ -34,11 +34,23 @@ def python_roots(package: str) -> list[str]:
              *sys.path]
     roots = []
     for p in {os.path.realpath(p) for p in paths if p and os.path.isabs(p) and os.path.isdir(p)}:
-        holds_package = (package + os.sep).startswith(p.rstrip(os.sep) + os.sep)
+        holds_package = (package + os.sep).startswith(p.rstrip(os.sep) + os.sep) or _has_tutor(p)
         if holds_package and os.path.basename(p) not in ("site-packages", "dist-packages"):
-            continue  # a checkout (tests, notebooks with solutions): never in the view
+            continue  # a checkout (tests, notebooks with solutions), this one or another: never in the view
         roots.append(p)
     return sorted(r for r in roots if not any(r.startswith(q + os.sep) for q in roots))
+
+
+def _has_tutor(folder: str) -> bool:
+    """Whether a folder holds a copy of the tutor package (its lesson file: the solutions)."""
+    return os.path.isfile(os.path.join(folder, "tutor", "lesson.py"))
+
+
+def covered(package: str, roots: list[str]) -> list[str]:
+    """The tutor packages inside the view to cover: the one imported, and any other copy an installed folder holds."""
+    found = [package] if any((package + os.sep).startswith(r + os.sep) for r in roots) else []
+    return found + [os.path.join(r, "tutor") for r in roots
+                    if _has_tutor(r) and os.path.realpath(os.path.join(r, "tutor")) != package]
 
 
 def _pivot_root(new: str, old: str) -> None:
@@ -84,8 +96,8 @@ def enter(package: str | None = None) -> None:
     for path, is_dir, fd in fds:
         jail.mount(f"/proc/self/fd/{fd}", _place(new, path, is_dir), None, jail.MS_BIND | jail.MS_REC, None)
         os.close(fd)
-    if any((package + os.sep).startswith(b + os.sep) for b in binds):  # an installed package: cover it
-        jail.mount("tmpfs", new + package, "tmpfs", jail.MS_RDONLY, "size=4k,mode=0555")
+    for folder in covered(package, sorted(binds)):  # an installed package: cover it
+        jail.mount("tmpfs", new + folder, "tmpfs", jail.MS_RDONLY, "size=4k,mode=0555")
     jail.mount("proc", new + "/proc", "proc", namespaces.MS_NOSUID | namespaces.MS_NODEV | namespaces.MS_NOEXEC,
                None)
     os.chdir(new)
