@@ -5,18 +5,18 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..cases import TOLERANCE, Case, autograd_grads, case_by_name, cases_for, unit_inputs
+from ..cases import TOLERANCE, Case, autograd_grads, case_by_name, unit_inputs
 from ..exercises import Exercise, get
-from ..report import Check, CheckReport, Diagnosis, GradientSample
+from ..report import Check, CheckReport, Diagnosis
 from ..run import run_entry
 from ..run.harness import expected_names
 from ..run.namespace import LoadError, load
 from ..run.result import CaseRun, SubmissionRun
-from ..run.whole import pieces as whole_pieces  # not `pieces`: that is the submodule .pieces
 from .compare import Closeness, closeness, shape_str
 from .diagnose import diagnose_error, diagnose_not_finite, diagnose_problem, diagnose_value, owner
 from .found import Found
-from .pieces import RAN, blocked_by_pieces, case_label, downstream, part_names, piece_runs, split, whole_names
+from .samples import samples
+from .pieces import RAN, blocked_by_pieces, case_label, downstream, part_names, piece_runs, whole_names
 
 __all__ = ["judge"]
 
@@ -100,7 +100,7 @@ def judge(exercise: str, run: SubmissionRun) -> CheckReport:
         report.checks.append(Check("uses only its arguments", False, f"reads {names}", stage="runs"))
     report.passed = all(c.passed for c in report.checks) and not report.errors
     report.diagnoses = _dedupe(report.diagnoses)
-    report.samples = _samples(ex, run, report)
+    report.samples = samples(ex, run, report)
     return report
 
 
@@ -110,6 +110,11 @@ def _judge_cases(ex: Exercise, run: SubmissionRun, report: CheckReport) -> None:
     cases = sorted(((case_by_name(c.case), c) for c in run.cases), key=lambda cc: cc[0].kind != "unit")
     failed: dict[str, set[str]] = {}  # piece ("" for the exercise itself) -> its values that failed alone
     if ex.unit == "model":
+        own = _helpers_of_their_own(ex, cases)
+        if own:
+            report.notes.append(f"your {' and '.join(own)} {'do' if len(own) > 1 else 'does'} not set `inp.g` as the "
+                                "book's does (a helper of your own that returns its gradient, say): checked inside "
+                                f"{ex.entry} only, where the whole step is right")
         for case, crun in cases:
             if case.kind == "unit" and crun.error is not None:  # a piece raised: its own line says which
                 report.checks.append(Check(f"{case.name} · your pieces", False, f"raised {crun.error.type}: "
@@ -117,6 +122,8 @@ def _judge_cases(ex: Exercise, run: SubmissionRun, report: CheckReport) -> None:
                 found.adder(case, "", crun)(diagnose_error(crun.error, ex, lambda: []))
                 failed.setdefault("the pieces", set()).add("")
             for piece, part, sub in piece_runs(ex, case, crun):
+                if piece in own:
+                    continue
                 before = len(report.checks)
                 _judge_case(part, case, sub, report, found, names=tuple(n for n in part_names(ex, piece)
                             if n in sub.values or n in sub.problems), piece=piece)
@@ -136,6 +143,28 @@ def _judge_cases(ex: Exercise, run: SubmissionRun, report: CheckReport) -> None:
                 if crun.error is not None:
                     failed[""].add(RAN)
     report.diagnoses.extend(found.ordered(run))
+
+
+# The book's optional helpers of the whole step: a learner's own function of that name may follow another protocol.
+_OPTIONAL_HELPERS = ("relu_grad", "mse_grad")
+
+
+def _helpers_of_their_own(ex: Exercise, cases: list[tuple[Case, CaseRun]]) -> list[str]:
+    """The optional helpers (`relu_grad`, `mse_grad`) that, called alone as the book's, set no `inp.g` at all, when
+    the whole model is right without judging them: the learner's own helpers, not wrong ones of the book's."""
+    quiet = set()
+    for case, crun in cases:
+        for piece, _, sub in piece_runs(ex, case, crun):
+            if piece in _OPTIONAL_HELPERS and sub.problems.get("inp.g") == "missing" and "inp.g" not in sub.values:
+                quiet.add(piece)
+    if not quiet:
+        return []
+    scratch = CheckReport(ex.name, passed=False)
+    for case, crun in cases:
+        if case.kind == "model":
+            _judge_case(ex, case, crun, scratch, Found(), names=whole_names(ex, case))
+    right = bool(scratch.checks) and all(c.passed for c in scratch.checks)
+    return sorted(quiet) if right else []
 
 
 def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, found: "Found",
@@ -264,62 +293,3 @@ def _dedupe(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
             seen.add(d.code)
             out.append(d)
     return out
-
-
-# What each piece's own plot draws besides the gradients (render/plots.py): relu's gradient ÷ out.g against
-# its input (a step), mse's against the residual, cross-entropy's per digit with its label.
-PLOT_INPUTS = {"relu": ("inp", "up"), "mse": ("inp", "targ"), "cross_entropy": ("inp", "targ")}
-
-
-def _plain_case(ex: Exercise) -> Case:
-    """The case a pass is drawn from: the piece alone on the largest batch (for a linear layer the 784→hidden
-    one, whose w.g is 28×28 tiles); the whole-model exercises, the model."""
-    if ex.unit == "model":
-        return next(c for c in cases_for(ex.unit) if c.kind == "model")
-    return max((c for c in cases_for(ex.unit) if c.kind == "unit" and (c.layer == 1 or ex.unit != "linear")),
-               key=lambda c: c.n)
-
-
-def _samples(ex: Exercise, run: SubmissionRun, report: CheckReport) -> list[GradientSample]:
-    """Gradients to plot: the first failing case with a batch > 1 (else any failing), or on a pass the piece
-    alone on its largest batch; with the inputs the piece's own plot needs (copies, never the cached cases)."""
-    failing = [c.case for c in report.checks if not c.passed and c.case]
-    by_name = {c.case: c for c in run.cases}
-    order = sorted(dict.fromkeys(failing), key=lambda n: case_by_name(n).n == 1)
-    chosen = order[0] if order else _plain_case(ex).name
-    if chosen not in by_name:
-        return []
-    case, crun = case_by_name(chosen), by_name[chosen]
-    ref = reference_run(ex.name, case)
-    samples = []
-    for name in expected_names(ex, case):
-        if not name.endswith(".g") or name not in ref.values:
-            continue
-        r, g = ref.values[name], crun.values.get(name)
-        image = (28, 28) if 784 in r.shape else None
-        unit = _piece_unit(ex, name) if case.kind == "unit" else ""
-        samples.append(GradientSample(name, chosen, _trim(r), None if g is None else _trim(g), image,
-                                      unit=unit, inputs=_plot_inputs(unit, case)))
-    return samples
-
-
-def _piece_unit(ex: Exercise, name: str) -> str:
-    """The piece a value of a case run alone belongs to: the exercise's, or a whole model's piece ("Relu: inp.g")."""
-    if ex.unit != "model":
-        return ex.unit
-    piece, _ = split(name)
-    found = whole_pieces(ex.style).get(piece)
-    return get(found[0]).unit if found else ""
-
-
-def _plot_inputs(unit: str, case: Case) -> dict[str, np.ndarray]:
-    """What the piece's own plot needs of what it got on this case (copies of at most 256 rows)."""
-    if unit not in PLOT_INPUTS:
-        return {}
-    given = unit_inputs(unit, case, copy=False)
-    return {k: _trim(given[k].numpy()) for k in PLOT_INPUTS[unit]}
-
-
-def _trim(a: np.ndarray, rows: int = 256) -> np.ndarray:
-    """A copy (never a view of the judge's cached arrays: a report is the learner's to change) of at most `rows`."""
-    return np.array(a[:rows] if a.ndim >= 1 and a.shape[0] > rows and a.shape[0] != 784 else a)
