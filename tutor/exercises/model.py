@@ -44,6 +44,8 @@ HINTS = (
 
 HINTS_BY_CODE = {
     "missing-layer": ("Count the layers of the lesson's model: a linear layer, the activation, a linear layer.",),
+    "extra-layer": ("Count the layers of the lesson's model: the last one is linear, its output goes straight to "
+                    "the loss.",),
     "raises": ("Each backward reads the `.g` of its layer's output, set by whatever came after it: the loss's "
                "backward first, then the layers from the last to the first.",),
 }
@@ -73,6 +75,9 @@ EXERCISE = Exercise(
     variants=(
         Variant("missing-layer", variant("[Lin(w1,b1), Relu(), Lin(w2,b2)]", "[Lin(w1,b1), Lin(w2,b2)]"),
                 "{tensor} is the gradient of a network without its ReLU: self.layers needs Lin, Relu, Lin"),
+        Variant("extra-layer", variant("[Lin(w1,b1), Relu(), Lin(w2,b2)]", "[Lin(w1,b1), Relu(), Lin(w2,b2), Relu()]"),
+                "{tensor} is what a network with a ReLU after its last layer too gives (the loss then sees "
+                "max(prediction, 0)): self.layers is Lin, Relu, Lin, nothing after"),
     ),
     forward="loss",
     trapped=(lesson.Lin, lesson.Relu, lesson.Mse, lesson.lin_grad, lesson.forward_and_backward),
