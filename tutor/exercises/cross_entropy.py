@@ -150,6 +150,9 @@ EXERCISE = Exercise(
         Variant("wrong-one-hot", as_class("g = sm.clone()\ng[:, targ] -= 1\ninp.g = g / n"),
                 WRONG_ONE_HOT + ". `g[:, targ]` picks every label's column in every row: compare how `nll` picks "
                 "one entry per row"),
+        Variant("wrong-one-hot", as_class("g = sm.clone()\ng[targ] -= 1\ninp.g = g / n"),
+                WRONG_ONE_HOT + ". `g[targ]` picks whole rows, one per label value (row 7 for a 7): index each "
+                "row at its own label, `g[range(n), targ]`, as `nll` does"),
         Variant("wrong-one-hot", as_class("inp.g = (sm - 1) / n"),
                 WRONG_ONE_HOT + ", not 1 in every column"),
         Variant("wrong-one-hot", as_class("inp.g = (sm - targ[:, None]) / n"),
