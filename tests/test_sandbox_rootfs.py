@@ -1,5 +1,5 @@
 """The minimal filesystem view of a run: no copy of the tutor package (its lesson file holds the solutions), the one
-imported or any other on Python's path."""
+imported or any other on Python's path; and what the worker's probe reads of a run without /proc."""
 from __future__ import annotations
 
 import sys
@@ -28,3 +28,15 @@ def test_a_copy_inside_an_installed_folder_is_covered(tmp_path) -> None:
     site = _copy_of_tutor(tmp_path / "lib" / "site-packages")
     assert covered(package_dir(), [str(site)]) == [str(site / "tutor")]
     assert covered(package_dir(), [str(tmp_path / "elsewhere")]) == []
+
+
+def test_capabilities_are_read_from_the_kernel_as_proc_shows_them() -> None:
+    """The worker's probe reads a run's capabilities with capget/prctl (a run's /proc is covered): the same as
+    /proc/self/status says, here."""
+    from tutor.sandbox.namespaces import capabilities
+
+    fields = ("CapEff", "CapPrm", "CapBnd", "CapAmb", "NoNewPrivs")
+    with open("/proc/self/status") as fh:
+        shown = {k: int(v.strip(), 16 if k != "NoNewPrivs" else 10) for k, v in (ln.split(":", 1) for ln in fh)
+                 if k in fields}
+    assert capabilities() == shown

@@ -190,4 +190,5 @@ HOSTILE.update({
                                       {"uses-autograd"}),
     "formula_by_mkldnn_kernel": ("relu", (_LEARNERS.parent / "relu" / "fail_uses-autograd_2.py").read_text(),
                                  {"uses-autograd"}),
+    "reference_text_in_freed_memory": ("lin_grad", (_LEARNERS / "fail_raises_17.py").read_text(), {"raises"}),
 })

@@ -225,6 +225,15 @@ def _confine_off_linux(limits: Limits) -> None:
     resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
 
 
+def _hide_proc() -> int:
+    """Cover /proc in the run's view: learner code has no business there, and /proc/self/mem would show it freed
+    copies of text (the lesson's source read at import). Returns a descriptor of this process's own /proc folder,
+    for the run's uid map only (closed before learner code runs)."""
+    proc = os.open("/proc/self", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    mount("tmpfs", "/proc", "tmpfs", MS_RDONLY, "size=4k,mode=0555")
+    return proc
+
+
 def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], workdir: str) -> None:
     """Apply every limit to the current (child) process; raise OSError when one cannot be applied."""
     os.setsid()
@@ -249,6 +258,12 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
             mount("tmpfs", os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tmpfs", MS_RDONLY,
                   "size=4k,mode=0555")
         workdir = "/tmp"
+    budget = vm_size() + (limits.memory_mb << 20) if host.linux() else 0
+    if iso.locked:
+        from .namespaces import last_cap
+
+        last_cap()  # (read now: /proc is covered below)
+    proc = _hide_proc() if iso.mounts and iso.rootfs else -1
     os.chdir(workdir)
     if not host.linux():
         _confine_off_linux(limits)
@@ -263,9 +278,11 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
     if iso.locked:
         from .namespaces import lock_down
 
-        lock_down()
+        lock_down(proc)
         # The kernel counts RLIMIT_NPROC per user namespace: in this fresh one, the run is the only process.
         resource.setrlimit(resource.RLIMIT_NPROC, (limits.nproc, limits.nproc))
+    if proc >= 0:
+        os.close(proc)
     if host.linux():
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid switch, which clears it
         set_name("tutor-run")
@@ -275,7 +292,6 @@ def confine(limits: Limits, iso: Isolation, out_fd: int, keep: tuple[int, ...], 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
     if host.linux():
-        budget = vm_size() + (limits.memory_mb << 20)
         resource.setrlimit(resource.RLIMIT_AS, (budget, budget))
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails with EFBIG instead of killing
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):

@@ -9,6 +9,7 @@ neither signal nor ptrace the worker — with or without root.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import signal
 
@@ -17,6 +18,7 @@ from . import jail
 CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 38, 47, 4
+PR_CAPBSET_READ, PR_GET_NO_NEW_PRIVS, PR_CAP_AMBIENT_IS_SET = 23, 39, 1
 _CAP_VERSION_3 = 0x20080522
 MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 2, 4, 8, 32
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME, MS_STRICTATIME = 1 << 10, 1 << 11, 1 << 21, 1 << 24
@@ -25,13 +27,17 @@ _KEPT = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "noatime":
          "nodiratime": MS_NODIRATIME, "relatime": MS_RELATIME, "strictatime": MS_STRICTATIME}
 
 
-def enter_user_namespace() -> None:
-    """Move this process into a new user namespace where it keeps its own uid and gid (OSError if refused)."""
+def enter_user_namespace(proc: int = -1) -> None:
+    """Move this process into a new user namespace where it keeps its own uid and gid (OSError if refused).
+    `proc`: a descriptor of this process's /proc folder, where /proc itself is covered."""
     uid, gid = os.geteuid(), os.getegid()
     jail.unshare(CLONE_NEWUSER)
     for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as fh:
-            fh.write(text)
+        fd = os.open(name, os.O_WRONLY, dir_fd=proc) if proc >= 0 else os.open(f"/proc/self/{name}", os.O_WRONLY)
+        try:
+            os.write(fd, text.encode())
+        finally:
+            os.close(fd)
 
 
 def in_initial_user_namespace() -> bool:
@@ -80,11 +86,16 @@ class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
+@functools.lru_cache(maxsize=None)
+def last_cap() -> int:
+    """The highest capability number this kernel knows."""
+    with open("/proc/sys/kernel/cap_last_cap") as fh:
+        return int(fh.read())
+
+
 def drop_capabilities() -> None:
     """Empty every capability set (bounding and ambient included) and set no-new-privileges (OSError if refused)."""
-    with open("/proc/sys/kernel/cap_last_cap") as fh:
-        last = int(fh.read())
-    for cap in range(last + 1):
+    for cap in range(last_cap() + 1):
         jail.prctl(PR_CAPBSET_DROP, cap)
     jail._check(jail._libc.prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_CLEAR_ALL), 0, 0, 0), "prctl")
     data = (_CapData * 2)()
@@ -93,16 +104,23 @@ def drop_capabilities() -> None:
 
 
 def capabilities() -> dict[str, int]:
-    """This process's CapEff, CapPrm, CapBnd, CapAmb and NoNewPrivs, from /proc/self/status."""
-    fields = ("CapEff", "CapPrm", "CapBnd", "CapAmb", "NoNewPrivs")
-    with open("/proc/self/status") as fh:
-        pairs = (line.split(":", 1) for line in fh)
-        return {k: int(v.strip(), 16 if k != "NoNewPrivs" else 10) for k, v in pairs if k in fields}
+    """This process's CapEff, CapPrm, CapBnd, CapAmb (bit masks) and NoNewPrivs, asked of the kernel directly
+    (capget, prctl): a run's /proc is covered."""
+    data = (_CapData * 2)()
+    jail._check(jail._libc.capget(ctypes.byref(_CapHeader(_CAP_VERSION_3, 0)), data), "capget")
+    mask = lambda field: getattr(data[0], field) | (getattr(data[1], field) << 32)  # noqa: E731
+    caps = range(last_cap() + 1)
+    prctl = jail._libc.prctl
+    bounding = sum(1 << c for c in caps if prctl(PR_CAPBSET_READ, ctypes.c_ulong(c), 0, 0, 0) == 1)
+    ambient = sum(1 << c for c in caps if prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_IS_SET),
+                                                 ctypes.c_ulong(c), 0, 0) == 1)
+    return {"CapEff": mask("effective"), "CapPrm": mask("permitted"), "CapBnd": bounding, "CapAmb": ambient,
+            "NoNewPrivs": prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0)}
 
 
-def lock_down() -> None:
+def lock_down(proc: int = -1) -> None:
     """In a run's child: enter a nested user namespace (locks every mount) and drop every capability."""
-    enter_user_namespace()
+    enter_user_namespace(proc)
     drop_capabilities()
 
 
