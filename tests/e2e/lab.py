@@ -17,7 +17,7 @@ import re
 import time
 from pathlib import Path
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Error as PlaywrightError, Locator, Page
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
@@ -226,8 +226,14 @@ def shown(locator: Locator, timeout: float = 30_000) -> Locator:
 
     JupyterLab 4 does not render cells scrolled out of view (`content-visibility: auto`): there an
     element has no box and its innerText is '', so look at it as a learner would, in view."""
-    locator.first.wait_for(state="attached", timeout=timeout)
-    locator.first.scroll_into_view_if_needed(timeout=timeout)
+    for attempt in range(5):  # (a display update re-renders a widget: the element matched may be replaced meanwhile)
+        locator.first.wait_for(state="attached", timeout=timeout)
+        try:
+            locator.first.scroll_into_view_if_needed(timeout=timeout)
+            break
+        except PlaywrightError as e:
+            if "not attached" not in str(e) or attempt == 4:
+                raise
     locator.first.wait_for(state="visible", timeout=timeout)
     return locator
 
