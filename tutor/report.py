@@ -12,6 +12,7 @@ import numpy as np
 # learner's code printed or raised they are shown escaped (`\x1b[2J`), so a report cannot redraw its own verdict.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
+
 @dataclass
 class Check:
     """One gradient (or forward output) on one case, judged stage by stage."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import ast
 
+TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()  # (3.11+: `except*`)
 _BLOCK_WORDS = {ast.If: "an `if` block", ast.For: "a `for` loop", ast.AsyncFor: "a `for` loop",
                 ast.While: "a `while` loop", ast.Try: "a `try` block", ast.With: "a `with` block",
-                ast.AsyncWith: "a `with` block", **({ast.TryStar: "a `try` block"} if hasattr(ast, "TryStar") else {}),
+                ast.AsyncWith: "a `with` block", **{t: "a `try` block" for t in TRY_STAR},
                 **({ast.Match: "a `match` block"} if hasattr(ast, "Match") else {})}
 
 

@@ -12,22 +12,23 @@ from typing import Any, Callable
 import torch
 
 _KEYS = ("CompositeImplicitAutograd", "CompositeExplicitAutograd", "CompositeExplicitAutogradNonFunctional")
+_PY_MODULES = ("torch._decomp", "torch._refs", "torch.nn.grad")
+_LIBRARY: list[Any] = []  # the registrations live as long as the process
 
 
 def _cpu_keys() -> tuple[str, ...]:
-    """Every backend a CPU tensor can take, each with kernels of its own: dense (`CPU`), `MkldnnCPU` (a tensor
-    after `.to_mkldnn()`), `SparseCPU`, `SparseCsrCPU`, `NestedTensorCPU`, `QuantizedCPU`..."""
+    """Every backend a CPU tensor can take, each with kernels of its own: dense `CPU`, `SparseCPU`, `SparseCsrCPU`,
+    `NestedTensorCPU`, `QuantizedCPU` (torch's enum names them) and `MkldnnCPU` (a tensor after `.to_mkldnn()`,
+    which the enum does not name)."""
     named = {k for k in dir(torch._C.DispatchKey) if k.endswith("CPU") and not k.startswith(("Autograd", "Autocast"))}
     keys = []
-    for key in sorted(named | {"MkldnnCPU", "SparseCPU", "SparseCsrCPU", "NestedTensorCPU", "QuantizedCPU"}):
+    for key in sorted(named | {"MkldnnCPU"}):
         try:  # (a key this torch does not know: nothing to lock)
             torch._C._dispatch_has_kernel_for_dispatch_key("aten::threshold_backward", key)
         except (RuntimeError, TypeError, ValueError):
             continue
         keys.append(key)
     return tuple(keys)
-_PY_MODULES = ("torch._decomp", "torch._refs", "torch.nn.grad")
-_LIBRARY: list[Any] = []  # the registrations live as long as the process
 
 
 def _formula_used(*args: Any, **kwargs: Any) -> None:

@@ -13,7 +13,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-from .blocks import bound_names, nested_definitions
+from .blocks import TRY_STAR as _TRY_STAR, bound_names, nested_definitions
 from .cells import Cell, split_cells
 from .reads import statement_reads
 
@@ -28,7 +28,6 @@ _CONSTANT_CALLS = frozenset(
     + ["functools.partial", "fractions.Fraction", "decimal.Decimal", "torch.cuda.is_available",
        "torch.backends.mps.is_available", "torch.cuda.device_count"])
 _CONSTANT_MODULES = ("math.",)
-_TRY_STAR = (ast.TryStar,) if hasattr(ast, "TryStar") else ()  # (3.11+: `except*`)
 
 @dataclass
 class Statement:

@@ -28,8 +28,6 @@ def worker(warm_up: bool = True) -> Worker:
             # A learner's own check serves with whatever isolation the machine allows (the report says which);
             # grading is where full isolation is required.
             _worker = Worker(0, warm_up=warm_up, require_full=False, warm_spares=True)
-            atexit.unregister(_stop_at_exit)  # (once, however often the worker is replaced)
-            atexit.register(_stop_at_exit)
         if _worker.proc is None or _worker.proc.poll() is not None:
             _worker.start()
         elif not _worker.ready:
@@ -67,8 +65,6 @@ def prestart() -> None:
         if _worker is not None and _worker.proc is not None and _worker.proc.poll() is None:
             return
         _worker = Worker(0, warm_up=False, require_full=False, warm_spares=True)
-        atexit.unregister(_stop_at_exit)  # (once, however often the worker is replaced)
-        atexit.register(_stop_at_exit)
         try:
             _worker.spawn()
         except Exception:  # noqa: BLE001 - the first check starts it again and reports why
@@ -95,3 +91,6 @@ def _stop_at_exit() -> None:
     finally:
         if locked:
             _lock.release()
+
+
+atexit.register(_stop_at_exit)
