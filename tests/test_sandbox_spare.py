@@ -167,11 +167,11 @@ def _run_children(worker: Worker) -> dict[int, str]:
     return kids
 
 
-def test_a_learners_worker_readies_the_next_child_once_the_answer_is_judged() -> None:
+def test_a_learners_worker_readies_the_next_child_once_the_answer_is_judged(tmp_path) -> None:
     """Reaping a run and forking the next child wait for the checker's `judged()` (or the settle time): not beside
     the judging, whose CPU they took. A long settle here, so that only `judged()` can end the wait. It is sent from
     a thread, and not at all once another run has started (that run's judging is not done)."""
-    w = Worker(0, warm_up=False, require_full=False, warm_spares=True, settle=30.0)
+    w = Worker(0, log=tmp_path / "worker.log", warm_up=False, require_full=False, warm_spares=True, settle=30.0)
     w.start()
     try:
         for _ in range(2):

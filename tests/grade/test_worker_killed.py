@@ -82,6 +82,7 @@ def test_killed_twice_is_left_for_the_next_run_not_stored_as_crashed(tmp_path):
     assert proc.returncode == 1, err
     assert "run(s) were not graded because the grader failed, not the students' code" in err
     assert "run again to resume" in err
+    assert "killed by SIGKILL" in err  # (the worker's end, as the grader saw it: not a mystery to the instructor)
     again = tutor("grade", str(subs), "--out", str(out), *LIMITS)
     assert again.returncode == 0, again.stderr
     rows = by_key(read_csv(out / "gradebook.csv"))

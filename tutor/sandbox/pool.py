@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -20,6 +21,18 @@ from .shared import read_result
 STARTUP_SECONDS = 300.0  # importing torch on a loaded machine can be slow
 GRACE_SECONDS = 30.0  # on top of the wall limit before a silent worker counts as dead
 SETTLE_SECONDS = 0.2  # a learner's worker: how long it waits after an answer for the checker to have judged it
+
+
+def exit_text(code: int) -> str:
+    """A Popen return code in words: `exited with status 1`, `killed by SIGKILL`."""
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    if code > 128 and code - 128 in signal.valid_signals():  # (how the namespace's init passes on a signal)
+        return f"exited with status {code}: its process killed by {signal.Signals(code - 128).name}"
+    return f"exited with status {code}"
 
 
 class WorkerError(RuntimeError):
@@ -139,9 +152,24 @@ class Worker:
             else:
                 payload = read_frame(self.proc.stdout.fileno(), deadline, limit=(limits.result_mb + 1) << 20)
         except (ChannelClosed, TimeoutError, OSError, ValueError) as e:
+            ended = self._how_it_ended()
             self.stop()
-            return Outcome("error", detail=f"the worker running it died or stopped answering ({e})")
+            return Outcome("error", detail=f"the worker running it died or stopped answering ({e}; {ended})")
         return Outcome(payload=payload, **header)
+
+    def _how_it_ended(self) -> str:
+        """How the worker process ended (its exit status or signal), and the last line of its log if it has one."""
+        try:  # (a moment for it to end: its init ends just after the worker process it waits for)
+            code = None if self.proc is None else self.proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            code = None
+        said = "it was still running" if code is None else exit_text(code)
+        if self.log and self.log.exists():
+            with open(self.log, "rb") as fh:
+                fh.seek(max(0, fh.seek(0, os.SEEK_END) - 2048))
+                lines = fh.read().decode("utf-8", "replace").strip().splitlines()
+            said += f"; its log ends: {lines[-1][:300]}" if lines else ""
+        return said
 
     def judged(self) -> None:
         """Tell a worker that waits for it (`settle`) that its last answer is judged: it reaps that run and forks the
