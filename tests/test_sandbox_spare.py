@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 import time
 
 import pytest
 
 from tutor import exercises
 from tutor.judge.outcome import report_for
-from tutor.sandbox import session
+from tutor.sandbox import protocol, session
 from tutor.sandbox.pool import Worker
 from tutor.sandbox.protocol import Limits
 
@@ -165,6 +166,30 @@ def _run_children(worker: Worker) -> dict[int, str]:
         except OSError:
             pass
     return kids
+
+
+def test_a_judged_message_never_lands_inside_the_next_job(monkeypatch) -> None:
+    """`judged` is written from a thread of its own; a caller that starts the next run meanwhile (without the
+    session's lock) must not interleave the two messages' writes: the worker would read garbage and die. The
+    thread's writes are slowed here, to make the race certain."""
+    real = protocol.write_all
+
+    def slow(fd: int, chunks: list) -> None:
+        if threading.current_thread().name != "tutor-judged":
+            return real(fd, chunks)
+        for chunk in chunks:
+            real(fd, [chunk])
+            time.sleep(0.3)
+    monkeypatch.setattr(protocol, "write_all", slow)
+    w = Worker(0, warm_up=False, require_full=False, warm_spares=True, settle=30.0)
+    w.start()
+    try:
+        assert verdict(w, RIGHT) == "lin_grad: PASS"
+        session.judged(w)
+        time.sleep(0.1)  # (the thread is between its two writes)
+        assert verdict(w, RIGHT) == "lin_grad: PASS"
+    finally:
+        w.stop()
 
 
 def test_a_learners_worker_readies_the_next_child_once_the_answer_is_judged(tmp_path) -> None:

@@ -88,6 +88,7 @@ class Worker:
         self.channel: socket.socket | None = None  # a Unix socket to the worker: results come back as memfds
         self.ready = False  # the process said it is ready
         self.runs = 0  # jobs sent so far
+        self._writing = threading.Lock()  # a job and a `judged` message, written from two threads, never interleave
 
     def start(self) -> None:
         """Start the process and wait until it has imported torch and warmed up."""
@@ -144,8 +145,9 @@ class Worker:
         deadline = time.monotonic() + limits.wall + GRACE_SECONDS
         self.runs += 1
         try:
-            write_job(self.proc.stdin.fileno(), {"exercise": exercise, "limits": limits.to_dict()},
-                      source.encode("utf-8", "surrogatepass"))
+            with self._writing:
+                write_job(self.proc.stdin.fileno(), {"exercise": exercise, "limits": limits.to_dict()},
+                          source.encode("utf-8", "surrogatepass"))
             header = read_json(self.proc.stdout.fileno(), deadline)
             if "shared" in header:
                 payload = self._shared_payload(header.pop("shared"), limits, deadline)
@@ -173,12 +175,14 @@ class Worker:
 
     def judged(self) -> None:
         """Tell a worker that waits for it (`settle`) that its last answer is judged: it reaps that run and forks the
-        next spare now, no longer beside the judging. (Hold the lock that serialises runs on this worker.)"""
+        next spare now, no longer beside the judging. (Hold the lock that serialises runs on this worker: a `judged`
+        sent after the next run has started would reap that run before it is judged.)"""
         proc = self.proc  # (once: `stop` may set it to None meanwhile, from another thread at exit)
         if not self.settle or proc is None or proc.stdin is None or proc.poll() is not None:
             return
         try:
-            write_json(proc.stdin.fileno(), {"judged": True})
+            with self._writing:
+                write_json(proc.stdin.fileno(), {"judged": True})
         except (OSError, ValueError):
             pass  # (a worker gone or stopped meanwhile: the next check starts another)
 
