@@ -58,7 +58,7 @@ def test_a_worker_with_torch_imported_has_most_of_its_memory_in_huge_pages() -> 
 
 @needs_thp
 def test_the_grading_worker_forks_from_huge_pages_and_gives_big_tensors_huge_pages() -> None:
-    from tutor.sandbox.pool import Worker
+    from tutor.sandbox.handle import Worker
 
     worker = Worker(0)
     worker.start()
@@ -74,7 +74,7 @@ def test_the_grading_worker_forks_from_huge_pages_and_gives_big_tensors_huge_pag
 
 @needs_thp
 def test_with_the_workers_setting_torch_puts_a_big_tensor_in_huge_pages() -> None:
-    from tutor.sandbox.pool import worker_env
+    from tutor.sandbox.handle import worker_env
 
     code = textwrap.dedent("""
         import torch

@@ -12,7 +12,7 @@ import pytest
 from tutor import exercises
 from tutor.judge.outcome import report_for
 from tutor.sandbox import protocol, session
-from tutor.sandbox.pool import Worker
+from tutor.sandbox.handle import Worker
 from tutor.sandbox.protocol import Limits
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="run children made ahead: Linux")

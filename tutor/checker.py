@@ -13,7 +13,7 @@ from .judge import judge
 from .report import CheckReport
 from .run import run_submission, source_of
 from .sandbox import session
-from .sandbox.pool import WorkerError
+from .sandbox.handle import WorkerError
 from .sandbox.protocol import Limits
 
 def exercise_for(obj: Any) -> str:

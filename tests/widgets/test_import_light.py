@@ -20,7 +20,7 @@ def loaded(code: str) -> str:
     "from tutor.cli import build_parser; build_parser().format_help()",
     # what a kernel's `import tutor` does before it spawns the sandbox worker: the worker's torch import must not
     # wait for the kernel's own (Run All's first exercise cell waited 2 s more for it)
-    "from tutor.sandbox.pool import worker_env; worker_env()",
+    "from tutor.sandbox.handle import worker_env; worker_env()",
 ])
 def test_light(code):
     assert loaded(code) == "[]"

@@ -5,7 +5,7 @@ import atexit
 import os
 import threading
 
-from .pool import Worker
+from .handle import Worker
 
 _worker: Worker | None = None
 _lock = threading.RLock()
