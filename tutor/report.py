@@ -93,6 +93,10 @@ class CheckReport:
         """The diagnoses that fail the check (warnings left out)."""
         return [d for d in self.diagnoses if d.severity == "error"]
 
+    def is_not_started(self) -> bool:
+        """A report of the untouched stub (see `not_started`): nothing judged, not an attempt."""
+        return not self.checks and [d.code for d in self.diagnoses] == ["unfinished"]
+
     def summary_line(self) -> str:
         """`NAME: PASS` or `NAME: FAIL [code, code]`."""
         if self.passed:
@@ -152,3 +156,11 @@ class CheckReport:
 
     def _repr_pretty_(self, p: Any, cycle: bool) -> None:
         p.text(str(self))
+
+
+NOT_STARTED = "Not started yet: replace each ... of the stub with your code, then run the cell again (Shift+Enter)."
+
+
+def not_started(name: str, title: str) -> CheckReport:
+    """The report for an exercise's untouched stub, made without running it: nothing to judge, not an attempt."""
+    return CheckReport(name, passed=False, title=title, diagnoses=[Diagnosis("unfinished", NOT_STARTED)])

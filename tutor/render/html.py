@@ -62,9 +62,13 @@ def render_html(report: CheckReport, plots: bool = True, figures: str | None = N
 
 
 def badge_html(report: CheckReport | None) -> str:
-    """`PASS` or `FAIL` on a coloured pill (class `tutor-badge`); '' before the first check."""
+    """`PASS` or `FAIL` on a coloured pill (class `tutor-badge`), a muted NOT STARTED for the untouched stub; ''
+    before the first check."""
     if report is None:
         return ""
+    if report.is_not_started():
+        return (f"<span class='tutor-badge' style='border: 1px solid {c('muted')}; color: {c('fg')}; "
+                "padding: 1px 9px; border-radius: 10px; font-weight: 700'>NOT STARTED</span>")
     word, colour = ("PASS", c("pass")) if report.passed else ("FAIL", c("fail"))
     return (f'<span class="tutor-badge" style="background: {colour}; color: {c("on-badge")}; font-weight: 700; '
             f'padding: 2px 10px; border-radius: 10px; letter-spacing: 0.05em">{word}</span>')

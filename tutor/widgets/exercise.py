@@ -19,12 +19,14 @@ import ipywidgets as W
 from .. import exercises
 from ..progress import ExerciseProgress, ProgressError, ProgressStore, code_digest, store
 from ..render import html as render
+from ..report import not_started
 from . import parts
 from .editor_keys import EDITOR_KEYS_HTML
 from .hints import HintLadder
 from .markdown import inline_html, statement_html
 from .plot_images import PlotImages
 from .settings import SETTINGS
+from .tree import close_tree, shown
 
 Submission = Callable[[], Any]  # returns what tutor.check accepts: source text or a live definition
 
@@ -34,21 +36,6 @@ _views: weakref.WeakValueDictionary[str, ExerciseView] = weakref.WeakValueDictio
 def view_for(model_id: str) -> ExerciseView | None:
     """The ExerciseView whose root widget has this model id (as found in a display bundle)."""
     return _views.get(model_id)
-
-
-def _shown(widget: W.DOMWidget, visible: bool) -> None:
-    widget.layout.display = None if visible else "none"
-
-
-def close_tree(widget: W.Widget) -> None:
-    """Close a widget and every widget inside it (ipywidgets 7 and 8 close only the one asked)."""
-    for child in getattr(widget, "children", ()) or ():
-        close_tree(child)
-    parts = [getattr(widget, name, None) for name in ("layout", "style")]  # widgets of their own
-    widget.close()
-    for part in parts:
-        if isinstance(part, W.Widget):
-            part.close()
 
 
 class ExerciseView:
@@ -123,8 +110,8 @@ class ExerciseView:
         self.solution_button.on_click(self._guarded(self._on_solution))
         self.plots_toggle.observe(self._guarded(self._on_plots_toggle), names="value")
         for w in (self.error, self.notice, self.solution, self.hint_button):
-            _shown(w, False)
-        _shown(self.solution_button, self._solution_allowed())
+            shown(w, False)
+        shown(self.solution_button, self._solution_allowed())
 
         header = W.HBox([self.badge, self.title, self.summary],
                         layout=W.Layout(align_items="center", flex_flow="row wrap"))
@@ -154,7 +141,7 @@ class ExerciseView:
 
         submission = self.submission()
         if isinstance(submission, str) and code_digest(submission) == code_digest(self.exercise.stub):
-            report = not_started_report(self.exercise)
+            report = not_started(self.exercise.name, self.exercise.title)
         else:
             report = check(self.exercise.name, submission)
             self._record(report, submission)
@@ -164,10 +151,10 @@ class ExerciseView:
     def show_report(self, report: Any) -> None:
         """Render a report: badge, the mistake and its hint, plots, grouped checks; fold help away on a pass."""
         self.report = report
-        unstarted = is_not_started(report)
+        unstarted = report.is_not_started()
         state = "tutor-not-started" if unstarted else "tutor-pass" if report.passed else "tutor-fail"
         with self.badge.hold_sync():  # text and colour class reach the page in one message, never half-updated
-            self.badge.value = badge_html(report)
+            self.badge.value = render.badge_html(report)
             self.badge._dom_classes = (*(c for c in self.badge._dom_classes
                                          if c not in ("tutor-pass", "tutor-fail", "tutor-not-started")), state)
         summary = html.escape(render.summary_text(report)) if report.checks else ""
@@ -181,12 +168,12 @@ class ExerciseView:
         if not report.passed and not unstarted and self.ladder.shown == 0:
             self.reveal_hint(record=False)  # the first rung of the ladder for this mistake, shown at once
         helping = not report.passed
-        _shown(self.hints, helping)
-        _shown(self.hint_button, helping and not unstarted)
+        shown(self.hints, helping)
+        shown(self.hint_button, helping and not unstarted)
         self._update_hint_button()
-        _shown(self.solution_button, helping and self._solution_allowed())
+        shown(self.solution_button, helping and self._solution_allowed())
         if report.passed:
-            _shown(self.solution, False)
+            shown(self.solution, False)
         self._render_plots()
 
     def reveal_hint(self, record: bool = True) -> str | None:
@@ -211,7 +198,7 @@ class ExerciseView:
             return
         code = html.escape(self.exercise.reference_source)
         self.solution.value = f"<b>One solution</b> (the lesson's own):<pre>{code}</pre>"
-        _shown(self.solution, True)
+        shown(self.solution, True)
 
     # ------------------------------------------------------------------------------ handlers
 
@@ -222,7 +209,7 @@ class ExerciseView:
         def run(*args: Any) -> None:
             if self.error.value:
                 self.error.value = ""
-                _shown(self.error, False)
+                shown(self.error, False)
             try:
                 handler(*args)
             except Exception as e:  # a callback must never fail silently
@@ -233,7 +220,7 @@ class ExerciseView:
     def show_error(self, summary: str, details: str = "") -> None:
         """Show one error line (with the traceback folded away) in the widget."""
         self.error.value = parts.error_html(summary, details)
-        _shown(self.error, True)
+        shown(self.error, True)
 
     def _on_check(self, _button: W.Button) -> None:
         self.check_button.disabled = True
@@ -327,32 +314,7 @@ class ExerciseView:
             return
         messages = self.notices + [m for m in self.store.notices if m not in self.notices]
         self.notice.value = parts.notice_html(messages)
-        _shown(self.notice, bool(messages))
-
-
-NOT_STARTED = ("Not started yet: replace each `...` of the stub with your code, then run the cell again "
-               "(Shift+Enter).")
-
-
-def not_started_report(exercise: exercises.Exercise) -> Any:
-    """The report for the untouched stub, made without running it: nothing to judge, not an attempt."""
-    from ..report import CheckReport, Diagnosis
-
-    return CheckReport(exercise.name, passed=False, title=exercise.title,
-                       diagnoses=[Diagnosis("unfinished", NOT_STARTED.replace("`...`", "..."))])
-
-
-def is_not_started(report: Any) -> bool:
-    """A report of the untouched stub (see `not_started_report`)."""
-    return not report.checks and [d.code for d in report.diagnoses] == ["unfinished"]
-
-
-def badge_html(report: Any) -> str:
-    """The shared PASS/FAIL badge, or a muted NOT STARTED for the untouched stub."""
-    if is_not_started(report):
-        return (f"<span class='tutor-badge' style='border: 1px solid {render.c('muted')}; color: {render.c('fg')}; "
-                "padding: 1px 9px; border-radius: 10px; font-weight: 700'>NOT STARTED</span>")
-    return render.badge_html(report)
+        shown(self.notice, bool(messages))
 
 
 def _source_or_none(obj: Any) -> str | None:

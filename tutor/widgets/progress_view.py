@@ -93,7 +93,7 @@ class ProgressView:
 
     def close(self) -> None:
         """Close the dashboard's widgets (a re-run cell replaces it)."""
-        from .exercise import close_tree
+        from .tree import close_tree
 
         _dashboards.discard(self)
         close_tree(self.root)
