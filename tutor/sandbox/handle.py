@@ -41,6 +41,15 @@ class IsolationRefused(WorkerError):
     """Full isolation is not available here and the worker was told to require it; the message says why."""
 
 
+# Memory a worker frees is overwritten as it is freed, so that no run child it forks finds freed copies of the
+# lesson's text in it (importing the exercises, blanking their solutions and warming up leave ~20 copies of each
+# reference line in freed blocks, which ctypes could read): every allocation goes through the C library's malloc
+# (PYTHONMALLOC), which fills each freed block (MALLOC_PERTURB_; on macOS MallocScribble), none kept back unfilled
+# in glibc's per-thread cache (tcache_count=0). tests/test_sandbox_wipe.py reads a run's memory from outside.
+WIPING_ALLOCATOR = {"PYTHONMALLOC": "malloc", "MALLOC_PERTURB_": "165",
+                    "GLIBC_TUNABLES": "glibc.malloc.tcache_count=0", "MallocScribble": "1"}
+
+
 def worker_env() -> dict[str, str]:
     """A scrubbed environment for workers: no secrets, one thread, the same MNIST file as the grader."""
     from tutor.mnist import mnist_source
@@ -53,7 +62,7 @@ def worker_env() -> dict[str, str]:
            # torch puts tensors of 2 MB or more in huge pages (Linux): the book's `(inp.unsqueeze(-1) *
            # out.g.unsqueeze(1)).sum(0)` makes 157 MB at batch 1000, and faulting that in 4 KB pages doubled
            # the run (bench/fork_bench.py: 310 -> 160 ms)
-           "THP_MEM_ALLOC_ENABLE": "1"}
+           "THP_MEM_ALLOC_ENABLE": "1", **WIPING_ALLOCATOR}
     if os.environ.get("TUTOR_GRADE_USERNS") == "1":  # tests: isolate as a grader without root would be
         env["TUTOR_GRADE_USERNS"] = "1"
     if os.environ.get(SWITCH):  # tests: a Linux worker that acts as on macOS
