@@ -7,7 +7,7 @@ import os
 import select
 from typing import Any, Callable
 
-from . import jail
+from . import jail, memory
 from .protocol import RESULT_HEAD, Limits, read_frame, result_frame, write_all
 from .shared import write_result
 
@@ -100,6 +100,7 @@ def run_child(job: Callable[[str, str], Any], limits: Limits, iso: jail.Isolatio
             if not select.select([job_r], [], [], IDLE)[0]:
                 warm_up(job, *warm)
             os.close(warm[1])
+        memory.stop_wiping_freed_memory()
         try:
             exercise = json.loads(read_frame(job_r))["exercise"]
             source = read_frame(job_r).decode("utf-8", "surrogatepass")

@@ -19,6 +19,22 @@ def release_free_memory() -> None:
             pass
 
 
+M_PERTURB = -6  # glibc's mallopt: fill each freed block with this byte (0: stop)
+
+
+def stop_wiping_freed_memory() -> None:
+    """In a run child, once it is about to read its job: stop filling what it frees (the worker's allocator does,
+    handle.WIPING_ALLOCATOR). What it frees from then on is the learner's own, and the child is thrown away after
+    the run: 8-10% of a grading run's time saved (bench/grade_bench.py, 300 distinct submissions)."""
+    if host.linux():
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).mallopt(M_PERTURB, 0)
+        except (OSError, AttributeError):
+            pass
+
+
 def private_regions(maps: str) -> list[tuple[int, int]]:
     """The 2 MB-aligned parts of the private, writable, anonymous mappings (and the heap) in a /proc/PID/maps text."""
     out = []
