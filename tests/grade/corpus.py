@@ -191,4 +191,11 @@ HOSTILE.update({
     "formula_by_mkldnn_kernel": ("relu", (_LEARNERS.parent / "relu" / "fail_uses-autograd_2.py").read_text(),
                                  {"uses-autograd"}),
     "reference_text_in_freed_memory": ("lin_grad", (_LEARNERS / "fail_raises_17.py").read_text(), {"raises"}),
+    "autograd_kernel_by_op_dk": ("lin_grad", (_LEARNERS / "fail_uses-autograd_16.py").read_text(), {"uses-autograd"}),
+    "autograd_kernel_by_call_boxed": ("lin_grad", (_LEARNERS / "fail_uses-autograd_17.py").read_text(),
+                                      {"uses-autograd"}),
+    "other_exercises_reference": ("relu", (_LEARNERS.parent / "relu" / "fail_uses-reference.py").read_text(),
+                                  {"uses-reference"}),
+    "autograd_engine_by_subclasses": ("mse", (_LEARNERS.parent / "mse" / "fail_uses-autograd_2.py").read_text(),
+                                      {"uses-autograd"}),
 })

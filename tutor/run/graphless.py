@@ -56,6 +56,7 @@ def lock_graph(trap: Callable[[str], Callable[..., Any]]) -> dict[int, tuple[Any
 
     torch._C._jit_get_operation = jit_get_operation
     swaps.update(_lock_jit_autodiff(trap))
+    swaps.update(_lock_kernels_by_key(trap))
     aten = torch.ops.aten  # (the namespace keeps what it resolved: these answer from now on)
     aten.set_grad_enabled = set_grad_enabled
     aten.grad, aten.backward = trap("torch.ops.aten.grad()"), trap("torch.ops.aten.backward()")
@@ -82,6 +83,44 @@ def _lock_jit_autodiff(trap: Callable[[str], Callable[..., Any]]) -> dict[int, t
             setattr(torch._C, name, stand_in)
             swaps[id(original)] = (original, stand_in)
     return swaps
+
+
+def _lock_kernels_by_key(trap: Callable[[str], Callable[..., Any]]) -> dict[int, tuple[Any, Any]]:
+    """The bindings that call an operator's kernel for a dispatch key of the caller's choosing, skipping the
+    thread's excluded keys: `torch.ops.aten.mm.default._op_dk(DispatchKey.Autograd, ...)` and a kernel from
+    `_dispatch_get_computed_kernel_for_dispatch_key(...).call_boxed(keyset, ...)` reach autograd's kernel, which
+    records a graph once grad mode is on (and TorchScript can turn it on). Every operator overload is made now
+    (0.15 s, 7 MB in the worker) and its `_op_dk` trapped; no new one can be made (`_get_operation_overload`
+    trapped: a learner's eager code never makes one), so no `_op_dk` with its original kernel call is left."""
+    _make_every_overload()
+    swaps: dict[int, tuple[Any, Any]] = {}
+    op_dk = trap("an operator's kernel called by dispatch key (_op_dk)")
+    import gc
+
+    for op in gc.get_objects():
+        if isinstance(op, torch._ops.OpOverload) and "_op_dk" in vars(op):
+            original = op._op_dk
+            op._op_dk = op_dk
+            swaps[id(original)] = (original, op_dk)
+    for owner, name in ((torch._C, "_get_operation_overload"),
+                        (torch._C, "_dispatch_get_computed_kernel_for_dispatch_key"),
+                        (getattr(torch._C, "_SafeKernelFunction", None), "call_boxed")):
+        if owner is not None and name in vars(owner):
+            original, stand_in = vars(owner)[name], trap(f"torch._C.{name} (a kernel called by dispatch key)")
+            setattr(owner, name, stand_in)
+            swaps[id(original)] = (original, stand_in)
+    return swaps
+
+
+def _make_every_overload() -> None:
+    """Create the OpOverload of every operator the dispatcher knows (torch makes them lazily, on first use)."""
+    for full in torch._C._dispatch_get_all_op_names():
+        namespace, _, name = full.partition("::")
+        packet_name, _, overload = name.partition(".")
+        try:
+            getattr(getattr(getattr(torch.ops, namespace), packet_name), overload or "default")
+        except Exception:  # noqa: BLE001 - an operator with no Python view (a schema torch cannot show): no _op_dk
+            pass
 
 
 def _keys_changers() -> list[tuple[Any, str]]:

@@ -56,13 +56,17 @@ def poison_reference(exercise: str) -> None:
     import types
 
     from tutor import lesson
-    from tutor.exercises import get
+    from tutor.exercises import get, names
     from tutor.run.guard import seal
 
     builtins.__tutor_reference_used__ = ReferenceUsed  # type: ignore[attr-defined]
     ex = get(exercise)
     beside = [getattr(lesson, n) for n in BESIDE.get(ex.name, ()) if hasattr(lesson, n)]
     targets = [ex.reference, *ex.trapped]
+    # every other exercise's reference too: forward_and_backward's is exec'd from the lesson's text (not an attribute
+    # of the lesson), and its `l1.g = ...` line is ReLU's gradient for a relu check
+    targets += [obj for other in names() if other != ex.name for obj in (get(other).reference, *get(other).trapped)
+                if not any(obj is b for b in beside)]
     targets += [obj for name, obj in vars(lesson).items() if name not in _GIVEN and not name.startswith("_")
                 and isinstance(obj, (type, types.FunctionType)) and getattr(obj, "__module__", "") == lesson.__name__
                 and not any(obj is b for b in beside)]
