@@ -191,3 +191,27 @@ def test_what_the_code_prints_or_raises_cannot_redraw_the_verdict_in_a_terminal(
     assert done.returncode == 1 and done.stdout.startswith("lin_grad: FAIL")
     assert not any(ch in done.stdout for ch in "\x1b\r\u202e"), repr(done.stdout)
     assert "\\x1b[2J" in done.stdout and "\\x1b[1Aok" in done.stdout
+
+
+def _own_header(globals_used: int, text: int) -> str:
+    """Learner code that writes a result frame of its own into the result pipe it holds: `globals_used` names,
+    each with a `text`-character description, then ends (so the checker reads that frame)."""
+    return ("import os, stat, json, struct\ndef lin_grad(inp, out, w, b):\n    from tutor.cases import cases_for\n"
+            f"    names = [f'g{{i}}' for i in range({globals_used})]\n"
+            "    header = {'exercise': 'lin_grad', 'load_error': None, 'missing_entry': False, 'globals_used': names,\n"
+            f"              'notes': [], 'globals_where': {{k: 'x' * {text} for k in names}},\n"
+            "              'cases': [{'case': c.name, 'problems': {}, 'error': None, 'mutated': [], 'values': [],\n"
+            "                         'extras': []} for c in cases_for('linear')]}\n"
+            "    head = json.dumps(header).encode()\n"
+            "    body = b'TUTORRUN1\\n' + len(head).to_bytes(8, 'little') + head\n"
+            "    frame = struct.pack('>cQ', b'R', len(body)) + body\n    for fd in range(3, 64):\n        try:\n"
+            "            if stat.S_ISFIFO(os.fstat(fd).st_mode):\n                os.write(fd, frame)\n"
+            "        except OSError:\n            pass\n    os._exit(0)\n")
+
+
+@pytest.mark.parametrize("globals_used, text, code", [(5000, 400, "uses-globals"), (250_000, 400, "crashed")])
+def test_a_header_of_its_own_cannot_make_a_huge_report(globals_used: int, text: int, code: str) -> None:
+    """(Before: 250,000 globals of 400 characters made a 100 MB report and 600 MB of grader files.)"""
+    report = tutor.check("lin_grad", _own_header(globals_used, text))
+    assert report.codes[0] == code and not report.passed, str(report)[:2000]
+    assert len(str(report)) < 100_000 and len(report.to_json()) < 200_000, (len(str(report)), len(report.to_json()))

@@ -36,6 +36,16 @@ def test_json_is_exactly_one_object_with_the_promised_fields() -> None:
     assert d["diagnoses"][0]["code"] == "broadcast-outer" and d["diagnoses"][0]["message"]
 
 
+def test_json_is_strict_even_when_an_error_overflows() -> None:
+    r = tutor("check", "lin_grad", str(LEARNERS / "lin_grad" / "fail_wrong-value.py"), "--json")
+
+    def refuse(token: str) -> None:
+        raise AssertionError(f"not JSON: {token}")
+    d = json.loads(r.stdout, parse_constant=refuse)
+    assert d["summary"].startswith("lin_grad: FAIL [wrong-value") and r.stderr == "", r.stderr
+    assert any(c["rel_err"] is None and c["max_abs_err"] is not None for c in d["checks"]), d["checks"][0]
+
+
 @pytest.mark.parametrize("args, message", [
     (("check", "softmax", "x.py"), "unknown exercise 'softmax'"),
     (("check", "relu", "/no/such/file.py"), "cannot read /no/such/file.py"),

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -31,11 +32,14 @@ class Check:
     tol: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-able dict."""
+        """Plain JSON-able dict (an error that overflowed to inf, or nan, is null: JSON has no such number)."""
         d = asdict(self)
         for k in ("got_shape", "expected_shape", "worst_index"):
             if d[k] is not None:
                 d[k] = list(d[k])
+        for k in ("max_abs_err", "rel_err", "tol"):
+            if d[k] is not None and not math.isfinite(d[k]):
+                d[k] = None
         return d
 
 
@@ -121,7 +125,7 @@ class CheckReport:
 
     def to_json(self, **kw: Any) -> str:
         """`to_dict()` as a JSON string."""
-        return json.dumps(self.to_dict(), **kw)
+        return json.dumps(self.to_dict(), allow_nan=False, **kw)
 
     def text(self, max_checks: int = 40) -> str:
         """The report as plain text (terminals, `text/plain`): first line `NAME: PASS` or `NAME: FAIL [codes]`,

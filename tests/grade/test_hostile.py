@@ -135,6 +135,13 @@ def test_sandbox_attack_ran_and_was_refused(graded, name):
     assert "refused: " in page
 
 
+def test_no_submission_makes_the_grader_write_huge_files(graded):
+    """(A result header of its own with 250,000 globals made 600 MB of gradebook, feedback and exports.)"""
+    _, out, _, _ = graded
+    sizes = {str(p.relative_to(out)): p.stat().st_size for p in out.rglob("*") if p.is_file()}
+    assert max(sizes.values()) < 20 << 20 and sum(sizes.values()) < 60 << 20, sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+
+
 def test_isolation_in_force_is_said_before_the_first_run(graded):
     proc, *_ = graded
     [line] = [ln for ln in proc.stdout.splitlines() if ln.startswith("isolation: ")]

@@ -88,7 +88,8 @@ def judge(exercise: str, run: SubmissionRun) -> CheckReport:
             report.diagnoses.append(diagnose_error(err, ex, lambda: []))
         report.checks.append(Check("loads", False, f"{err.type}: {err.message}", stage="runs"))
         return report
-    _judge_cases(ex, run, report)
+    with np.errstate(all="ignore"):  # (learner values that overflow are judged as inf/nan, never a warning)
+        _judge_cases(ex, run, report)
     run.globals_used = [n for n in run.globals_used if n not in ex.provided]  # w1..b2: the checker sets them
     if run.globals_used:
         names = ", ".join(f"`{n}`" for n in run.globals_used)

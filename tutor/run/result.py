@@ -83,6 +83,8 @@ class SubmissionRun:
         if data[:len(_MAGIC)] != _MAGIC:
             raise ValueError("not a tutor run result")
         size = int.from_bytes(data[len(_MAGIC):len(_MAGIC) + 8], "little")
+        if size > _HEADER_BYTES:
+            raise ValueError(f"a result header of {size} bytes, expected at most {_HEADER_BYTES}")
         start = len(_MAGIC) + 8
         text = data[start:start + size]
         header = json.loads(bytes(text).decode())
@@ -97,6 +99,8 @@ class SubmissionRun:
                 raise ValueError(f"bad array record {dtype} {shape} at {offset}")
             return np.frombuffer(body[offset:offset + nbytes], dtype=dt).reshape(tuple(shape))  # read-only view
 
+        if len(header["cases"]) > _MOST or any(len(h[p]) > _MOST for h in header["cases"] for p in ("values", "extras")):
+            raise ValueError(f"more than {_MOST} cases or arrays in one case: no check runs or keeps that many")
         cases = []
         for h in header["cases"]:
             parts = {p: {_text(rec[0]): array(*rec[1:]) for rec in h[p]} for p in ("values", "extras")}
@@ -107,7 +111,8 @@ class SubmissionRun:
         return cls(exercise=_text(header["exercise"]), load_error=_error(header["load_error"]),
                    missing_entry=header["missing_entry"], globals_used=_texts(header["globals_used"]), cases=cases,
                    notes=[str(n)[:500] for n in header.get("notes", [])][:20],
-                   globals_where={str(k): str(v)[:500] for k, v in dict(header.get("globals_where", {})).items()})
+                   globals_where={str(k)[:200]: str(v)[:500]
+                                  for k, v in list(dict(header.get("globals_where", {})).items())[:_MOST]})
 
 
 _MAGIC = b"TUTORRUN1\n"
@@ -126,18 +131,26 @@ def _no_lone_surrogates(value: Any) -> Any:
     return value
 
 
+# What a result's header may hold, at most: learner code can write a header of its own (it holds the result pipe),
+# and a report of 250,000 globals of 400 characters each made a 100 MB report and 600 MB of grader files.
+_MOST = 100  # entries of a list or a mapping (the model's cases hold 5 arrays, a program reads a few globals)
+_LONGEST = 4000  # characters of one text (an error message quoting a tensor: its start says it)
+_HEADER_BYTES = 8 << 20  # the header's JSON (the arrays follow it): a few KB from the harness
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"a {type(value).__name__} where the result has text")
-    return value
+    return value if len(value) <= _LONGEST else value[:_LONGEST] + " [... cut]"
 
 
 def _texts(value: Any) -> Any:
-    """A list of strings, or a dict of strings to strings, as the header must hold (ValueError otherwise)."""
+    """A list of strings, or a dict of strings to strings, as the header must hold (ValueError otherwise); the
+    first _MOST entries."""
     if isinstance(value, list):
-        return [_text(v) for v in value]
+        return [_text(v) for v in value[:_MOST]]
     if isinstance(value, dict):
-        return {_text(k): _text(v) for k, v in value.items()}
+        return {_text(k): _text(v) for k, v in list(value.items())[:_MOST]}
     raise ValueError(f"a {type(value).__name__} where the result has a list or a mapping")
 
 
