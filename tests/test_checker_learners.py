@@ -42,7 +42,7 @@ def test_every_named_diagnosis_has_a_learner_file() -> None:
     named |= {"raises", "missing-grad", "wrong-attribute", "returns-instead-of-setting", "wrong-shape",
               "batch-scale", "scale", "sign-flipped", "wrong-mask", "uses-globals", "uses-autograd",
               "uses-reference", "mutates-input", "not-finite", "unfinished", "wrong-signature", "wrong-dtype",
-              "not-a-tensor"}
+              "not-a-tensor", "not-repeatable"}
     assert named - codes == set()
 
 

@@ -38,6 +38,10 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns, n: int |
         return Diagnosis(code, err.message + ".", **where)
     if err.type == "WrongAttribute":
         return Diagnosis("wrong-attribute", err.message[:1].upper() + err.message[1:] + ".", **where)
+    if err.type == "NotRepeatable":
+        return Diagnosis("not-repeatable", f"{err.message[:1].upper()}{err.message[1:]}: a training loop calls the "
+                         "model again and again, so backward() has to leave it as it found it. Does it change "
+                         "self.layers (reverse or pop it in place, or replace it) or another attribute?", **where)
     if err.type == "WrongSignature":
         return Diagnosis("wrong-signature", err.message[:1].upper() + err.message[1:] + ".", **where)
     if err.type == "TypeError" and "'ellipsis'" in err.message:  # a value that is still the stub's `...`

@@ -101,8 +101,38 @@ def call_whole(style: str, entry: Any, t: dict[str, torch.Tensor],
         returned = model(t["x"], t["y"])
         model.backward()
         named["loss"] = returned
+        _same_again(model, t, returned)
     named.update(x=t["x"], **params)
     return named, None if style == "class" else returned
+
+
+class NotRepeatable(Exception):
+    """A Model whose second forward and backward, on the same inputs, raise or give other values than its first."""
+
+
+def _same_again(model: Any, t: dict[str, torch.Tensor], loss: Any) -> None:
+    """Run the model's forward and backward once more on the same inputs, as a training loop does: a backward()
+    that changes the model (reverses or empties self.layers) is right once and wrong from then on."""
+    names = ("x", *PARAMS)
+    first = {k: t[k].g.clone() for k in names if isinstance(getattr(t[k], "g", None), torch.Tensor)}
+    first_loss = loss.clone() if isinstance(loss, torch.Tensor) else loss
+    try:
+        again = model(t["x"], t["y"])
+        model.backward()
+    except Exception as e:  # noqa: BLE001 - learner code: said as the mistake it is
+        raise NotRepeatable(f"a second forward and backward on the same Model, with the same inputs, raised "
+                            f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}") from None
+    changed = [f"{k}.g" for k, g in first.items() if not _same(getattr(t[k], "g", None), g)]
+    if isinstance(first_loss, torch.Tensor) and not _same(again, first_loss):
+        changed.insert(0, "the loss")
+    if changed:
+        raise NotRepeatable(f"a second forward and backward on the same Model, with the same inputs, changed "
+                            f"{', '.join(changed[:3])}")
+
+
+def _same(got: Any, first: torch.Tensor) -> bool:
+    return isinstance(got, torch.Tensor) and got.shape == first.shape and got.dtype == first.dtype and \
+        torch.allclose(got, first, rtol=1e-5, atol=1e-8, equal_nan=True)
 
 
 def _run_piece(piece: str, unit: str, call: Any, part: Any, t: dict[str, torch.Tensor], named: dict[str, Any],
