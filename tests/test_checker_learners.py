@@ -67,3 +67,9 @@ def test_every_variant_is_named_by_its_own_code(name: str) -> None:
     for variant in exercises.get(name).variants:
         report = tutor.check(name, variant.source)
         assert not report.passed and report.errors[0].code == variant.code, (variant.source, str(report))
+
+
+def test_a_wrong_forward_is_told_to_look_at_the_forward_pass_not_the_chain_rule() -> None:
+    report = tutor.check("relu", (LEARNERS / "relu" / "fail_wrong-value.py").read_text())
+    said = report.errors[0].message
+    assert "forward pass" in said and "chain rule" not in said, said

@@ -100,6 +100,9 @@ EXERCISE = Exercise(
                 "and is blocked elsewhere"),
         Variant("inverted-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = (l1<0).float() * l2.g"),
                 "{tensor} lets ReLU's gradient through exactly where it should be blocked: the mask is inverted"),
+        Variant("wrong-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = (l2.g>0).float() * l2.g"),
+                "{tensor} masks by where the gradient flowing in is positive: ReLU's mask is where its input l1 "
+                "was positive, whatever the sign of the gradient"),
         Variant("activation-not-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = l2 * l2.g"),
                 "{tensor} multiplies by ReLU's output instead of a 0/1 mask of where l1 was positive"),
         # (their errors, raised in lin_grad from out.g's shape, name them word for word: a batch of 1 runs through)

@@ -89,6 +89,9 @@ EXERCISE = Exercise(
         Variant("activation-not-mask", as_class("out * out.g"),
                 "{tensor} was multiplied by the activation itself: the local derivative of ReLU is 0 or 1, "
                 "a mask of where the input was positive, not the activation's value"),
+        Variant("activation-not-mask", as_class("inp * out.g"),
+                "{tensor} was multiplied by the input itself: the local derivative of ReLU is 0 or 1, a mask of "
+                "where the input was positive, not the input's value"),
         Variant("ignores-mask", as_class("out.g"),
                 "{tensor} passes the upstream gradient through everywhere: where the input was negative, "
                 "ReLU's output did not move, so no gradient flows back there"),

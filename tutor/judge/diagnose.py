@@ -151,8 +151,9 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
         return _diagnose_shape(name, got, ref, n, tol, came)
     c = best_scale(got, ref, tol)
     off = f"{name} is off ({_numbers(got, ref, measured)})"
+    kind = "gradient" if name.endswith(".g") else "value"  # (`out`, `loss`: what the forward pass computed)
     if c is not None and abs(c - 1) < 1e-2:  # no factor to speak of: close, but not within the tolerance
-        return Diagnosis("wrong-value", f"{off}: close to the expected gradient but not within the tolerance — "
+        return Diagnosis("wrong-value", f"{off}: close to the expected {kind} but not within the tolerance — "
                          "precision was lost somewhere (a low-precision dtype, or a small term missing).", name)
     if c is not None and abs(c + 1) < 1e-3:
         if got.size == 1 and not name.endswith(".g"):
@@ -180,6 +181,9 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
         if masked.all():
             return Diagnosis("wrong-mask", f"{off}: it passes the upstream gradient through in some places and "
                              "blocks it in others, but not in the right places. Which inputs let it through?", name)
+    if kind == "value":
+        return Diagnosis("wrong-value", f"{off}: this is what your forward pass computed. Compare it with the "
+                         "lesson's formula for the layer, one step at a time.", name)
     return Diagnosis("wrong-value", f"{off}. Compare your derivation with the chain rule one entry at a time.", name)
 
 
