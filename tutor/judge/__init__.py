@@ -195,7 +195,7 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, fo
         chk = Check(label, False, "", case=case.name, tensor=key, expected_shape=tuple(expected.shape), tol=tol)
         report.checks.append(chk)
         if blocked and name in blocked:
-            chk.stage, chk.message = "not checked", f"not checked: needs a right {blocked[name]}"
+            chk.stage, chk.message = "not checked", f"not checked: needs {blocked[name]}"
             continue
         if crun.error is not None:
             chk.stage, chk.message = "runs", _raised(crun.error)

@@ -141,6 +141,8 @@ def diagnose_value(name: str, got: np.ndarray, ref: np.ndarray, case: Case, ex: 
     base, n = owner(name), case.n
     came = (f"{name} has shape {shape_str(got.shape)} but {base} has shape {shape_str(ref.shape)}"
             if got.shape != ref.shape else "")
+    if came and not name.endswith(".g"):  # a forward value (`out`, `loss`): compared with the lesson's own
+        came = f"{name} has shape {shape_str(got.shape)} where the lesson's {name} has shape {shape_str(ref.shape)}"
     for i, vrun in variants():
         v = vrun.values.get(name)
         if v is not None and v.shape == got.shape and close(got, v, tol, _variant_scale(vrun, name)):
@@ -216,6 +218,10 @@ def _diagnose_shape(name: str, got: np.ndarray, ref: np.ndarray, n: int, tol: fl
     if got.ndim < ref.ndim or got.size < ref.size:
         return Diagnosis("wrong-reduction", f"{came}: something was summed or averaged away that should not be.",
                          name)
+    if not name.endswith(".g") and ref.shape == ():
+        return Diagnosis("wrong-shape", f"{came}: the loss is one number, the mean over the batch. Does your forward "
+                         "pass end with the loss function and return its value (not the network's output, or one "
+                         "loss per example)?", name)
     return Diagnosis("wrong-shape", f"{came}. A gradient has exactly the shape of the tensor it belongs to.", name)
 
 

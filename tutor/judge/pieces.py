@@ -24,13 +24,13 @@ def downstream(unit: str, failed: set[str], error: ErrorInfo | None = None) -> d
     A model run that raised outside the learner's lines after a piece failed alone: a knock-on, all rows blocked."""
     if RAN in failed or (failed and error is not None and not error.line):
         said = RAN if RAN in failed else ", ".join(sorted(failed))
-        return {grad: said for grad in MODEL_GRADS}
+        return {grad: f"a right {said}" for grad in MODEL_GRADS}
     blocked = {}
     for grad in MODEL_GRADS:
         needs = _NEEDS.get(unit, {}).get(grad, tuple(sorted(failed)))
         bad = [n for n in needs if n in failed]
         if bad:
-            blocked[grad] = ", ".join(bad)
+            blocked[grad] = "a right " + ", ".join(bad)
     return blocked
 
 
@@ -38,8 +38,10 @@ def blocked_by_pieces(failed: dict[str, set[str]]) -> dict[str, str]:
     """A whole-model exercise: every model value needs every piece; a failing piece blocks them all."""
     if not failed:
         return {}
+    if "the pieces" in failed:  # (they could not even be run alone)
+        return {name: "right pieces (checked alone above)" for name in ("loss", *MODEL_GRADS)}
     said = ", ".join(f"`{p}`" for p in failed)
-    return {name: f"{said} (checked alone above)" for name in ("loss", *MODEL_GRADS)}
+    return {name: f"a right {said} (checked alone above)" for name in ("loss", *MODEL_GRADS)}
 
 
 def part_names(ex: Exercise, piece: str) -> tuple[str, ...]:

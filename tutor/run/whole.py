@@ -15,7 +15,7 @@ from typing import Any, Callable
 import torch
 
 from ..cases import Case, model_inputs, unit_inputs
-from .probe import call_in_order
+from .probe import WrongSignature, call_in_order
 
 PARAMS = ("w1", "b1", "w2", "b2")
 MODEL_GRADS = ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")
@@ -175,14 +175,22 @@ def _signature(entry: Any) -> inspect.Signature:
 
 
 def _call_signature(entry: Any, short: tuple, full: tuple) -> Any:
-    """Call with the lesson's arguments; a definition that takes w1, b1, w2, b2 as arguments gets them too."""
+    """Call with the lesson's arguments; a definition that takes w1, b1, w2, b2 as arguments gets them too. One
+    that takes neither is named a wrong signature (the notebook's autograd `Model(n_in, nh, n_out)`, say)."""
     try:
         _signature(entry).bind(*short)
     except TypeError:
         try:
             _signature(entry).bind(*full)
             return entry(*full)
-        except (TypeError, ValueError):
+        except TypeError:
+            names = ", ".join(n for n in ("inp", "targ") if len(short)) + ", " * bool(short) + ", ".join(PARAMS)
+            theirs = ", ".join(p for p in _signature(entry).parameters)
+            name = getattr(entry, "__name__", "it")
+            raise WrongSignature(f"the lesson calls {name}({names}) (or {name}({'inp, targ' if short else ''}), "
+                                 f"reading w1, b1, w2, b2 from the notebook), but yours is {name}({theirs}): it "
+                                 "can take neither") from None
+        except ValueError:
             pass
     except ValueError:
         pass
