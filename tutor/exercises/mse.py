@@ -84,6 +84,12 @@ EXERCISE = Exercise(
         Variant("broadcast-outer", as_class("2 * (inp - targ) / targ.shape[0]"),
                 "{tensor} came back (n, n): a (n, 1) tensor minus a (n,) tensor broadcasts to every pair "
                 "of examples. Line the two shapes up before subtracting"),
+        Variant("broadcast-outer", "class Mse(Module):\n"
+                "    def forward(self, inp, targ): return (inp - targ).pow(2).mean()\n"
+                "    def bwd(self, out, inp, targ): inp.g = 2 * (inp - targ) / targ.shape[0]\n",
+                "{tensor} comes from a forward pass where inp (n, 1) minus targ (n,) broadcasts to (n, n): the loss "
+                "averages the error of every prediction against every target, not each against its own. Take "
+                "inp's column first (`inp.squeeze(-1)` or `inp[:,0]`), in the forward pass and in bwd"),
         Variant("wrong-reduction", as_class("(2 * (inp.squeeze(-1) - targ) / targ.shape[0]).sum()"),
                 "{tensor} was summed over the batch: each example's prediction gets its own gradient"),
     ),
