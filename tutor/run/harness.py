@@ -204,11 +204,18 @@ def _dtype(t: torch.Tensor) -> Any:
 
 
 def _returned(returned: Any, key: str, run: CaseRun) -> None:
-    items = returned if isinstance(returned, (tuple, list)) else [returned]
-    for i, value in enumerate(items[:5]):
+    """What the code returned (a tensor, a tuple or list of them, a dict of them by name), kept to name a gradient
+    returned instead of set."""
+    if isinstance(returned, dict):
+        items = [(f"{key}[{k!r}]", v) for k, v in list(returned.items())[:8]]
+    elif isinstance(returned, (tuple, list)):
+        items = [(f"{key}[{i}]", v) for i, v in enumerate(returned[:8])]
+    else:
+        items = [(key, returned)]
+    for name, value in items:
         arr = to_array(value)
         if value is not None and not isinstance(arr, str):
-            run.extras[key if len(items) == 1 else f"{key}[{i}]"] = arr
+            run.extras[name] = arr
 
 
 _MISSING = object()
