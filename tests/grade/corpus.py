@@ -200,6 +200,10 @@ HOSTILE.update({
     # and 600 MB of grader files before the header was bounded)
     "huge_header_of_its_own": ("lin_grad", (Path(__file__).resolve().parent / "huge_header.py").read_text(),
                                {"crashed"}),
+    "torchscript_autodiff_by_getter": ("lin_grad", (_LEARNERS / "fail_uses-autograd_18.py").read_text(),
+                                       {"uses-autograd"}),
+    "jit_operation_from_closure": ("lin_grad", (_LEARNERS / "fail_uses-autograd_19.py").read_text(),
+                                   {"uses-autograd"}),
     "autograd_engine_by_subclasses": ("mse", (_LEARNERS.parent / "mse" / "fail_uses-autograd_2.py").read_text(),
                                       {"uses-autograd"}),
 })

@@ -45,18 +45,22 @@ def lock_graph(trap: Callable[[str], Callable[..., Any]]) -> dict[int, tuple[Any
         if mode:
             turn_on()
 
+    swaps.update(_lock_kernels_by_key(trap))  # (every operator's Python view is made here, before the lookup goes)
+    # Looking an operator up by name finds nothing new from now on (every one is made already: `hasattr` on
+    # `torch.ops.aten` still answers, as torch's own lookup of an unknown name does), so no original is kept in a
+    # closure for learner code to dig out (`.__closure__` gave the real `aten::grad` before)
     get_operation = torch._C._jit_get_operation
     refused = {"aten::set_grad_enabled": set_grad_enabled, "aten::grad": trap("torch.ops.aten.grad()"),
                "aten::backward": trap("torch.ops.aten.backward()")}
 
-    def jit_get_operation(name: str) -> Any:  # (naming the use only: without a graph these compute nothing)
+    def jit_get_operation(name: str) -> Any:
         if name in refused:
             return refused[name], [""]
-        return get_operation(name)
+        raise RuntimeError(f"No such operator {name}")
 
     torch._C._jit_get_operation = jit_get_operation
+    swaps[id(get_operation)] = (get_operation, jit_get_operation)
     swaps.update(_lock_jit_autodiff(trap))
-    swaps.update(_lock_kernels_by_key(trap))
     aten = torch.ops.aten  # (the namespace keeps what it resolved: these answer from now on)
     aten.set_grad_enabled = set_grad_enabled
     aten.grad, aten.backward = trap("torch.ops.aten.grad()"), trap("torch.ops.aten.backward()")
@@ -77,6 +81,23 @@ def _lock_jit_autodiff(trap: Callable[[str], Callable[..., Any]]) -> dict[int, t
             turn_on()
     torch._C._set_graph_executor_optimize = set_optimize
     swaps = {id(original): (original, set_optimize)}
+
+    def get_optimize(new_settings: bool | None = None) -> bool:  # (the getter sets it too, given an argument)
+        if new_settings:
+            turn_on()
+        return False
+
+    legacy = trap("TorchScript's autodiff (the legacy executor, which differentiates when optimizing)")
+
+    def set_profiling(mode: bool) -> bool:
+        if not mode:
+            legacy()
+        return True
+    for name, stand_in in (("_get_graph_executor_optimize", get_optimize), ("_jit_set_profiling_executor", set_profiling),
+                           ("_jit_set_profiling_mode", set_profiling)):
+        if hasattr(torch._C, name):
+            swaps[id(getattr(torch._C, name))] = (getattr(torch._C, name), stand_in)
+            setattr(torch._C, name, stand_in)
     for name in ("_jit_differentiate", "_jit_pass_create_autodiff_subgraphs"):  # the same symbolic autodiff, by hand
         if hasattr(torch._C, name):
             original, stand_in = getattr(torch._C, name), trap(f"TorchScript's autodiff (torch._C.{name})")
