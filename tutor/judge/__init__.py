@@ -11,9 +11,9 @@ from ..report import Check, CheckReport, Diagnosis
 from ..run import run_entry
 from ..run.harness import expected_names
 from ..run.namespace import LoadError, load
-from ..run.result import CaseRun, ErrorInfo, SubmissionRun
+from ..run.result import CaseRun, SubmissionRun
 from .compare import Closeness, closeness, shape_str
-from .diagnose import diagnose_error, diagnose_not_finite, diagnose_problem, diagnose_value, owner
+from .diagnose import diagnose_error, diagnose_not_finite, diagnose_problem, diagnose_value, owner, raised
 from .found import Found
 from .samples import samples
 from .pieces import RAN, blocked_by_pieces, case_label, downstream, part_names, piece_runs, whole_names
@@ -76,17 +76,6 @@ def _passes_by_triangle(name: str, case: Case, tensor: str, chk: Check, tol: flo
     return True
 
 
-# What the harness raises about the learner's code (the message says it all: no type name of ours in the report)
-_HARNESS_ERRORS = {"WrongSignature", "WrongAttribute", "NotRepeatable", "ForwardError"}
-
-
-def _raised(err: ErrorInfo) -> str:
-    """A check's line for code that raised: `raised TypeError: ...`, or the harness's own finding as it is."""
-    if err.type in _HARNESS_ERRORS:
-        return err.message[:1].upper() + err.message[1:]
-    return f"raised {err.type}: {err.message}"
-
-
 def judge(exercise: str, run: SubmissionRun) -> CheckReport:
     """Judge what learner code gave back; the learner's code is not touched here."""
     ex = get(exercise)
@@ -129,7 +118,7 @@ def _judge_cases(ex: Exercise, run: SubmissionRun, report: CheckReport) -> None:
                                 f"{ex.entry} only, where the whole step is right")
         for case, crun in cases:
             if case.kind == "unit" and crun.error is not None:  # a piece raised: its own line says which
-                report.checks.append(Check(f"{case.name} · your pieces", False, _raised(crun.error), case=case.name,
+                report.checks.append(Check(f"{case.name} · your pieces", False, raised(crun.error), case=case.name,
                                            stage="runs"))
                 found.adder(case, "", crun)(diagnose_error(crun.error, ex, lambda: []))
                 failed.setdefault("the pieces", set()).add("")
@@ -198,7 +187,7 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, fo
             chk.stage, chk.message = "not checked", f"not checked: needs {blocked[name]}"
             continue
         if crun.error is not None:
-            chk.stage, chk.message = "runs", _raised(crun.error)
+            chk.stage, chk.message = "runs", raised(crun.error)
             add(diagnose_error(crun.error, ex, variants, case.n))
             continue
         got = crun.values.get(name)

@@ -20,6 +20,17 @@ def owner(name: str) -> str:
     return name.split(".")[0]
 
 
+# What the harness raises about the learner's code (the message says it all: no type name of ours in the report)
+HARNESS_ERRORS = {"WrongSignature", "WrongAttribute", "NotRepeatable", "ForwardError"}
+
+
+def raised(err: ErrorInfo) -> str:
+    """A check's line for code that raised: `raised TypeError: ...`, or the harness's own finding as it is."""
+    if err.type in HARNESS_ERRORS:
+        return err.message[:1].upper() + err.message[1:]
+    return f"raised {err.type}: {err.message}"
+
+
 def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns, n: int | None = None) -> Diagnosis:
     """A diagnosis for learner code that raised (or tripped a guard) on a batch of n."""
     where = dict(line=err.line, lineno=err.lineno)

@@ -3,7 +3,8 @@
 Turning grad mode back on takes one line that no Python-level trap can catch for good (TorchScript's
 `torch.set_grad_enabled`, the JIT operator `torch.ops.aten.set_grad_enabled`, an original function dug out with
 `gc`). So the autograd dispatch keys are also excluded for this thread: every operator then skips the kernels that
-record a graph, nothing gets a `grad_fn`, and `torch.autograd.grad` / `aten::grad` / a `grad_fn` called by hand have
+record a graph, no operator's result gets a `grad_fn` (a learner's own `autograd.Function` still
+does: its backward is the learner's code), and `torch.autograd.grad` / `aten::grad` / a `grad_fn` called by hand have
 nothing to differentiate. Forward-mode AD lives in the same kernels, so it computes no tangent either. The few
 bindings that change a thread's dispatch keys are trapped; new threads (which start with a fresh state) are refused
 by the sandbox (`tutor.sandbox.seccomp`).

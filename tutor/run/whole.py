@@ -184,12 +184,12 @@ def _call_signature(entry: Any, short: tuple, full: tuple) -> Any:
             _signature(entry).bind(*full)
             return entry(*full)
         except TypeError:
-            names = ", ".join(n for n in ("inp", "targ") if len(short)) + ", " * bool(short) + ", ".join(PARAMS)
-            theirs = ", ".join(p for p in _signature(entry).parameters)
+            given = "inp, targ" if short else ""
+            theirs = ", ".join(_signature(entry).parameters)
             name = getattr(entry, "__name__", "it")
-            raise WrongSignature(f"the lesson calls {name}({names}) (or {name}({'inp, targ' if short else ''}), "
-                                 f"reading w1, b1, w2, b2 from the notebook), but yours is {name}({theirs}): it "
-                                 "can take neither") from None
+            raise WrongSignature(f"the lesson calls {name}({', '.join(filter(None, (given, *PARAMS)))}) (or "
+                                 f"{name}({given}), reading w1, b1, w2, b2 from the notebook), but yours is "
+                                 f"{name}({theirs}): it can take neither") from None
         except ValueError:
             pass
     except ValueError:
