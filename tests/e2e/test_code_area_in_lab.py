@@ -43,3 +43,28 @@ def test_tab_indents_enter_keeps_indentation_and_keys_stay_in_the_code_area(page
     widget.locator("button.jupyter-button.tutor-check-button").click()
     badge_is(page, widget, "PASS")  # the kernel got exactly what was typed
     lab.assert_no_console_errors(page)
+
+
+def test_check_checks_the_code_on_screen_even_when_the_kernel_has_not_heard_the_last_keystrokes(page, lab_server):
+    """ipywidgets holds a model's updates back while the kernel is busy, but sends a click at once: typed while a
+    cell runs, then Check, once checked the code as it was before the typing (an empty code area: FAIL)."""
+    busy = "import time; time.sleep(6)"
+    lab.open_and_run(page, lab_server, "code_area_busy.ipynb", ["import tutor", SHOW, busy, "'the end'"])
+    widget = lab.code_cell(page, SHOW).locator(f".jp-OutputArea-output {WIDGET}")
+    area = widget.locator(".tutor-editor textarea")
+    area.wait_for(state="visible")
+    sleeper = lab.code_cell(page, busy)
+    sleeper.locator(".cm-content").click()
+    page.keyboard.press("Shift+Enter")
+    page.wait_for_function("(el) => el.textContent.includes('*')",
+                           arg=sleeper.locator(".jp-InputPrompt").first.element_handle())
+    area.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text("class Relu(Module):\n    def forward(self, inp): return inp.clamp_min(0.)\n"
+                              "    def bwd(self, out, inp): inp.g = (inp > 0).float() * out.g\n")
+    page.keyboard.type("# typed last")
+    assert "*" in lab.prompt(sleeper), "the kernel was not busy while the code was typed: the test proves nothing"
+    widget.locator("button.jupyter-button.tutor-check-button").click()
+    badge_is(page, widget, "PASS")
+    lab.assert_no_console_errors(page)

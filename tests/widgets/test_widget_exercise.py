@@ -305,13 +305,32 @@ def test_unwritable_store_is_a_notice_not_an_error(tutor_home, learner):
 
 
 def test_the_code_area_gets_its_key_handlers_and_nothing_else_does():
-    from tutor.widgets.editor_keys import EDITOR_KEYS_HTML
+    from tutor.widgets.code_area import KEYS_HTML
 
     def keys(view):
-        return [c for c in view.root.children if isinstance(c, W.HTML) and c.value == EDITOR_KEYS_HTML]
+        return [c for c in view.root.children if isinstance(c, W.HTML) and c.value == KEYS_HTML]
 
     assert len(keys(exercise_view("relu"))) == 1  # Tab, Enter and command-mode keys: tests/e2e
     assert keys(ExerciseView("relu")) == []
+
+
+def test_a_check_request_checks_the_code_it_carries_not_the_code_area_as_last_heard(learner):
+    """The page writes the code on screen into the hidden request when Check is clicked (tests/e2e): the kernel
+    may not have heard the last keystrokes yet, so the request's code is what is checked and recorded."""
+    import json
+
+    view = exercise_view("relu")
+    view.editor.value = learner("relu/fail_ignores-mask")  # what the kernel last heard
+    view.code_area.request.value = json.dumps({"at": 1.5, "code": learner("relu/pass_alias")})
+    assert text(view.badge.value) == "PASS" and not view.check_button.disabled
+    assert tutor.progress.store().get("relu").last_code == learner("relu/pass_alias")
+    view.code_area.request.value = json.dumps({"at": 2.5, "code": learner("relu/fail_ignores-mask")})
+    assert text(view.badge.value) == "FAIL"
+    for junk in ("", "not json", "[1, 2]", '{"at": 3}', '{"code": 7}'):
+        view.code_area.request.value = junk  # not written by the page's handler: no check, no error
+    assert text(view.badge.value) == "FAIL" and view.error.layout.display == "none"
+    assert "tutor-check-request" in view.code_area.request._dom_classes
+    assert view.code_area.request.layout.display == "none"
 
 
 def test_plots_are_2x_pngs_drawn_at_half_size(learner):

@@ -21,7 +21,7 @@ from ..progress import ExerciseProgress, ProgressError, ProgressStore, code_dige
 from ..render import html as render
 from ..report import not_started
 from . import parts
-from .editor_keys import EDITOR_KEYS_HTML
+from .code_area import CodeArea
 from .hints import HintLadder
 from .markdown import inline_html, statement_html
 from .plot_images import PlotImages
@@ -54,12 +54,12 @@ class ExerciseView:
         self._plot_images = PlotImages()
         self.ladder = HintLadder(self.exercise)
         saved = self._progress()
+        self.code_area: CodeArea | None = None
         self.editor: W.Textarea | None = None
         if editable:
             code = saved.latest_code if saved and saved.latest_code else self.exercise.stub
-            self.editor = W.Textarea(value=code, layout=W.Layout(width="100%", height="16em"))
-            self.editor.add_class("tutor-editor")
-            self.editor.observe(self._guarded(self._on_edit), names="value")
+            self.code_area = CodeArea(code, self._guarded(self._on_edit), self._guarded(self._on_check_request))
+            self.editor = self.code_area.text
         self.submission = submission or self._editor_code
         self._build(statement_open, recheck)
         self._refresh_notices()
@@ -119,7 +119,7 @@ class ExerciseView:
         buttons = W.HBox([first, self.hint_button, self.solution_button, self.plots_toggle],
                          layout=W.Layout(align_items="center", flex_flow="row wrap"))
         body: list[W.Widget] = [W.HTML(parts.STYLE), header]
-        body += [statement_box, self.editor, W.HTML(EDITOR_KEYS_HTML)] if self.editor else []
+        body += [statement_box, *self.code_area.widgets] if self.code_area else []
         body += [self.error, self.notice, self.diagnosis, self.hints, buttons, self.solution, self.plots,
                  self.checks]
         body += [] if self.editor else [statement_box]
@@ -135,11 +135,11 @@ class ExerciseView:
 
     # ------------------------------------------------------------------------------ actions
 
-    def run_check(self) -> Any:
-        """Check the current submission (the untouched stub is "not started", not an attempt) and show it."""
+    def run_check(self, code: str | None = None) -> Any:
+        """Check ``code``, or else the current submission (the untouched stub is "not started") and show it."""
         from ..checker import check
 
-        submission = self.submission()
+        submission = self.submission() if code is None else code
         if isinstance(submission, str) and code_digest(submission) == code_digest(self.exercise.stub):
             report = not_started(self.exercise.name, self.exercise.title)
         else:
@@ -222,10 +222,10 @@ class ExerciseView:
         self.error.value = parts.error_html(summary, details)
         shown(self.error, True)
 
-    def _on_check(self, _button: W.Button) -> None:
+    def _on_check(self, _button: W.Button | None = None, code: str | None = None) -> None:
         self.check_button.disabled = True
         try:
-            self.run_check()
+            self.run_check(code)
         finally:
             self.check_button.disabled = False
         from .display import refresh_fallback
@@ -241,8 +241,11 @@ class ExerciseView:
     def _on_plots_toggle(self, _change: dict) -> None:
         self._render_plots()
 
-    def _on_edit(self, change: dict) -> None:
-        self._save(lambda: self.store.save_code(self.exercise.name, change["new"]), dashboards=False)
+    def _on_edit(self, code: str) -> None:
+        self._save(lambda: self.store.save_code(self.exercise.name, code), dashboards=False)
+
+    def _on_check_request(self, code: str) -> None:
+        self._on_check(code=code)
 
     # ------------------------------------------------------------------------------- helpers
 
