@@ -10,7 +10,8 @@ from ..cases import Case, cases_for
 from ..exercises import Exercise, get
 from .guard import TRIPPED, AutogradUsed, guarded, imported_traps
 from .harness import call_model, call_unit, collect, inputs_for
-from .namespace import LoadError, error_info, globals_where, load, source_of, submission_filename
+from .namespace import LoadError, error_info, globals_where, load, submission_filename
+from .source import source_of
 from .result import CaseRun, ErrorInfo, SubmissionRun
 
 __all__ = ["run_submission", "run_entry", "source_of", "SubmissionRun", "CaseRun", "ErrorInfo"]

@@ -8,7 +8,6 @@ import builtins
 import inspect
 import linecache
 import sys
-import textwrap
 import types
 from typing import Any
 
@@ -21,7 +20,7 @@ from .cells import split_lines, strip_magics
 from .program import build, definitions_of, needed
 from .result import ErrorInfo
 
-__all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "source_of", "strip_magics",
+__all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "strip_magics",
            "submission_filename"]
 
 
@@ -289,28 +288,3 @@ def globals_where(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ()
         else:
             out[name] = f"`{reader}` reads `{name}`, which is defined nowhere in your code"
     return out
-
-
-def source_of(obj: Any) -> str:
-    """Source text of a live function or class, including learner-defined base classes (notebook cells too)."""
-    if isinstance(obj, type):
-        parts = [_class_source(c) for c in reversed(obj.__mro__)
-                 if c is not object and c.__module__ not in ("builtins",) and not c.__module__.startswith("tutor")]
-        return "\n\n".join(parts)
-    return textwrap.dedent(inspect.getsource(obj))
-
-
-def _class_source(cls: type) -> str:
-    try:
-        return textwrap.dedent(inspect.getsource(cls))
-    except (OSError, TypeError):  # classes defined in IPython cells: find them through a method's cell
-        pass
-    for v in vars(cls).values():
-        v = getattr(v, "__func__", v)
-        if isinstance(v, types.FunctionType):
-            lines = linecache.getlines(v.__code__.co_filename)
-            for node in ast.walk(ast.parse("".join(lines))):
-                if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
-                    start = min([node.lineno] + [d.lineno for d in node.decorator_list])
-                    return textwrap.dedent("".join(lines[start - 1:node.end_lineno]))
-    raise OSError(f"could not find the source of class {cls.__name__}")

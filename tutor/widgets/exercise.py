@@ -20,11 +20,12 @@ from .. import exercises
 from ..progress import ExerciseProgress, ProgressError, ProgressStore, code_digest, store
 from ..render import html as render
 from ..report import not_started
+from ..run.source import source_or_none
 from . import parts
 from .code_area import CodeArea
 from .hints import HintLadder
 from .markdown import inline_html, statement_html
-from .plot_images import PlotImages
+from .plot_images import PlotImages, image_widgets
 from .settings import SETTINGS
 from .tree import close_tree, shown
 
@@ -271,13 +272,7 @@ class ExerciseView:
             return
         images = self._plot_images(self.report)
         self.plot_titles = [title for title, _png in images]  # each figure draws its own title
-        from ..render.plots import png_size
-
-        # 2× pixels drawn at half size (the img's own width attribute: a flex layout width gets squeezed)
-        self.plots.children = tuple(
-            W.Image(value=png, format="png", width=png_size(png)[0] // 2,
-                    layout=W.Layout(max_width="100%", height="auto", flex="0 0 auto"))
-            for _title, png in images)
+        self.plots.children = image_widgets(images)
 
     def _failures(self) -> int:
         saved = self._progress()
@@ -294,7 +289,7 @@ class ExerciseView:
             return None
 
     def _record(self, report: Any, submission: Any) -> None:
-        code = submission if submission is None or isinstance(submission, str) else _source_or_none(submission)
+        code = submission if submission is None or isinstance(submission, str) else source_or_none(submission)
         self._save(lambda: self.store.record_attempt(report.exercise, report.passed, report.summary_line(), code))
 
     def _save(self, write: Callable[[], None], dashboards: bool = True) -> None:
@@ -319,11 +314,3 @@ class ExerciseView:
         self.notice.value = parts.notice_html(messages)
         shown(self.notice, bool(messages))
 
-
-def _source_or_none(obj: Any) -> str | None:
-    from ..run import source_of
-
-    try:
-        return source_of(obj)
-    except Exception:  # a live definition whose source cannot be found is still checked
-        return None

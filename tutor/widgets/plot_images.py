@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
+import ipywidgets as W
 import numpy as np
 
 from ..render.focus import plotted
@@ -39,3 +40,12 @@ class PlotImages:
         if key != self._key:
             self._key, self._images = key, png_images(focused, dpi=PLOT_DPI)
         return self._images
+
+
+def image_widgets(images: list[tuple[str, bytes]]) -> tuple[W.Image, ...]:
+    """One Image per figure: 2x pixels drawn at half size (the img's own width: a flex width gets squeezed)."""
+    from ..render.plots import png_size
+
+    return tuple(W.Image(value=png, format="png", width=png_size(png)[0] // 2,
+                         layout=W.Layout(max_width="100%", height="auto", flex="0 0 auto"))
+                 for _title, png in images)
