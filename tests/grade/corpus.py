@@ -206,4 +206,8 @@ HOSTILE.update({
                                    {"uses-autograd"}),
     "autograd_engine_by_subclasses": ("mse", (_LEARNERS.parent / "mse" / "fail_uses-autograd_2.py").read_text(),
                                       {"uses-autograd"}),
+    # Libraries that differentiate (sympy and mpmath come with torch): stand-ins, and not on disk to load by path
+    "sympy_differentiates": ("lin_grad", (_LEARNERS / "fail_uses-autograd_20.py").read_text(), {"uses-autograd"}),
+    "mpmath_differentiates": ("lin_grad", (_LEARNERS / "fail_uses-autograd_21.py").read_text(), {"uses-autograd"}),
+    "sympy_loaded_by_path": ("lin_grad", (_LEARNERS / "fail_raises_18.py").read_text(), {"raises"}),
 })

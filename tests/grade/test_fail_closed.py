@@ -90,3 +90,23 @@ def test_full_isolation_is_printed_before_the_first_run(tmp_path):
     assert first.startswith("isolation: full: "), first
     assert seen < 4 and stored(tmp_path / "out") == 4
     assert os.path.exists(tmp_path / "out" / "gradebook.csv")
+
+
+def test_workers_that_cannot_start_their_interpreter_end_the_run_in_one_line_not_a_hang(tmp_path):
+    """An interpreter the grading user may not run (a venv under another user's home): one line and exit 1 in
+    seconds; the pool used to wait forever for a worker whose start raised something else than WorkerError."""
+    subs = tmp_path / "subs"
+    write_notebook(subs / "good.ipynb", CORRECT)
+    unrunnable = tmp_path / "python3"
+    unrunnable.write_text("#!/bin/sh\n")
+    unrunnable.chmod(0o644)  # no execute bit: refused even to root
+    code = ("import sys; from tutor.cli import main; sys.executable = sys.argv[1]; "
+            "sys.exit(main(sys.argv[2:]))")
+    proc = subprocess.run([sys.executable, "-c", code, str(unrunnable), "grade", str(subs), "--out",
+                           str(tmp_path / "out"), *FAST, "--workers", "2"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert line.startswith("tutor grade: could not finish grading: grading worker "), line
+    assert f"could not start {unrunnable}: Permission denied" in line, line
+    assert stored(tmp_path / "out") == 0

@@ -93,8 +93,8 @@ def _same(given: Any, original: torch.Tensor) -> bool:
 _SHOWN_AS = {"up": "out.g"}
 
 
-def _autograd_message(what: str) -> str:
-    return f"your code used torch autograd ({what}), then carried on: compute the gradient by hand"
+def _autograd_message(deed: str) -> str:
+    return f"your code {deed}, then carried on: compute the gradient by hand"
 
 
 def _call(ex: Exercise, entry: Any, case: Case, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:

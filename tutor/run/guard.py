@@ -19,13 +19,20 @@ class AutogradUsed(BaseException):
     """Learner code asked torch autograd for a gradient (BaseException: a bare `except Exception` can't hide it)."""
 
 
-TRIPPED: list[str] = []  # every autograd entry point learner code reached, even when it swallowed the exception
+# What learner code did each time it reached a tripwire ("used torch autograd (Tensor.backward())"), kept even
+# when it swallowed the exception.
+TRIPPED: list[str] = []
 
 
-def _tripwire(what: str, record: list[str] = TRIPPED) -> Callable[..., Any]:
+def trip(deed: str) -> None:
+    """Record that learner code did ``deed`` (it used something that differentiates for it) and stop it there."""
+    TRIPPED.append(deed)
+    raise AutogradUsed(f"your code {deed}: compute the gradient by hand")
+
+
+def _tripwire(what: str) -> Callable[..., Any]:
     def fail(*args: Any, **kwargs: Any) -> Any:
-        record.append(what)
-        raise AutogradUsed(f"your code used torch autograd ({what}): compute the gradient by hand")
+        trip(f"used torch autograd ({what})")
     return fail
 
 

@@ -117,6 +117,11 @@ class Worker:
             self.proc = subprocess.Popen([sys.executable, "-m", "tutor.sandbox.worker", *args],
                                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
                                          env=worker_env(), cwd="/", close_fds=True, pass_fds=(theirs.fileno(),))
+        except OSError as e:  # e.g. an interpreter this user may not run
+            self.channel.close()
+            self.channel = None
+            raise WorkerError(f"grading worker {self.slot} could not start {sys.executable}: "
+                              f"{e.strerror or e}") from None
         finally:
             if self.log:
                 err.close()  # type: ignore[union-attr]

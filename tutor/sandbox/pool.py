@@ -58,8 +58,9 @@ class Pool:
         worker = Worker(slot, self.job, self.log, require_full=self.require_full)
         try:
             worker.start()
-        except WorkerError as e:
-            started.put(e)
+        except BaseException as e:  # noqa: BLE001 - whatever stops a worker, start() must hear of it, never wait
+            started.put(e if isinstance(e, WorkerError) else WorkerError(f"grading worker {slot} could not start: "
+                                                                         f"{type(e).__name__}: {e}"))
             return
         started.put(worker.isolation)
         try:

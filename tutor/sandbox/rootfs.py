@@ -53,6 +53,17 @@ def covered(package: str, roots: list[str]) -> list[str]:
                     if _has_tutor(r) and os.path.realpath(os.path.join(r, "tutor")) != package]
 
 
+def refused_folders(binds: list[str]) -> list[str]:
+    """The folders, inside the view, of the packages that differentiate for the learner (run/libraries.py): they
+    import as stand-ins, and with their files covered no one loads them by path under another name either."""
+    from ..run.libraries import REFUSED
+
+    places = {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)}
+    found = {os.path.realpath(os.path.join(p, name)) for p in places for name in REFUSED
+             if os.path.isdir(os.path.join(p, name))}
+    return sorted(f for f in found if any(f.startswith(b.rstrip(os.sep) + os.sep) for b in binds))
+
+
 def _pivot_root(new: str, old: str) -> None:
     nr = _PIVOT_ROOT.get(platform.machine())
     if nr is None:
@@ -96,7 +107,7 @@ def enter(package: str | None = None) -> None:
     for path, is_dir, fd in fds:
         jail.mount(f"/proc/self/fd/{fd}", _place(new, path, is_dir), None, jail.MS_BIND | jail.MS_REC, None)
         os.close(fd)
-    for folder in covered(package, sorted(binds)):  # an installed package: cover it
+    for folder in covered(package, sorted(binds)) + refused_folders(binds):  # the solutions; what differentiates
         jail.mount("tmpfs", new + folder, "tmpfs", jail.MS_RDONLY, "size=4k,mode=0555")
     jail.mount("proc", new + "/proc", "proc", namespaces.MS_NOSUID | namespaces.MS_NODEV | namespaces.MS_NOEXEC,
                None)

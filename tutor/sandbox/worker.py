@@ -207,10 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         (preload if args.no_warm_up else warm_up)(job)
         # Before any fork, so that every child starts without them; a failure here stops the worker (fail closed).
         from tutor.run.guard import lock_autograd, skip_debuggers  # (imports torch: after the namespaces)
+        from tutor.run.libraries import refuse_differentiating_libraries
 
         warm_fd = keep_warm_up_sources() if args.warm_spares else -1
         blank_reference_sources()  # every solution text
         lock_autograd()  # the worker never needs autograd again: its children can never reach it
+        refuse_differentiating_libraries()  # sympy and the like import as stand-ins from now on
         skip_debuggers()
         gc.collect()
         gc.freeze()  # children's collections skip everything loaded so far: fewer copy-on-write page faults
