@@ -35,6 +35,17 @@ def test_model_rows_after_a_failing_inp_g_are_not_checked() -> None:
     assert report.errors[0].code == "scale"
 
 
+def test_a_transposed_inp_g_blocks_the_model_rows_it_breaks_even_where_a_right_line_then_raises() -> None:
+    """At batch 1 a transposed inp.g (50, 1) goes through the lesson's ReLU as a (50, 50) out.g for layer 1, whose
+    right `w.g = inp.t() @ out.g` then raises: a knock-on, not a second mistake on a line that is right."""
+    report = tutor.check("lin_grad", "def lin_grad(inp, out, w, b):\n    inp.g = w @ out.g.t()\n"
+                                     "    w.g = inp.t() @ out.g\n    b.g = out.g.sum(0)\n")
+    assert report.codes == ["transposed"], str(report)
+    batch1 = [c for c in report.checks if c.case.startswith("model 784-50-1 · batch 1 ·")]
+    assert batch1 and all(c.stage == "not checked" for c in batch1), [c.message for c in batch1]
+    assert not any("mat1" in c.message for c in report.checks)
+
+
 def test_a_piece_that_raises_blocks_every_model_row() -> None:
     report = tutor.check("relu", "class Relu(Module):\n    def forward(self, inp): return inp.clamp_min(0.)\n"
                                  "    def bwd(self, out, inp): inp.g = out.g[inp > 0]\n")

@@ -50,9 +50,8 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns, n: int |
     if err.type == "WrongAttribute":
         return Diagnosis("wrong-attribute", err.message[:1].upper() + err.message[1:] + ".", **where)
     if err.type == "NotRepeatable":
-        return Diagnosis("not-repeatable", f"{err.message[:1].upper()}{err.message[1:]}: a training loop calls the "
-                         "model again and again, so backward() has to leave it as it found it. Does it change "
-                         "self.layers (reverse or pop it in place, or replace it) or another attribute?", **where)
+        said = err.message[:1].upper() + err.message[1:]
+        return Diagnosis("not-repeatable", said if said.endswith(("?", ".")) else said + ".", **where)
     if err.type == "WrongSignature":
         return Diagnosis("wrong-signature", err.message[:1].upper() + err.message[1:] + ".", **where)
     if err.type == "TypeError" and "'ellipsis'" in err.message:  # a value that is still the stub's `...`
@@ -115,6 +114,11 @@ def diagnose_missing(name: str, ref: np.ndarray, run: CaseRun, tol: float) -> Di
             return Diagnosis("returns-instead-of-setting", f"{name} was not set, but your code returned a tensor "
                              f"of shape {shape_str(value.shape)} that holds it: the lesson reads gradients from the "
                              f"`.g` attribute, so store it there instead of returning it.", name)
+        if key.startswith("self."):
+            held = key[:-2]
+            return Diagnosis("wrong-attribute", f"{name} was not set, but {key} holds what {name} should: {held} is "
+                             f"not the {base} your layer was given (a copy, made with `.clone()`?), and the lesson, "
+                             f"like its training loop, reads the gradient from the {base} it passed in.", name)
         return Diagnosis("wrong-attribute", f"{name} was not set, but {key} holds what {name} should: the lesson "
                          f"reads each gradient from `.g` on the tensor it belongs to ({base}).", name)
     for key in run.extras:

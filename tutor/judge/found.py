@@ -51,7 +51,7 @@ class Found:
 
     def ordered(self, run: Any = None) -> list[Diagnosis]:
         """Pieces first, then bigger batches first; batch-1 guesses dropped where a bigger batch named the tensor."""
-        items = _hard_coded_batch(self.items)
+        items = [_one_entry(it) for it in _hard_coded_batch(self.items)]
         bigger = {it.diagnosis.tensor for it in items if it.case.n > 1 and it.diagnosis.severity == "error"}
         items = [it for it in items if not (it.case.n == 1 and it.diagnosis.tensor in bigger)]
         if any(it.diagnosis.code == "wrong-signature" for it in items):  # where it was not probed (a big batch)
@@ -114,6 +114,20 @@ def _hard_coded_batch(items: list[Item]) -> list[Item]:
         if new is not None:
             out.append(new)
     return out
+
+
+def _one_entry(it: Item) -> Item:
+    """A one-entry gradient (b.g of a width-1 layer) off by some factor on one case: any two numbers differ by a
+    factor, so it names no constant unless the same one came back on every batch size (`_hard_coded_batch`)."""
+    if it.diagnosis.code != "scale" or it.got is None or it.expected is None or np.size(it.got) != 1:
+        return it
+    name = it.diagnosis.tensor.split(": ", 1)[-1]
+    got, expected = np.asarray(it.got).item(), np.asarray(it.expected).item()
+    message = (f"{name} is {got:.6g} where {expected:.6g} was expected (its only entry): compare your derivation "
+               "with the statement's, one factor at a time.")
+    if it.piece:
+        message = f"your {it.piece}: {message}"
+    return Item(Diagnosis("wrong-value", message, it.diagnosis.tensor), it.case, it.piece, it.got, it.expected)
 
 
 def _constant(factors: dict[int, float]) -> bool:

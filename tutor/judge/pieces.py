@@ -21,8 +21,10 @@ RAN = "run of the piece alone (it raised there)"
 
 def downstream(unit: str, failed: set[str], error: ErrorInfo | None = None) -> dict[str, str]:
     """Model gradients that need a value which failed alone → those values, as the "not checked" row says them.
-    A model run that raised outside the learner's lines after a piece failed alone: a knock-on, all rows blocked."""
-    if RAN in failed or (failed and error is not None and not error.line):
+    A model run that raised after a piece failed alone is a knock-on, all rows blocked: even on a line of the
+    learner's that is right (a transposed inp.g at batch 1 makes the next layer's out.g a matrix, and its own
+    `w.g = inp.t() @ out.g` raises)."""
+    if RAN in failed or (failed and error is not None):
         said = RAN if RAN in failed else ", ".join(sorted(failed))
         return {grad: f"a right {said}" for grad in MODEL_GRADS}
     blocked = {}

@@ -8,9 +8,10 @@ import torch
 from .. import lesson
 from ..cases import Case, model_inputs, unit_inputs
 from ..exercises import Exercise
-from .probe import WrongAttribute, WrongSignature, call_in_order, check_set, explain, explain_grad
+from .probe import WrongAttribute, WrongSignature, check_set, explain, explain_grad
+from .repeat import step_again
 from .result import CaseRun, to_array
-from .whole import UPSTREAM, ForwardError, call_whole, split
+from .whole import UPSTREAM, ForwardError, call_lin_grad, call_whole, split
 from . import whole
 
 MODEL_GRADS = ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")
@@ -49,15 +50,22 @@ def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dic
     if ex.unit == "linear":
         inp, w, b = t["inp"], t["w"], t["b"]
         if ex.style == "function":
-            out = inp @ w + b
-            out.g = t["up"]
-            return {"inp": inp, "out": out, "w": w, "b": b}, call_in_order(
-                entry, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), ex.signature, (out, t["up"]))
+            return call_lin_grad(entry, t, ex.signature)
+        inp0, up0 = inp.clone(), t["up"].clone()  # for the second step: the first may change them in place
         layer = entry(w, b)
         out = _tensor(forward(layer, inp), ex)
         named = {"inp": inp, "out": out, "w": w, "b": b}
         out.g = t["up"]
-        return named, _backward(ex, layer, out, (inp,), ("inp",), (inp, w, b), t["up"])
+        returned = _backward(ex, layer, out, (inp,), ("inp",), (inp, w, b), t["up"])
+
+        def again_layer() -> None:
+            inp2 = inp0.clone()
+            out2 = forward(layer, inp2)
+            out2.g = up0.clone()
+            backward(layer, out2, inp2)
+        step_again(again_layer, {"w": w, "b": b}, "a second forward and backward of the same layer")
+        named[LAYER] = layer
+        return named, returned
     if ex.unit == "relu":
         layer, inp = entry(), t["inp"]
         out = _tensor(forward(layer, inp), ex)
@@ -98,6 +106,8 @@ def _backward(ex: Exercise, layer: Any, out: Any, args: tuple, names: tuple[str,
 def _tensor(out: Any, ex: Exercise) -> torch.Tensor:
     if not isinstance(out, torch.Tensor):
         what = "`...` (not filled in yet)" if out is Ellipsis else f"a {type(out).__name__}"
+        if type(out).__module__ == "torch.return_types":  # torch.max(inp, 0) and the like: (values, indices)
+            what = f"the pair (values, indices) that torch.{type(out).__name__} gives with a dim"
         raise ForwardError(f"{ex.entry}.forward returned {what}, expected a tensor")
     return out
 
@@ -151,6 +161,20 @@ def expected_names(ex: Exercise, case: Case) -> tuple[str, ...]:
     return ((ex.forward,) if ex.forward else ()) + ex.grads
 
 
+LAYER = "the layer"  # key of `named` holding the learner's layer object (Lin): where a copy of w may sit
+
+
+def _copies(layer: Any, named: dict[str, Any], run: CaseRun) -> None:
+    """Gradients set on tensors the layer holds that are not the ones it was given (`self.w = w.clone()`)."""
+    given = [v for v in named.values() if isinstance(v, torch.Tensor)]
+    for attr, value in list(getattr(layer, "__dict__", {}).items())[:50]:
+        grad = getattr(value, "g", None) if isinstance(value, torch.Tensor) else None
+        if isinstance(grad, torch.Tensor) and not any(value is g for g in given):
+            arr = to_array(grad)
+            if not isinstance(arr, str):
+                run.extras[f"self.{attr}.g"] = arr
+
+
 def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: Any, run: CaseRun) -> None:
     """Read the gradients (and places a gradient may have been put by mistake) into `run`."""
     ups = [up, *named.get(UPSTREAM, ())]
@@ -182,6 +206,8 @@ def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: 
     for base, obj in named.items():
         if base.endswith(whole.RETURNED):
             _returned(obj, base, run)
+        if base == LAYER:
+            _copies(obj, named, run)
         if not isinstance(obj, torch.Tensor):
             continue
         grad = obj.grad

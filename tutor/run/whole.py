@@ -16,6 +16,7 @@ import torch
 
 from ..cases import Case, model_inputs, unit_inputs
 from .probe import WrongSignature, call_in_order
+from .repeat import model_again, step_again
 
 PARAMS = ("w1", "b1", "w2", "b2")
 MODEL_GRADS = ("x.g", "w1.g", "b1.g", "w2.g", "b2.g")
@@ -101,38 +102,9 @@ def call_whole(style: str, entry: Any, t: dict[str, torch.Tensor],
         returned = model(t["x"], t["y"])
         model.backward()
         named["loss"] = returned
-        _same_again(model, t, returned)
+        model_again(model, t, returned, ("x", *PARAMS))
     named.update(x=t["x"], **params)
     return named, None if style == "class" else returned
-
-
-class NotRepeatable(Exception):
-    """A Model whose second forward and backward, on the same inputs, raise or give other values than its first."""
-
-
-def _same_again(model: Any, t: dict[str, torch.Tensor], loss: Any) -> None:
-    """Run the model's forward and backward once more on the same inputs, as a training loop does: a backward()
-    that changes the model (reverses or empties self.layers) is right once and wrong from then on."""
-    names = ("x", *PARAMS)
-    first = {k: t[k].g.clone() for k in names if isinstance(getattr(t[k], "g", None), torch.Tensor)}
-    first_loss = loss.clone() if isinstance(loss, torch.Tensor) else loss
-    try:
-        again = model(t["x"], t["y"])
-        model.backward()
-    except Exception as e:  # noqa: BLE001 - learner code: said as the mistake it is
-        raise NotRepeatable(f"a second forward and backward on the same Model, with the same inputs, raised "
-                            f"{type(e).__name__}: {str(e).splitlines()[0][:300] if str(e) else ''}") from None
-    changed = [f"{k}.g" for k, g in first.items() if not _same(getattr(t[k], "g", None), g)]
-    if isinstance(first_loss, torch.Tensor) and not _same(again, first_loss):
-        changed.insert(0, "the loss")
-    if changed:
-        raise NotRepeatable(f"a second forward and backward on the same Model, with the same inputs, changed "
-                            f"{', '.join(changed[:3])}")
-
-
-def _same(got: Any, first: torch.Tensor) -> bool:
-    return isinstance(got, torch.Tensor) and got.shape == first.shape and got.dtype == first.dtype and \
-        torch.allclose(got, first, rtol=1e-5, atol=1e-8, equal_nan=True)
 
 
 def _run_piece(piece: str, unit: str, call: Any, part: Any, t: dict[str, torch.Tensor], named: dict[str, Any],
@@ -151,11 +123,7 @@ def _call_function(ex: Any, fn: Any, unit: str, t: dict[str, torch.Tensor]) -> t
     """The book's functions alone: lin_grad(inp, out, w, b), relu_grad(inp, out), mse_grad(inp, targ)."""
     inp = t["inp"]
     if unit == "linear":
-        out = inp @ t["w"] + t["b"]
-        out.g = t["up"]
-        named = {"inp": inp, "out": out, "w": t["w"], "b": t["b"]}
-        return named, call_in_order(fn, (inp, out, t["w"], t["b"]), ("inp", "out", "w", "b"), (inp, t["w"], t["b"]),
-                                    "lin_grad(inp, out, w, b)", (out, t["up"]))
+        return call_lin_grad(fn, t)
     if unit == "relu":
         out = inp.clamp_min(0.)
         out.g = t["up"]
@@ -163,6 +131,26 @@ def _call_function(ex: Any, fn: Any, unit: str, t: dict[str, torch.Tensor]) -> t
                                                        (out, t["up"]))
     return {"inp": inp, "targ": t["targ"]}, call_in_order(fn, (inp, t["targ"]), ("inp", "targ"), (inp,),
                                                           "mse_grad(inp, targ)")
+
+
+def call_lin_grad(fn: Any, t: dict[str, torch.Tensor], signature: str = "lin_grad(inp, out, w, b)"
+                  ) -> tuple[dict[str, Any], Any]:
+    """`lin_grad(inp, out, w, b)` on fresh tensors, then once more on the same w and b, as a training loop's next
+    step calls it (NotRepeatable when their gradients change); return the tensors by name and what it returned."""
+    inp, w, b = t["inp"], t["w"], t["b"]
+    inp0, up0 = inp.clone(), t["up"].clone()  # for the second step: the first may change them in place
+    out = inp @ w + b
+    out.g = t["up"]
+    returned = call_in_order(fn, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), signature, (out, t["up"]))
+
+    def again() -> None:
+        given, out.g = out.g, up0.clone()
+        try:
+            fn(inp0.clone(), out, w, b)
+        finally:
+            out.g = given  # as the first call left it: what it set is judged
+    step_again(again, {"w": w, "b": b}, f"a second {signature.partition('(')[0]}(inp, out, w, b) on the same w and b")
+    return {"inp": inp, "out": out, "w": w, "b": b}, returned
 
 
 _SIGNATURE: list[Any] = [None, None]  # (entry, its signature): a run asks on every case, for the same entry
@@ -206,6 +194,7 @@ def _model_pieces(model: Any) -> dict[str, type]:
     if isinstance(layers, (list, tuple)) and len(layers) == 3:
         found = {"Lin": layers[0], "Relu": layers[1]}
     found["Mse"] = loss
-    # a piece is an object of the learner's own layer class (a plain function, say `relu`, has no backward to check)
-    return {role: type(obj) for role, obj in found.items()
+    # a piece is an object of the learner's own layer class (a plain function, say `relu`, has no backward to check),
+    # or the class itself where the `()` was forgotten (`self.loss = Mse`: the model then fails as in the notebook)
+    return {role: obj if isinstance(obj, type) else type(obj) for role, obj in found.items()
             if callable(getattr(obj, "backward", None)) or callable(getattr(obj, "bwd", None))}
