@@ -16,6 +16,14 @@ MODEL_CHANGED = ("a training loop calls the model again and again, so backward()
                  "Does it change self.layers (reverse or pop it in place, or replace it) or another attribute?")
 
 
+SMALL = 20_000  # a second step only where the input has at most this many entries: the cheap cases say it as well
+
+
+def small(inp: Any) -> bool:
+    """Whether a case is small enough for a second step (adding to .g shows on every case; the big ones cost)."""
+    return isinstance(inp, torch.Tensor) and inp.numel() <= SMALL
+
+
 class NotRepeatable(Exception):
     """Learner code whose second forward and backward, on the same tensors, raise or give other gradients."""
 
