@@ -102,7 +102,8 @@ def call_whole(style: str, entry: Any, t: dict[str, torch.Tensor],
         returned = model(t["x"], t["y"])
         model.backward()
         named["loss"] = returned
-        model_again(model, t, returned, ("x", *PARAMS))
+        if small(t["x"]):  # (batch 1: a model changed by its backward, or adding to .g, shows there as well)
+            model_again(model, t, returned, ("x", *PARAMS))
     named.update(x=t["x"], **params)
     return named, None if style == "class" else returned
 
