@@ -1,11 +1,13 @@
-# Protocol: a forged result frame (written into the inherited result pipe) whose header lists 250,000 "globals
-# used", each with a 400-character "where" text. Neither list is capped when read back (notes are: 20 x 500), so
-# the parent builds one diagnosis message of ~100 MB and prints it (text, --json, feedback HTML, gradebook).
+# Protocol: a forged result frame (written into the inherited result pipe) whose header lists 30,000 "globals
+# used", each with a 400-character "where" text: a 12 MB header, over the 8 MB bound. Before the header was bounded,
+# neither list was capped when read back, and the parent built one diagnosis message from them and printed it (text,
+# --json, feedback HTML, gradebook). 250,000 globals made the same point, but took seconds to build and, on a loaded
+# CI machine, ran into the time limit before the frame was written.
 import os, stat, json, struct
 
 def lin_grad(inp, out, w, b):
     from tutor.cases import cases_for
-    n = 250_000
+    n = 30_000
     names = [f"g{i}" for i in range(n)]
     header = {"exercise": "lin_grad", "load_error": None, "missing_entry": False, "globals_used": names,
               "notes": [], "globals_where": {k: "x" * 400 for k in names},
