@@ -5,7 +5,9 @@ fresh kernel, run the notebook's code cells before its first exercise cell as th
 which starts the checker's sandbox worker in the background, `import torch`, the toy experiment, ...), wait
 `--pause` seconds (0: "Run All"; a few seconds: a learner reading the statement), then time that exercise cell
 holding a wrong answer, from the execute request to the reply (the widget and its plots are displayed before
-the cell finishes). Also times `tutor list` and `tutor --help`. Goal: ≤ 1.0 s and ≤ 0.3 s on a quiet 2-core machine.
+the cell finishes). Also times `tutor list` and `tutor --help` (goals: ≤ 1.0 s and ≤ 0.3 s on a quiet 2-core
+machine), and a one-off `tutor check` beside a bare `python -c "import torch"` (its floor: the checker and its
+sandbox worker each import torch, side by side).
 """
 from __future__ import annotations
 
@@ -79,9 +81,11 @@ def first_cell(notebook: Path, pause: float) -> tuple[float, float]:
         km.shutdown_kernel(now=True)
 
 
-def command(*args: str) -> float:
+def command(*args: str, ok: tuple[int, ...] = (0,)) -> float:
+    """Seconds `python ARGS` took (its exit status one of `ok`)."""
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tutor", *args], check=True, capture_output=True, cwd=REPO)
+    done = subprocess.run([sys.executable, *args], capture_output=True, cwd=REPO)
+    assert done.returncode in ok, done.stderr.decode()[-2000:]
     return time.perf_counter() - start
 
 
@@ -94,8 +98,16 @@ def main() -> None:
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f}")
     for verb in (["list"], ["--help"]):
-        times = [command(*verb) for _ in range(5)]
+        times = [command("-m", "tutor", *verb) for _ in range(5)]
         print(f"tutor {verb[0]:7} p50 {statistics.median(times):.2f} s, worst {max(times):.2f} s")
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as wrong:
+        wrong.write(WRONG["lin_grad"])
+        wrong.flush()
+        pairs = [(command("-c", "import torch"), command("-m", "tutor", "check", "lin_grad", wrong.name, ok=(1,)))
+                 for _ in range(5)]
+    torch_s, check_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+    print(f"tutor check p50 {check_s:.2f} s, worst {max(p[1] for p in pairs):.2f} s; import torch alone "
+          f"{torch_s:.2f} s: {check_s / torch_s:.1f}x")
     runs = [first_cell(args.notebook.resolve(), args.pause) for _ in range(args.kernels)]
     for what, values in (("cells before it", [r[0] for r in runs]), ("first exercise cell", [r[1] for r in runs])):
         print(f"{what:20} p50 {statistics.median(values):.2f} s, worst {max(values):.2f} s "

@@ -14,20 +14,24 @@ class UsageError(Exception):
 
 
 def _check(args: argparse.Namespace) -> int:
-    from .checker import check
-
-    ex = exercises.get(args.exercise)
+    if args.exercise not in exercises.names():
+        exercises.get(args.exercise)  # (raises: unknown exercise, and which are known)
     path = Path(args.file)
     try:
         raw = path.read_bytes()
     except OSError as e:
         raise UsageError(f"cannot read {args.file}: {e.strerror or e}") from None
+    from .sandbox.session import prestart
+
+    prestart()  # its sandbox worker imports torch while this process does (bench/first_cell_bench.py)
+    ex = exercises.get(args.exercise)
     from .notebook import NotebookError, notebook_source, python_source, read_notebook
 
     try:  # a notebook: every code cell (the learner's definitions from anywhere in it)
         source = notebook_source(read_notebook(path)) if path.suffix == ".ipynb" else python_source(raw, path)
     except NotebookError as e:
         raise UsageError(str(e)) from None
+    from .checker import check
     from .run.entry import excerpt
 
     report = check(ex.name, excerpt(source, ex), warm_up=False)
