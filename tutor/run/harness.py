@@ -51,7 +51,8 @@ def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dic
         inp, w, b = t["inp"], t["w"], t["b"]
         if ex.style == "function":
             return call_lin_grad(entry, t, ex.signature)
-        inp0, up0 = inp.clone(), t["up"].clone()  # for the second step: the first may change them in place
+        # For the second step (small cases only): the first may change them in place.
+        inp0, up0 = (inp.clone(), t["up"].clone()) if small(inp) else (None, None)
         layer = entry(w, b)
         out = _tensor(forward(layer, inp), ex)
         named = {"inp": inp, "out": out, "w": w, "b": b}
@@ -63,7 +64,7 @@ def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dic
             out2 = forward(layer, inp2)
             out2.g = up0.clone()
             backward(layer, out2, inp2)
-        if small(inp0):
+        if inp0 is not None:
             step_again(again_layer, {"w": w, "b": b}, "a second forward and backward of the same layer")
         named[LAYER] = layer
         return named, returned

@@ -139,7 +139,8 @@ def call_lin_grad(fn: Any, t: dict[str, torch.Tensor], signature: str = "lin_gra
     """`lin_grad(inp, out, w, b)` on fresh tensors, then once more on the same w and b, as a training loop's next
     step calls it (NotRepeatable when their gradients change); return the tensors by name and what it returned."""
     inp, w, b = t["inp"], t["w"], t["b"]
-    inp0, up0 = inp.clone(), t["up"].clone()  # for the second step: the first may change them in place
+    # For the second step (small cases only): the first may change them in place.
+    inp0, up0 = (inp.clone(), t["up"].clone()) if small(inp) else (None, None)
     out = inp @ w + b
     out.g = t["up"]
     returned = call_in_order(fn, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), signature, (out, t["up"]))
@@ -150,7 +151,7 @@ def call_lin_grad(fn: Any, t: dict[str, torch.Tensor], signature: str = "lin_gra
             fn(inp0.clone(), out, w, b)
         finally:
             out.g = given  # as the first call left it: what it set is judged
-    if small(inp0):
+    if inp0 is not None:
         step_again(again, {"w": w, "b": b}, f"a second {signature.partition('(')[0]}(inp, out, w, b) on the same w and b")
     return {"inp": inp, "out": out, "w": w, "b": b}, returned
 
