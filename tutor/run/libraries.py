@@ -33,9 +33,7 @@ class _StandIn:
         object.__setattr__(self, "_path", path)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return _StandIn(f"{self._path}.{name}")
+        return _stand_in(self._path, name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         trip(f"used {refused(self._path)} ({self._path}), a library that differentiates for you")
@@ -46,9 +44,14 @@ class _StandIn:
 
 class _RefusedModule(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return _StandIn(f"{self.__name__}.{name}")
+        return _stand_in(self.__name__, name)
+
+
+def _stand_in(path: str, name: str) -> _StandIn:
+    """The stand-in for `path.name`; a dunder is missing, as on any object (copy, pickle and hasattr look)."""
+    if name.startswith("__") and name.endswith("__"):
+        raise AttributeError(name)
+    return _StandIn(f"{path}.{name}")
 
 
 class _Finder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
