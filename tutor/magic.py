@@ -25,6 +25,8 @@ def _syntax_error(shell: Any, cell: str) -> str:
         ast.parse(shell.transform_cell(cell))
     except SyntaxError as e:
         return f"SyntaxError in line {e.lineno}: {e.msg}"
+    except (RecursionError, MemoryError) as e:  # (IPython cannot compile it either)
+        return f"Python cannot parse this cell: {type(e).__name__}"
     return ""
 
 

@@ -128,12 +128,37 @@ def _parse(cell: Cell) -> list[Cell]:
         if cell.tree is None:
             cell.error = e if isinstance(e, SyntaxError) else SyntaxError(str(e))
             return [cell]
+    except (RecursionError, MemoryError) as e:  # (the notebook's Python cannot compile it either)
+        cell.error = SyntaxError(f"Python cannot parse this cell: {type(e).__name__}: {e}".rstrip(": "),
+                                 ("<cell>", 1, 1, ""))
+        return [cell]
+    cell.error = too_deep(cell.tree)
+    if cell.error is not None:
+        cell.tree = None
+        return [cell]
     out = [cell]
     for node in cell.tree.body:  # Jupyter's "Save as Python" and IPython's history spell cell magics as calls
         body = cell_magic(node)
         if body is not None:
             out += _parse(Cell(cell.label, f"%%{body[0]} {body[1]}\n{body[2]}"))
     return out
+
+
+MOST_DEEP = 100  # nested nodes a cell may hold: learners' run to ~20; the checker's own walks of a tree recurse
+
+
+def too_deep(tree: ast.AST) -> SyntaxError | None:
+    """A SyntaxError at the first node nested more than MOST_DEEP deep (`x[0][0]...`, a chain of 500 `+`), else
+    None: the checker reads a cell's tree recursively, and such a tree would exhaust Python's recursion limit."""
+    todo = [(tree, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if depth > MOST_DEEP:
+            line = getattr(node, "lineno", 1)
+            return SyntaxError(f"this cell nests expressions more than {MOST_DEEP} deep: the checker cannot read it "
+                               "(split it into smaller steps)", ("<cell>", line, 1, ""))
+        todo += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    return None
 
 
 def _ipython_parse(text: str) -> tuple[str, ast.Module] | None:
@@ -144,7 +169,7 @@ def _ipython_parse(text: str) -> tuple[str, ast.Module] | None:
 
         python = TransformerManager().transform_cell(text)
         return python, ast.parse(python)
-    except Exception:  # noqa: BLE001 - no IPython, or not Python even for IPython
+    except (Exception, RecursionError, MemoryError):  # noqa: BLE001 - no IPython, or not Python even for IPython
         return None
 
 

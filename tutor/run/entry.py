@@ -64,7 +64,7 @@ def find_entry(prog: Program, ex: Exercise, in_cell: bool = False) -> tuple[str,
 
 # A line that (re)defines a name or adds to it: `def lin_grad`, `class Relu`, `Relu = ...`, `Relu.bwd = ...`,
 # fastcore's `def bwd(self: Relu, ...)`. A broken cell that only uses the name (a half-typed test call) is not one.
-_DEFINES = r"^\s*(?:async\s+)?(?:def|class)\s+{w}\b|^\s*{w}\s*(?:\.\s*\w+\s*)?(?::[^=\n]*)?=(?!=)|self\s*:\s*{w}\b"
+_DEFINES = r"^[ \t\f]*(?:async\s+)?(?:def|class)\s+{w}\b|^[ \t\f]*{w}\s*(?:\.\s*\w+\s*)?(?::[^=\n]*)?=(?!=)|self\s*:\s*{w}\b"
 
 
 def fatal_syntax_error(prog: Program, ex: Exercise, name: str) -> Cell | None:

@@ -27,7 +27,11 @@ def _class_source(cls: type) -> str:
         v = getattr(v, "__func__", v)
         if isinstance(v, types.FunctionType):
             lines = linecache.getlines(v.__code__.co_filename)
-            for node in ast.walk(ast.parse("".join(lines))):
+            try:
+                tree = ast.parse("".join(lines))
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            for node in ast.walk(tree):
                 if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
                     start = min([node.lineno] + [d.lineno for d in node.decorator_list])
                     return textwrap.dedent("".join(lines[start - 1:node.end_lineno]))
