@@ -207,6 +207,12 @@ HOSTILE.update({
     "autograd_engine_by_subclasses": ("mse", (_LEARNERS.parent / "mse" / "fail_uses-autograd_2.py").read_text(),
                                       {"uses-autograd"}),
     # Libraries that differentiate (sympy and mpmath come with torch): stand-ins, and not on disk to load by path
+    # torch's own formulas exec'd afresh from its source or .pyc (covered in the minimal root), and its numerical
+    # differentiation (gradcheck's finite differences, exact for the mse's quadratic)
+    "formula_from_torch_source": ("relu", (_LEARNERS.parent / "relu" / "fail_raises_2.py").read_text(), {"raises"}),
+    "formula_from_torch_pyc": ("relu", (_LEARNERS.parent / "relu" / "fail_raises_3.py").read_text(), {"raises"}),
+    "numerical_jacobian": ("mse", (_LEARNERS.parent / "mse" / "fail_uses-autograd_4.py").read_text(),
+                           {"uses-autograd"}),
     "sympy_differentiates": ("lin_grad", (_LEARNERS / "fail_uses-autograd_20.py").read_text(), {"uses-autograd"}),
     "mpmath_differentiates": ("lin_grad", (_LEARNERS / "fail_uses-autograd_21.py").read_text(), {"uses-autograd"}),
     "sympy_loaded_by_path": ("lin_grad", (_LEARNERS / "fail_raises_18.py").read_text(), {"raises"}),

@@ -36,6 +36,11 @@ def _formula_used(*args: Any, **kwargs: Any) -> None:
     __tutor_formula_used__()  # type: ignore[name-defined]  # noqa: F821  (put in builtins by lock_formulas)
 
 
+def _numerical_used(*args: Any, **kwargs: Any) -> None:
+    """The code torch's numerical differentiation runs instead of its own (gradcheck's finite differences)."""
+    __tutor_numerical_used__()  # type: ignore[name-defined]  # noqa: F821  (put in builtins by lock_formulas)
+
+
 def lock_formulas(trap: Callable[[str], Callable[..., Any]]) -> int:
     """Make every aten backward operator and every Python backward formula of torch call `trap(what)`'s function;
     return how many were locked. For a process that never computes a gradient with torch again."""
@@ -68,6 +73,7 @@ def _lock_python_formulas(trap: Callable[[str], Callable[..., Any]]) -> int:
 
     formula = trap("torch's derivative formulas (torch._decomp)")
     builtins.__tutor_formula_used__ = formula  # type: ignore[attr-defined]
+    numerical = _lock_numerical(trap)
     swaps: dict[int, Any] = {}
     tables = [decomp.decomposition_table, *decomp.global_decomposition_table.values()]
     for table in tables:
@@ -82,10 +88,28 @@ def _lock_python_formulas(trap: Callable[[str], Callable[..., Any]]) -> int:
             if "backward" in key and callable(value) and not isinstance(value, type):
                 swaps[id(value)] = value
                 setattr(module, key, formula)
-    for fn in swaps.values():  # every function on the way down a decorator chain, held anywhere: raise
+    _make_raise(swaps.values(), _formula_used)
+    return len(swaps) + numerical
+
+
+def _lock_numerical(trap: Callable[[str], Callable[..., Any]]) -> int:
+    """torch's numerical differentiation (`torch.autograd.gradcheck.get_numerical_jacobian` and its helpers: finite
+    differences, exact for a quadratic such as the mse at any step): differentiating for the learner, like mpmath."""
+    import torch.autograd.gradcheck  # noqa: F401  (as an attribute, torch.autograd.gradcheck is the function)
+
+    gradcheck = sys.modules["torch.autograd.gradcheck"]
+    builtins.__tutor_numerical_used__ = trap(  # type: ignore[attr-defined]
+        "torch's numerical differentiation (torch.autograd.gradcheck)")
+    found = [v for k, v in vars(gradcheck).items() if "numerical" in k and callable(v) and not isinstance(v, type)]
+    _make_raise(found, _numerical_used)
+    return len(found)
+
+
+def _make_raise(functions: Any, stand_in: Callable[..., None]) -> None:
+    """Give every function, and each one down its decorator chain, `stand_in`'s code: held anywhere, it raises."""
+    for fn in functions:
         while fn is not None:
             code = getattr(fn, "__code__", None)
             if code is not None and not code.co_freevars:
-                fn.__code__ = _formula_used.__code__
+                fn.__code__ = stand_in.__code__
             fn = getattr(fn, "__wrapped__", None)
-    return len(swaps)
