@@ -120,6 +120,18 @@ SANDBOX = {
                     "    for p in {secrets!r}:\n        try:\n            open(p, 'rb').read(1)\n"
                     "            won = True\n        except OSError as e:\n            why.append(str(e))\n"
                     + _IF_WON, {"raises"}),
+    # The text of what differentiates: torch's formulas and numerical differentiation, sympy, mpmath (exec'd afresh,
+    # a copy no tripwire knows)
+    "reads_formula_sources": ("lin_grad", "import os, sys, torch\ndef lin_grad(inp, out, w, b):\n"
+                              "    won, why, t = False, [], os.path.dirname(torch.__file__)\n"
+                              "    for p in [os.path.join(t, '_decomp', 'decompositions.py'),\n"
+                              "              os.path.join(t, '_decomp', '__pycache__'),\n"
+                              "              os.path.join(t, 'autograd', 'gradcheck.py')] + [\n"
+                              "             os.path.join(d, m, '__init__.py') for d in sys.path for m in ('sympy', 'mpmath')]:\n"
+                              "        try:\n            if os.path.isdir(p) and os.listdir(p) or open(p, 'rb').read(1):\n"
+                              "                won = True\n                why.append(p)\n"
+                              "        except OSError as e:\n            why.append(str(e))\n"
+                              + _IF_WON, {"raises"}),
     "execs_classmate": ("lin_grad", "import json\nns = {{}}\ntry:\n"
                         "    cells = json.load(open({classmate!r}))['cells']\n"
                         "    src = [''.join(c['source']) for c in cells if 'lin_grad' in ''.join(c['source'])][0]\n"
