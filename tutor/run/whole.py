@@ -93,7 +93,7 @@ def call_whole(style: str, entry: Any, t: dict[str, torch.Tensor],
             return named, None
         returned = _call_signature(entry, (t["x"], t["y"]), (t["x"], t["y"], *params.values()))
     else:
-        model = _call_signature(entry, (), tuple(params.values()))
+        model = _call_signature(entry, (), tuple(params.values()), full_first=True)
         if "linear:inp" in t:
             for piece, cls in _model_pieces(model).items():
                 exercise, unit, _ = CLASS_PIECES[piece]
@@ -165,27 +165,24 @@ def _signature(entry: Any) -> inspect.Signature:
     return _SIGNATURE[1]
 
 
-def _call_signature(entry: Any, short: tuple, full: tuple) -> Any:
-    """Call with the lesson's arguments; a definition that takes w1, b1, w2, b2 as arguments gets them too. One
+def _call_signature(entry: Any, short: tuple, full: tuple, full_first: bool = False) -> Any:
+    """Call with the lesson's arguments (`full_first`: w1, b1, w2, b2 too, as `Model(w1, b1, w2, b2)`; else the
+    short ones, as `forward_and_backward(inp, targ)` reading them from the notebook), or else the other ones. One
     that takes neither is named a wrong signature (the notebook's autograd `Model(n_in, nh, n_out)`, say)."""
-    try:
-        _signature(entry).bind(*short)
-    except TypeError:
+    for args in ((full, short) if full_first else (short, full)):
         try:
-            _signature(entry).bind(*full)
-            return entry(*full)
+            _signature(entry).bind(*args)
         except TypeError:
-            given = "inp, targ" if short else ""
-            theirs = ", ".join(_signature(entry).parameters)
-            name = getattr(entry, "__name__", "it")
-            raise WrongSignature(f"the lesson calls {name}({', '.join(filter(None, (given, *PARAMS)))}) (or "
-                                 f"{name}({given}), reading w1, b1, w2, b2 from the notebook), but yours is "
-                                 f"{name}({theirs}): it can take neither") from None
-        except ValueError:
-            pass
-    except ValueError:
-        pass
-    return entry(*short)
+            continue
+        except ValueError:  # (no signature to read: a builtin)
+            return entry(*short)
+        return entry(*args)
+    given = "inp, targ" if short else ""
+    theirs = ", ".join(_signature(entry).parameters)
+    name = getattr(entry, "__name__", "it")
+    raise WrongSignature(f"the lesson calls {name}({', '.join(filter(None, (given, *PARAMS)))}) (or "
+                         f"{name}({given}), reading w1, b1, w2, b2 from the notebook), but yours is "
+                         f"{name}({theirs}): it can take neither")
 
 
 def _model_pieces(model: Any) -> dict[str, type]:
