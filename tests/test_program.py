@@ -117,15 +117,16 @@ def _code_objects(code):
 
 def test_global_loads_reads_what_dis_reads():
     """The bytecode scan that finds the globals a learner's code reads lists, on every code object of every
-    learner file and of tutor itself (and one with over 256 names: EXTENDED_ARG), exactly the names `dis` lists."""
+    learner file and of tutor itself (and one with over 256 names: EXTENDED_ARG), exactly the names `dis` lists;
+    and the same for the globals it assigns."""
     import dis
     from pathlib import Path
 
-    from tutor.run.bytecode import global_loads
+    from tutor.run.bytecode import global_loads, global_stores
 
     root = Path(__file__).resolve().parents[1]
     many = "def f():\n" + "".join(f"    a{i} = 0\n" for i in range(300)) + \
-        "".join(f"    g{i}\n" for i in range(300)) + "    return [q for q in r if s]\n"
+        "".join(f"    g{i}\n" for i in range(300)) + "    global z\n    z = [q for q in r if s]\n"
     sources = [(p, p.read_text()) for p in [*root.glob("tests/learners/*/*.py"), *root.glob("tutor/**/*.py")]]
     checked = 0
     for path, text in [*sources, ("many names", many)]:
@@ -136,6 +137,8 @@ def test_global_loads_reads_what_dis_reads():
         for code in _code_objects(top):
             want = [ins.argval for ins in dis.get_instructions(code) if ins.opname in ("LOAD_GLOBAL", "LOAD_NAME")]
             assert global_loads(code) == want, (path, code.co_name)
+            stores = {ins.argval for ins in dis.get_instructions(code) if ins.opname == "STORE_GLOBAL"}
+            assert global_stores(code) == stores, (path, code.co_name)
             checked += bool(want)
     assert checked > 1000
 
@@ -143,7 +146,7 @@ def test_global_loads_reads_what_dis_reads():
 def test_statement_reads_reads_what_the_symtable_module_reads():
     """The raw symbol-table walk that lists what a statement reads gives, for every top-level statement of every
     learner file and of tutor itself (classes, comprehensions, lambdas, `global`, nested functions), exactly what
-    the `symtable` module's own is_referenced / is_global give."""
+    the `symtable` module's own is_referenced / is_global give, and the declared globals added to (`n += 1`)."""
     import ast
     import symtable
     from pathlib import Path
@@ -157,6 +160,9 @@ def test_statement_reads_reads_what_the_symtable_module_reads():
         while stack:
             table = stack.pop()
             out |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
+            declared = {s.get_name() for s in table.get_symbols() if s.is_declared_global()}
+            out |= {a.target.id for a in ast.walk(node) if isinstance(a, ast.AugAssign)
+                    and isinstance(a.target, ast.Name) and a.target.id in declared}
             stack += table.get_children()
         return out
 

@@ -6,6 +6,7 @@ import sys
 import types
 
 _LOAD_GLOBAL, _LOAD_NAME, _EXTENDED_ARG = dis.opmap["LOAD_GLOBAL"], dis.opmap["LOAD_NAME"], dis.EXTENDED_ARG
+_STORE_GLOBAL = dis.opmap["STORE_GLOBAL"]
 _SHIFT = 1 if sys.version_info >= (3, 11) else 0  # 3.11+: LOAD_GLOBAL's low bit says "push a NULL too"
 
 
@@ -22,4 +23,15 @@ def global_loads(code: types.CodeType) -> list[str]:
             out.append(names[arg >> _SHIFT])
         elif op == _LOAD_NAME:
             out.append(names[arg])
+    return out
+
+
+def global_stores(code: types.CodeType) -> set[str]:
+    """Names `code` itself assigns as globals (`global l1` then `l1 = ...`), read the same way."""
+    raw, names, ext, out = code.co_code, code.co_names, 0, set()
+    for i in range(0, len(raw), 2):
+        op, arg = raw[i], raw[i + 1] | ext
+        ext = arg << 8 if op == _EXTENDED_ARG else 0
+        if op == _STORE_GLOBAL:
+            out.add(names[arg])
     return out

@@ -15,7 +15,7 @@ from .. import lesson
 from ..exercises import get
 from .entry import FREE_FORMS, fatal_syntax_error, find_entry
 from .guard import AutogradUsed
-from .bytecode import global_loads
+from .bytecode import global_loads, global_stores
 from .cells import split_lines, strip_magics
 from .program import build, definitions_of, needed
 from .result import ErrorInfo
@@ -241,8 +241,11 @@ def _functions(obj: Any) -> list[tuple[str, types.FunctionType]]:
 
 
 def _global_reads(entry: Any, ns: dict[str, Any]) -> list[tuple[str, str]]:
-    """(reader, name) for every global the entry reads, through the learner's own helpers and classes."""
+    """(reader, name) for every global the entry reads, through the learner's own helpers and classes, but those
+    its code assigns itself (`global l1` to keep it for a plot): in the notebook as here, it sets them before it
+    reads them, or its run raises a NameError that says so."""
     found: list[tuple[str, str]] = []
+    stored: set[str] = set()
     seen: set[int] = set()
     todo = [getattr(entry, "__wrapped__", entry)]
     while todo:
@@ -257,12 +260,13 @@ def _global_reads(entry: Any, ns: dict[str, Any]) -> list[tuple[str, str]]:
             while stack:
                 code = stack.pop()
                 stack.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+                stored |= global_stores(code)
                 for name in global_loads(code):
                     found.append((reader, name))
                     value = ns.get(name)
                     if getattr(value, "__module__", None) == "__tutor_submission__":
                         todo.append(value)  # the learner's own helper or class: look inside it too
-    return found
+    return [(reader, name) for reader, name in found if name not in stored]
 
 
 def data_globals(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ()) -> list[str]:

@@ -21,13 +21,22 @@ def statement_reads(node: ast.stmt, text: str = "") -> set[str]:
         except (SyntaxError, ValueError, RecursionError):
             return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
     out = {name for name, flags in top.symbols.items() if flags & _symtable.USE}
+    declared: set[str] = set()
     stack = list(top.children)
     while stack:
         table = stack.pop()
         out.update(name for name, flags in table.symbols.items()
                    if flags & _symtable.USE and (flags >> _symtable.SCOPE_OFF) & _symtable.SCOPE_MASK in _GLOBAL)
+        declared.update(name for name, flags in table.symbols.items() if flags & _symtable.DEF_GLOBAL)
         stack += table.children
-    return out
+    return out | _augmented(node, declared) if declared else out
+
+
+def _augmented(node: ast.stmt, declared: set[str]) -> set[str]:
+    """Of the names declared `global`, those added to (`global n_calls` then `n_calls += 1`): a read the symbol
+    table does not mark (it counts an augmented assignment as a store only)."""
+    return {a.target.id for a in ast.walk(node)
+            if isinstance(a, ast.AugAssign) and isinstance(a.target, ast.Name) and a.target.id in declared}
 
 
 def lines_of(node: ast.stmt, text: str) -> str:
