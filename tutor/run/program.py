@@ -243,8 +243,10 @@ class _Sorter:
             # `loss_func = nn.CrossEntropyLoss()`, `act = nn.ReLU()`: a torch module made from constants
             module = qual.startswith("torch.nn.") and qual.rsplit(".", 1)[1][:1].isupper()
             return qual in _CONSTANT_CALLS or qual.startswith(_CONSTANT_MODULES) or module
-        # a method of a constant value: `torch.tensor(2.).double()`, `SHAPE.count(1)`
         f = call.func
+        if isinstance(f, ast.Name) and self.kinds.get(f.id) == "class":
+            return True  # `loss_func = Mse()`, `RELU = Relu()`: a layer of the learner's own, made from constants
+        # a method of a constant value: `torch.tensor(2.).double()`, `SHAPE.count(1)`
         return isinstance(f, ast.Attribute) and self._qualified(f.value) is None and self.constant(f.value)
 
     def _qualified(self, node: ast.expr) -> str | None:
