@@ -95,7 +95,9 @@ def excerpt(source: str | Program, ex: Exercise, broken: bool = True) -> str:
     name, _ = find_entry(prog, ex)
     if not name:
         return text
-    want = needed(prog, name)
+    from .fits import fitting
+
+    want = needed(fitting(prog, ex, name)[0], name)
     reads = set().union(*(st.reads for st in want)) if want else set()
     labels = {prog.data[n] for n in reads if n in prog.data}
     magic = [c for c in prog.cells if c.exercise == ex.name and c.error is None][-1:]  # (for the notes)

@@ -14,6 +14,7 @@ from typing import Any
 from .. import lesson
 from ..exercises import get
 from .entry import FREE_FORMS, fatal_syntax_error, find_entry
+from .fits import fitting
 from .guard import AutogradUsed
 from .bytecode import global_loads, global_stores
 from .cells import split_lines, strip_magics
@@ -68,6 +69,7 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
     ns: dict[str, Any] = module.__dict__
     ns["__builtins__"] = builtins
     ns.update(lesson.LESSON_NAMES)
+    prog, fit_note = fitting(prog, ex, name)
     statements = needed(prog, name)
     futures = _futures(prog)
     for i, st in enumerate(statements):
@@ -91,7 +93,7 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
     obj = ns.get(name)
     if obj is None or obj is lesson.LESSON_NAMES.get(name) and name == entry:
         raise LoadError(ErrorInfo("NameError", f"no definition of `{entry}` found in your code", kind="missing-entry"))
-    notes += _notes(prog, ex, entry, name, how)
+    notes += _notes(prog, ex, entry, name, how) + [fit_note] * bool(fit_note)
     notes += _lesson_given(ex, ns)
     ns[_DATA] = dict(prog.data)
     if how == "free":
