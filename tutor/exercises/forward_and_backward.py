@@ -108,11 +108,12 @@ EXERCISE = Exercise(
         # (their errors, raised in lin_grad from out.g's shape, name them word for word: a batch of 1 runs through)
         Variant("loss-grad-shape", variant("out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff / inp.shape[0]"),
                 "{tensor} comes from an out.g of shape (n,), but out has shape (n, 1): diff = out[:,0] - targ has "
-                "one value per example, so out.g needs its column back, `2.*diff[:,None] / inp.shape[0]`"),
+                "one value per example, so out.g needs its column back (`diff[:, None]` turns n values into a "
+                "column)"),
         Variant("broadcast-outer", variant("diff = out[:,0]-targ", "diff = out-targ",
                                            "out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff / inp.shape[0]"),
                 "{tensor} comes from an out.g of shape (n, n): out (n, 1) minus targ (n,) broadcasts to every pair "
-                "of examples. Take out's column first, `diff = out[:,0] - targ`, then `out.g = 2.*diff[:,None] / n`"),
+                "of examples. Take out's column first, `diff = out[:,0] - targ`, and give out.g the shape of out"),
     ),
     trapped=(lesson.lin_grad, lesson.forward_and_backward),
     provided=("w1", "b1", "w2", "b2", "lin", "relu"),  # the lesson's lin and relu, whatever the notebook's are
