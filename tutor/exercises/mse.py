@@ -92,6 +92,10 @@ EXERCISE = Exercise(
                 "inp's column first (`inp.squeeze(-1)` or `inp[:,0]`), in the forward pass and in bwd"),
         Variant("wrong-reduction", as_class("(2 * (inp.squeeze(-1) - targ) / targ.shape[0]).sum()"),
                 "{tensor} was summed over the batch: each example's prediction gets its own gradient"),
+        Variant("raises", as_class("out.g * 2 * (inp.squeeze(-1) - targ).unsqueeze(-1) / targ.shape[0]"),
+                "nothing sets the loss's `.g`: backward starts at the loss, and the loss's derivative with respect "
+                "to itself is 1, so there is nothing to multiply by (a layer's bwd multiplies by out.g; the "
+                "loss's does not)"),
     ),
     forward="loss",
 )
