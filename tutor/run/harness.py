@@ -1,6 +1,7 @@
 """Call learner code the way the lesson does: construct, forward, set `out.g`, backward; collect what came back."""
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import torch
@@ -30,6 +31,7 @@ def backward(obj: Any, out: Any, *args: Any) -> Any:
     """Run a layer's backward: `backward()` when it has one, else `bwd(out, *args)` directly; return what it returned."""
     if not hasattr(obj, "backward"):
         return obj.bwd(out, *args)
+    _takes_nothing(obj.backward)
     returned = []
     if callable(getattr(obj, "bwd", None)):  # Module.backward drops bwd's return value: keep it to diagnose
         original = obj.bwd
@@ -40,6 +42,19 @@ def backward(obj: Any, out: Any, *args: Any) -> Any:
         obj.bwd = bwd
     result = obj.backward()
     return result if result is not None or not returned else returned[0]
+
+
+def _takes_nothing(method: Any) -> None:
+    """WrongSignature when a layer's `backward` cannot be called as the lesson calls it, with no argument
+    (PyTorch's `backward(self, grad)`, say): the gradient flowing in is `self.out.g`."""
+    try:
+        inspect.signature(method).bind()
+    except TypeError:
+        theirs = ", ".join(inspect.signature(method).parameters)
+        raise WrongSignature(f"the lesson calls backward() with no argument (the gradient flowing in is "
+                             f"self.out.g, set by the step after it), but yours is backward({theirs})") from None
+    except ValueError:  # (no signature to read)
+        pass
 
 
 def call_unit(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[dict[str, Any], Any]:
