@@ -55,7 +55,8 @@ def live_submission(obj: Any, exercise: str) -> str | None:
     import textwrap
 
     from .run.entry import excerpt, find_entry
-    from .run.program import build, definitions_of
+    from .run.needs import definitions_of
+    from .run.program import build
 
     source, ex = kernel_source(shell), exercises.get(exercise)
     prog = build(source)

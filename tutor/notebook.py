@@ -117,7 +117,8 @@ def answered(source: str) -> list[ExerciseCell]:
     `relu_grad`...). Each comes with its code and the excerpt of the source its check runs."""
     from .exercises import get, names
     from .run.entry import excerpt, find_entry
-    from .run.program import build, definitions_of
+    from .run.needs import definitions_of
+    from .run.program import build
 
     prog = build(source)
     if len(prog.cells) == 1 and prog.cells[0].error is not None:

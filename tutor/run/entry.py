@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from .cells import Cell, strip_magics
-from .program import Program, build, definitions_of, needed
+from .needs import definitions_of, needed
+from .program import Program, build
 
 if TYPE_CHECKING:
     from ..exercises import Exercise

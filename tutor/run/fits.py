@@ -6,7 +6,8 @@ import ast
 import dataclasses
 from typing import TYPE_CHECKING
 
-from .program import Program, Statement, definitions_of
+from .needs import definitions_of
+from .program import Program, Statement
 
 if TYPE_CHECKING:
     from ..exercises import Exercise

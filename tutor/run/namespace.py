@@ -18,7 +18,8 @@ from .fits import fitting
 from .guard import AutogradUsed
 from .bytecode import global_loads, global_stores
 from .cells import split_lines, strip_magics
-from .program import build, definitions_of, needed
+from .needs import definitions_of, needed
+from .program import build
 from .result import ErrorInfo
 
 __all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "strip_magics",

@@ -109,6 +109,7 @@ class _Sorter:
 
     def __init__(self, kinds: dict[str, str], origin: dict[str, str]):
         self.kinds, self.origin = kinds, origin
+        self.members: dict[str, dict[str, str]] = {}  # class -> kind of what its body defines, by name
 
     def sort(self, node: ast.stmt) -> tuple[str, set[str], bool] | None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
@@ -119,6 +120,8 @@ class _Sorter:
         if isinstance(node, ast.Expr) and (cls := self._setattr_class(node.value)):
             return "attr", {cls}, False  # `setattr(Lin, "bwd", lin_bwd)`, as `Lin.bwd = lin_bwd`
         if isinstance(node, ast.ClassDef):
+            self.members[node.name] = {m.name: "class" if isinstance(m, ast.ClassDef) else "def" for m in node.body
+                                       if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
             return "class", {node.name}, True
         if isinstance(node, ast.Import):
             for a in node.names:
@@ -182,6 +185,13 @@ class _Sorter:
                 return self._own_class(d.args[0])
         return None
 
+    def _member(self, value: ast.expr) -> str | None:
+        """'def' or 'class' for `Cls.name` naming a function or class defined in the body of the learner's class."""
+        if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name) and \
+                self.kinds.get(value.value.id) == "class":
+            return self.members.get(value.value.id, {}).get(value.attr)
+        return None
+
     def _setattr_class(self, call: ast.expr) -> str | None:
         """`setattr(Cls, "bwd", fn)` with a constant name and value: the learner's class it adds to."""
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "setattr"
@@ -211,6 +221,9 @@ class _Sorter:
             return "def", set(names), True
         if isinstance(value, ast.Name) and self.kinds.get(value.id) in ("def", "class", "module", "import", "const"):
             return self.kinds[value.id], set(names), True  # `Relu = ReLU`: it is what the aliased name is
+        member = self._member(value)
+        if member:
+            return member, set(names), True  # `lin_grad = Grads.lin`: a method (or class) of the learner's class
         if self.constant(value):
             return "const", set(names), not isinstance(node, ast.AugAssign)
         return None
@@ -261,41 +274,3 @@ class _Sorter:
             root = self._qualified(node.value)
             return None if root is None else f"{root}.{node.attr}"
         return None
-
-
-def needed(prog: Program, entry: str) -> list[Statement]:
-    """The kept statements the entry needs, in source order: for each name, its last definition (and what is
-    attached to it afterwards), then the same for every name those read — as bound when the statement ran
-    and as bound at the end (a function body reads the final binding)."""
-    end = len(prog.kept)
-    chosen: set[int] = set()
-    todo, seen = [(entry, end)], set()
-    while todo:
-        name, limit = todo.pop()
-        if (name, limit) in seen:
-            continue
-        seen.add((name, limit))
-        binders = [i for i in range(limit) if name in prog.kept[i].binds]
-        resets = [i for i in binders if prog.kept[i].resets]
-        start = resets[-1] if resets else 0
-        stars = [i for i in range(limit) if prog.kept[i].kind == "star"] if not binders and _unbound(prog, {name}) else []
-        for i in [b for b in binders if b >= start] + stars:
-            if i not in chosen:
-                chosen.add(i)
-                for read in prog.kept[i].reads:
-                    todo += [(read, i), (read, end)]
-    return [prog.kept[i] for i in sorted(chosen)]
-
-
-def _unbound(prog: Program, names: set[str]) -> bool:
-    """Whether some wanted name has no kept binding (a star import may be where it comes from)."""
-    from .. import lesson
-
-    bound = set().union(*(st.binds for st in prog.kept)) if prog.kept else set()
-    return any(n not in bound and n not in prog.data and n not in lesson.LESSON_NAMES and not hasattr(builtins, n)
-               for n in names)
-
-
-def definitions_of(prog: Program, name: str) -> list[Statement]:
-    """The kept statements that bind `name` from scratch (its definitions, in order)."""
-    return [st for st in prog.kept if name in st.binds and st.resets]
