@@ -122,3 +122,10 @@ def test_the_judge_never_raises_on_what_a_run_hands_back(name: str) -> None:
                                  problems={names[0]: "a tensor of dtype torch.float16, but inp is torch.float32"}))
         report = judge(name, SubmissionRun(name, cases=cases))
         assert not report.passed and report.checks, (name, i)
+
+
+def test_a_shape_right_by_chance_on_a_one_wide_layer_is_not_a_second_mistake() -> None:
+    """`b.g = out.g.sum()` has b's numbers on the 1-wide layer only: one mistake, wrong-reduction, not also a
+    wrong-shape that says "the numbers are right"."""
+    report = tutor.check("lin_grad", WRONG_INP.replace("2 * out.g", "out.g").replace("sum(0)", "sum()"))
+    assert report.codes == ["wrong-reduction"], str(report)

@@ -289,9 +289,9 @@ def _dedupe(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
     if own:
         diagnoses = [d for d in diagnoses if not (d.code == "raises" and not d.line)]
     # "the numbers are right, the shape is not" holds on one case only when the same gradient is wrong on another
-    # (`b.g = out.g.sum()`: right on a 1-wide layer): what is wrong on the other case comes first
+    # (`b.g = out.g.sum()`: right on a 1-wide layer): what is wrong on the other case is the mistake
     deeper = {d.tensor for d in diagnoses if d.severity == "error" and d.code != "wrong-shape" and d.tensor}
-    diagnoses = sorted(diagnoses, key=lambda d: d.code == "wrong-shape" and d.tensor in deeper)
+    diagnoses = [d for d in diagnoses if not (d.code == "wrong-shape" and d.tensor in deeper)]
     seen, out = set(), []
     for d in diagnoses:
         if d.code not in seen:
