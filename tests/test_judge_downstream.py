@@ -2,6 +2,8 @@
 a whole-model exercise names its wrong piece first, and the judge never raises on what a run hands back."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -129,3 +131,10 @@ def test_a_shape_right_by_chance_on_a_one_wide_layer_is_not_a_second_mistake() -
     wrong-shape that says "the numbers are right"."""
     report = tutor.check("lin_grad", WRONG_INP.replace("2 * out.g", "out.g").replace("sum(0)", "sum()"))
     assert report.codes == ["wrong-reduction"], str(report)
+
+
+def test_a_gradient_found_elsewhere_is_not_also_missing() -> None:
+    """A Lin that sets self.wt.g (self.wt = w.t()): one mistake, where w's gradient went (transposed), not also
+    "w.g was never set" from the cases where no self.wt.g could be read."""
+    report = tutor.check("lin", (Path(__file__).parent / "learners" / "lin" / "fail_wrong-attribute_3.py").read_text())
+    assert report.codes == ["wrong-attribute"] and "transposed" in report.errors[0].message, str(report)

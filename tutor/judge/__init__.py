@@ -292,6 +292,9 @@ def _dedupe(diagnoses: list[Diagnosis]) -> list[Diagnosis]:
     # (`b.g = out.g.sum()`: right on a 1-wide layer): what is wrong on the other case is the mistake
     deeper = {d.tensor for d in diagnoses if d.severity == "error" and d.code != "wrong-shape" and d.tensor}
     diagnoses = [d for d in diagnoses if not (d.code == "wrong-shape" and d.tensor in deeper)]
+    # "w.g was never set" says nothing more where another case found where w's gradient went instead
+    found = {d.tensor for d in diagnoses if d.code in ("wrong-attribute", "returns-instead-of-setting")}
+    diagnoses = [d for d in diagnoses if not (d.code == "missing-grad" and d.tensor in found)]
     seen, out = set(), []
     for d in diagnoses:
         if d.code not in seen:

@@ -116,6 +116,11 @@ def diagnose_missing(name: str, ref: np.ndarray, run: CaseRun, tol: float) -> Di
                              f"`.g` attribute, so store it there instead of returning it.", name)
         if key.startswith("self."):
             held = key[:-2]
+            if value.ndim == 2 and value.shape != ref.shape and value.shape == ref.shape[::-1]:
+                return Diagnosis("wrong-attribute", f"{name} was not set, but {key} holds it transposed: {held} is a "
+                                 f"new tensor made from {base} (`{base}.t()`), not the {base} your layer was given, "
+                                 f"and the lesson, like its training loop, reads the gradient from the {base} it "
+                                 f"passed in. Keep {base} itself and set its `.g`.", name)
             return Diagnosis("wrong-attribute", f"{name} was not set, but {key} holds what {name} should: {held} is "
                              f"not the {base} your layer was given (a copy, made with `.clone()`?), and the lesson, "
                              f"like its training loop, reads the gradient from the {base} it passed in.", name)
