@@ -53,6 +53,7 @@ HINTS_BY_CODE = {
     "ignores-mask": ("Between l2.g and l1.g sits ReLU: where l1 was negative, its output did not move.",),
     "inverted-mask": ("ReLU passes the gradient where its input l1 was positive.",),
     "activation-not-mask": ("ReLU's local derivative is 0 or 1, a mask, not the activation's value.",),
+    "missing-chain-rule": ("Where does `l2.g` appear in your line for `l1.g`? It carries everything above ReLU.",),
     "loss-grad-shape": ("Print `out.shape` and `out.g.shape`: a gradient has exactly the shape of its tensor.",
                         "`diff[:, None]` (or `diff.unsqueeze(-1)`) turns the n values back into a column."),
     "broadcast-outer": ("Print `(out - targ).shape` on a batch of 64: (n, 1) minus (n,) broadcasts to (n, n).",
@@ -105,6 +106,10 @@ EXERCISE = Exercise(
                 "was positive, whatever the sign of the gradient"),
         Variant("activation-not-mask", variant("l1.g = (l1>0).float() * l2.g", "l1.g = l2 * l2.g"),
                 "{tensor} multiplies by ReLU's output instead of a 0/1 mask of where l1 was positive"),
+        # (on float64 cases it raises in lin_grad, a float32 mask meeting float64 weights: named word for word too)
+        Variant("missing-chain-rule", variant("l1.g = (l1>0).float() * l2.g", "l1.g = (l1>0).float()"),
+                "{tensor} comes from an l1.g that is ReLU's 0/1 mask alone: the chain rule multiplies it by the "
+                "gradient flowing in from above, l2.g"),
         # (their errors, raised in lin_grad from out.g's shape, name them word for word: a batch of 1 runs through)
         Variant("loss-grad-shape", variant("out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff / inp.shape[0]"),
                 "{tensor} comes from an out.g of shape (n,), but out has shape (n, 1): diff = out[:,0] - targ has "
