@@ -120,6 +120,9 @@ MISTAKES = (
      "averaging again divides by n twice"),
     ("transposed", body(w="w.g = out.g.t() @ inp"),
      "{tensor} came back transposed: its rows and columns are swapped relative to w"),
+    ("transposed", body(inp="inp.g = out.g @ w"),
+     "{tensor} needs w transposed, `w.t()`: out.g has one column per output of the layer, and w one row per "
+     "input, so it is w's transpose that maps the outputs' gradient back to the inputs"),
     ("elementwise-instead-of-matmul", body(inp="inp.g = out.g * w.t()"),
      "{tensor} used an elementwise product `*` where the layer used a matrix product: "
      "the gradient of a matrix product needs a matrix product too"),
