@@ -227,7 +227,7 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, fo
             if not c.ok:
                 against = "the reference" if stage == "reference" else "torch autograd"
                 chk.message = (f"{name} differs from {against}: max abs error {c.max_abs:.3g} at {list(c.worst)}, "
-                               f"relative error {c.rel:.3g} > {tol:g}")
+                               f"relative error {c.rel:.3g} > {tol:g}" + (f" ({name} is {dtype})" if dtype else ""))
                 measured = c if stage == "reference" and adjusted is target else None
                 add(diagnose_value(name, got, expected, case, ex, tol, variants, context, measured), got, expected)
                 break

@@ -94,7 +94,8 @@ def diagnose_problem(name: str, problem: str, ref: np.ndarray, run: CaseRun, tol
     if "dtype" in problem:
         return Diagnosis("wrong-dtype", f"{name} is {problem}: a gradient has the dtype of its tensor, else the next "
                          "layer breaks (`@` of float32 and float64 raises). Look for a `.double()`, `.float()`, "
-                         "`.long()` or a tensor made with a dtype of its own.", name)
+                         "`.long()` or a tensor made with a dtype of its own (`torch.zeros(w.shape)` is float32 "
+                         "whatever w is; `torch.zeros_like(w)` follows it).", name)
     if not name.endswith(".g"):
         return Diagnosis("not-a-tensor", f"{name} is {problem}: the forward pass returns the tensor it computed "
                          "(the loss of `Model.__call__`, a layer's output), which the rest of the model works with.",

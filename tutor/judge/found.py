@@ -41,8 +41,10 @@ class Found:
         def add(d: Diagnosis, got: Any = None, expected: Any = None) -> None:
             if dtype is not None and d.code == "wrong-value":
                 d = Diagnosis("wrong-dtype", f"{dtype[0]} is {dtype[1]}: a gradient has the dtype of its tensor, "
-                              "and the lost precision shows in its numbers. Look for a `.half()`, `.float()` or a "
-                              "tensor made with a dtype of its own.", dtype[0])
+                              "and the lost precision shows in its numbers (the checker runs float64 cases as well as "
+                              "the lesson's float32). Look for a `.half()`, `.float()` or a tensor made with a dtype of "
+                              "its own: `torch.zeros(w.shape)` is float32 whatever w is, `torch.zeros_like(w)` follows "
+                              "it.", dtype[0])
             if piece:
                 d.message = f"your {piece}: {d.message}"
                 d.tensor = f"{piece}: {d.tensor}" if d.tensor else piece
