@@ -30,7 +30,9 @@ def report_for(exercise: str, out: Outcome, limits: Limits) -> CheckReport:
     """The verdict for one exercise run: the judge's when the run handed back data, else a grader code."""
     if out.status == "timeout":
         return grader_report(exercise, "timeout", f"Your code did not finish: it was {out.detail}. "
-                             "Look for a loop that never ends.")
+                             "Look for a loop that never ends, or a Python loop over every entry of a tensor (the "
+                             "checker runs batches of up to 1,000 MNIST digits: loop over examples at most, and let "
+                             "matrix products do the rest).")
     if out.status == "memory":
         return grader_report(exercise, "memory", f"Your code {out.detail}.")
     if out.status == "crashed":
