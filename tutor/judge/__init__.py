@@ -13,7 +13,8 @@ from ..run.harness import expected_names
 from ..run.namespace import LoadError, load
 from ..run.result import CaseRun, SubmissionRun
 from .compare import Closeness, closeness, shape_str
-from .diagnose import diagnose_error, diagnose_not_finite, diagnose_problem, diagnose_value, owner, raised
+from .diagnose import (diagnose_error, diagnose_globals, diagnose_not_finite, diagnose_problem, diagnose_value, owner,
+                       raised)
 from .found import Found
 from .samples import samples
 from .pieces import RAN, blocked_by_pieces, case_label, downstream, part_names, piece_runs, whole_names
@@ -93,11 +94,7 @@ def judge(exercise: str, run: SubmissionRun) -> CheckReport:
     run.globals_used = [n for n in run.globals_used if n not in ex.provided]  # w1..b2: the checker sets them
     if run.globals_used:
         names = ", ".join(f"`{n}`" for n in run.globals_used)
-        said = "; ".join(run.globals_where.get(n, f"your code reads `{n}`") for n in run.globals_used)
-        report.diagnoses.insert(0, Diagnosis(
-            "uses-globals", f"{said}: a check keeps your functions, classes, imports and constants from every cell, "
-            "but not data, and inside the model your code gets its tensors as arguments. Use the arguments "
-            "(or self.…)."))
+        report.diagnoses.insert(0, diagnose_globals(run))
         report.checks.append(Check("uses only its arguments", False, f"reads {names}", stage="runs"))
     report.passed = all(c.passed for c in report.checks) and not report.errors
     report.diagnoses = _dedupe(report.diagnoses)

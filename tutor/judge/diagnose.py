@@ -9,7 +9,7 @@ import numpy as np
 from ..cases import Case
 from ..exercises import Exercise
 from ..report import Diagnosis
-from ..run.result import CaseRun, ErrorInfo
+from ..run.result import CaseRun, ErrorInfo, SubmissionRun
 from .compare import Closeness, best_scale, close, closeness, largest_abs, shape_str
 
 VariantRuns = Callable[[], list[tuple[int, CaseRun]]]
@@ -249,3 +249,16 @@ def _diagnose_shape(name: str, got: np.ndarray, ref: np.ndarray, n: int, tol: fl
 def _numbers(got: np.ndarray, ref: np.ndarray, c: Closeness | None = None) -> str:
     c = c or closeness(got, ref, 0.0)
     return f"max abs error {c.max_abs:.3g} at index {list(c.worst)}, relative error {c.rel:.3g}"
+
+
+def diagnose_globals(run: SubmissionRun) -> Diagnosis:
+    """`uses-globals`: the names the code reads from outside its arguments, each said with where it came from."""
+    where = [run.globals_where.get(n, f"your code reads `{n}`") for n in run.globals_used]
+    said = "; ".join(where)
+    if all("cannot be imported here" in w for w in where):  # a library the checker's Python does not have
+        return Diagnosis("uses-globals", f"{said}: the check runs your code in the checker's own Python, so a library "
+                         "it does not have cannot be used in the checked code: install it there, or leave it out "
+                         "(a progress bar or a plot is not part of the gradient).")
+    return Diagnosis("uses-globals", f"{said}: a check keeps your functions, classes, imports and constants from every "
+                     "cell, but not data, and inside the model your code gets its tensors as arguments. Use the "
+                     "arguments (or self.…).")
