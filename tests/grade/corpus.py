@@ -122,12 +122,17 @@ SANDBOX = {
                     + _IF_WON, {"raises"}),
     # The text of what differentiates: torch's formulas and numerical differentiation, sympy, mpmath (exec'd afresh,
     # a copy no tripwire knows)
-    "reads_formula_sources": ("lin_grad", "import os, sys, torch\ndef lin_grad(inp, out, w, b):\n"
+    # (the base Python's and the system's site-packages too: sympy, mpmath, scipy may be installed there; and
+    # libtorch_cpu.so, which holds TorchScript's symbolic-autodiff formulas as text)
+    "reads_formula_sources": ("lin_grad", "import glob, os, sys, torch\ndef lin_grad(inp, out, w, b):\n"
                               "    won, why, t = False, [], os.path.dirname(torch.__file__)\n"
+                              "    sites = sys.path + glob.glob(sys.base_prefix + '/lib/python3*/*-packages')"
+                              " + glob.glob('/usr/lib/python3*/dist-packages') + glob.glob('/usr/local/lib/python3*/*-packages')\n"
                               "    for p in [os.path.join(t, '_decomp', 'decompositions.py'),\n"
                               "              os.path.join(t, '_decomp', '__pycache__'),\n"
+                              "              os.path.join(t, 'lib', 'libtorch_cpu.so'),\n"
                               "              os.path.join(t, 'autograd', 'gradcheck.py')] + [\n"
-                              "             os.path.join(d, m, '__init__.py') for d in sys.path for m in ('sympy', 'mpmath')]:\n"
+                              "             os.path.join(d, m, '__init__.py') for d in sites for m in ('sympy', 'mpmath', 'scipy')]:\n"
                               "        try:\n            if os.path.isdir(p) and os.listdir(p) or open(p, 'rb').read(1):\n"
                               "                won = True\n                why.append(p)\n"
                               "        except OSError as e:\n            why.append(str(e))\n"

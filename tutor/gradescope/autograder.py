@@ -30,20 +30,26 @@ def grade_argv(submission: Path, source: Path, work: Path, config: dict) -> list
 
 
 def hide_sources(root: Path) -> list[Path]:
-    """As root, make the zip's files and the tutor package installed under `root` readable by root only.
+    """As root, make the zip's files, the tutor package installed under `root`, and what differentiates as text
+    under it (sandbox/unreadable.py: torch's formulas, sympy and the like) readable by root only.
 
     Learner code runs as an unprivileged uid of its own when the grader is root, but Gradescope's container
     usually refuses the mount namespaces that would hide files from it: without this, a submission could read
-    the reference solutions from /autograder/source/package/tutor and pass with a copy of them."""
+    the reference solutions from /autograder/source/package/tutor and pass with a copy of them, or exec a fresh
+    copy of torch's `threshold_backward` from its source."""
     if os.geteuid() != 0:
         return []
     import sysconfig
 
+    from ..sandbox.unreadable import unreadable
+
     installed = {Path(sysconfig.get_paths()[k]) / "tutor" for k in ("purelib", "platlib")}
+    folders, files = unreadable([str(root.resolve())])
     hidden = []
-    for path in [root / "source", *sorted(p for p in installed if p.resolve().is_relative_to(root.resolve()))]:
-        if path.is_dir():
-            os.chmod(path, 0o700)
+    for path in [root / "source", *sorted(p for p in installed if p.resolve().is_relative_to(root.resolve())),
+                 *map(Path, folders + files)]:
+        if path.exists():
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
             hidden.append(path)
     return hidden
 

@@ -17,7 +17,8 @@ from .guard import trip
 
 # Top-level packages that compute derivatives, symbolically, numerically or by automatic differentiation.
 REFUSED = ("sympy", "mpmath", "jax", "jaxlib", "autograd", "tensorflow", "tf_keras", "keras", "theano", "aesara",
-           "pytensor", "casadi", "numdifftools", "findiff", "mxnet", "paddle", "tinygrad", "micrograd", "chainer")
+           "pytensor", "casadi", "numdifftools", "findiff", "mxnet", "paddle", "tinygrad", "micrograd", "chainer",
+           "scipy")  # (scipy.differentiate.derivative meets the float64 tolerance on a softmax: Colab ships it)
 
 
 def refused(module: str) -> str | None:

@@ -12,6 +12,7 @@ import platform
 import sys
 
 from . import jail, namespaces
+from .unreadable import unreadable
 
 RUNTIME = ("/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin")
 ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "passwd", "group", "nsswitch.conf", "hosts",
@@ -53,42 +54,6 @@ def covered(package: str, roots: list[str]) -> list[str]:
                     if _has_tutor(r) and os.path.realpath(os.path.join(r, "tutor")) != package]
 
 
-def refused_folders(binds: list[str]) -> list[str]:
-    """The folders, inside the view, of the packages that differentiate for the learner (run/libraries.py): they
-    import as stand-ins, and with their files covered no one loads them by path under another name either."""
-    from ..run.libraries import REFUSED
-
-    places = {os.path.realpath(p) for p in sys.path if p and os.path.isabs(p) and os.path.isdir(p)}
-    found = {os.path.realpath(os.path.join(p, name)) for p in places for name in REFUSED
-             if os.path.isdir(os.path.join(p, name))}
-    return sorted(f for f in found if any(f.startswith(b.rstrip(os.sep) + os.sep) for b in binds))
-
-
-# torch's own derivative formulas and numerical differentiation, as text: run/formulas.py makes the loaded
-# functions raise, and a copy exec'd afresh from their source (or .pyc) would be functions no tripwire knows.
-TORCH_FORMULA_FOLDERS = ("_decomp", "_inductor")  # (inductor: its own decompositions; it cannot run in a run)
-TORCH_FORMULA_FILES = ("autograd/gradcheck.py",)
-
-
-def refused_torch_sources(binds: list[str]) -> tuple[list[str], list[str]]:
-    """The folders and the files (sources and their .pyc) of torch's formulas inside the view, to cover."""
-    torch = sys.modules.get("torch")
-    if torch is None or not getattr(torch, "__file__", None):
-        return [], []
-    root = os.path.dirname(os.path.realpath(torch.__file__))
-    folders = [os.path.join(root, d) for d in TORCH_FORMULA_FOLDERS if os.path.isdir(os.path.join(root, d))]
-    files = []
-    for rel in TORCH_FORMULA_FILES:
-        folder, name = os.path.split(os.path.join(root, rel))
-        cache = os.path.join(folder, "__pycache__")
-        files += [os.path.join(folder, name)] + [os.path.join(cache, f) for f in
-                                                 (os.listdir(cache) if os.path.isdir(cache) else ())
-                                                 if f.startswith(name[:-3] + ".") and f.endswith(".pyc")]
-    inside = [b.rstrip(os.sep) + os.sep for b in binds]
-    return ([f for f in folders if f.startswith(tuple(inside))],
-            [f for f in files if os.path.isfile(f) and f.startswith(tuple(inside))])
-
-
 def _pivot_root(new: str, old: str) -> None:
     nr = _PIVOT_ROOT.get(platform.machine())
     if nr is None:
@@ -115,8 +80,8 @@ def enter(package: str | None = None) -> None:
     binds += [f"/dev/{d}" for d in DEVICES if os.path.exists(f"/dev/{d}")]
     links = {p: os.readlink(p) for p in RUNTIME if os.path.islink(p)}
     # (found before /tmp is covered below: a venv under /tmp is seen by path only until then)
-    torch_folders, torch_files = refused_torch_sources(binds)
-    cover = covered(package, sorted(binds)) + refused_folders(binds) + torch_folders
+    folders, files = unreadable(binds)
+    cover = covered(package, sorted(binds)) + folders
     jail.unshare(jail.CLONE_NEWNS)
     jail.mount("none", "/", None, jail.MS_REC | jail.MS_PRIVATE, None)
     # Opened (in this namespace) before the new root covers /tmp: a venv under /tmp stays reachable.
@@ -135,12 +100,12 @@ def enter(package: str | None = None) -> None:
     for path, is_dir, fd in fds:
         jail.mount(f"/proc/self/fd/{fd}", _place(new, path, is_dir), None, jail.MS_BIND | jail.MS_REC, None)
         os.close(fd)
-    for folder in cover:
-        jail.mount("tmpfs", new + folder, "tmpfs", jail.MS_RDONLY, "size=4k,mode=0555")  # solutions; what differentiates
-    if torch_files:
+    for folder in cover:  # the solutions; what differentiates (unreadable.py)
+        jail.mount("tmpfs", new + folder, "tmpfs", jail.MS_RDONLY, "size=4k,mode=0555")
+    if files:
         empty = new + "/.empty"
         open(empty, "w").close()
-        for path in torch_files:  # an empty file over each (it stays mounted when its name is gone)
+        for path in files:  # an empty file over each (it stays mounted when its name is gone)
             jail.mount(empty, new + path, None, jail.MS_BIND, None)
         os.unlink(empty)
     jail.mount("proc", new + "/proc", "proc", namespaces.MS_NOSUID | namespaces.MS_NODEV | namespaces.MS_NOEXEC,
