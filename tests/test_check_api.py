@@ -101,3 +101,18 @@ def test_a_process_that_checked_ends_its_worker_when_it_ends() -> None:
     while os.path.exists(f"/proc/{pid}") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{pid}"), f"worker {pid} still running after its process ended"
+
+
+def test_a_notebook_with_grad_mode_off_still_gets_true_verdicts() -> None:
+    """`torch.set_grad_enabled(False)` at the top of a notebook ("we compute gradients by hand"): the checker's own
+    autograd ground truth still works (every right answer was `crashed` before)."""
+    from tutor.cases import autograd_grads
+
+    autograd_grads.cache_clear()  # (computed afresh, under the learner's grad mode)
+    torch.set_grad_enabled(False)
+    try:
+        for name in ("relu", "model"):
+            report = tutor.check(name, (LEARNERS / name / "pass_lesson.py").read_text())
+            assert report.passed, str(report)
+    finally:
+        torch.set_grad_enabled(True)

@@ -155,7 +155,13 @@ def model_inputs(case: Case, copy: bool = True) -> dict[str, torch.Tensor]:
 
 @lru_cache(maxsize=None)
 def autograd_grads(unit: str, case: Case) -> dict[str, torch.Tensor]:
-    """Ground truth from torch autograd for a unit or the whole model (names as the checks use them)."""
+    """Ground truth from torch autograd for a unit or the whole model (names as the checks use them), with grad
+    mode on whatever the caller's is (a learner's notebook may turn it off: `torch.set_grad_enabled(False)`)."""
+    with torch.enable_grad():
+        return _autograd_grads(unit, case)
+
+
+def _autograd_grads(unit: str, case: Case) -> dict[str, torch.Tensor]:
     if case.kind == "model" or unit == "model":  # "model": the whole-model exercises, on any of their cases
         t = model_inputs(case)
         ps = {k: t[k].requires_grad_() for k in ("x", "w1", "b1", "w2", "b2")}
