@@ -83,7 +83,7 @@ LOADER = code(f'''
                 print(f"{{name}}: the code that passed before fails now ({{report.summary_line()}}, notebook {{WHERE[name]}})")
             else:
                 try:
-                    run_here(code)
+                    run_here(tutor.definitions(name, code))  # its definitions, not its test lines
                 except Exception as e:
                     print(f"{{name}}: your code passes but did not run here ({{type(e).__name__}}: {{e}})")
                 else:

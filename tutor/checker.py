@@ -12,6 +12,7 @@ from .exercises import get, names
 from .judge import judge
 from .report import CheckReport
 from .run import run_submission, source_of
+from .run.source import source_or_none
 from .sandbox import session
 from .sandbox.handle import WorkerError
 from .sandbox.protocol import Limits
@@ -47,6 +48,27 @@ def submission_source(submission: Any, exercise: str = "") -> str:
     return found or source_of(submission)
 
 
+def _defined_in_kernel(entry: str) -> Any:
+    """The kernel's own `entry` (`Relu`), for `tutor.check("relu")`; ValueError saying what to pass otherwise."""
+    import sys
+
+    shell = sys.modules["IPython"].get_ipython() if "IPython" in sys.modules else None
+    found = shell.user_ns.get(entry) if shell is not None else None
+    if found is None or not callable(found):
+        raise ValueError(f"tutor.check needs your code: no `{entry}` is defined here. Pass it, "
+                         f"`tutor.check({entry})`, or a string of code")
+    return found
+
+
+def saved_source(submission: Any, exercise: str) -> str | None:
+    """The code a check of a live definition read (in a kernel: from its cells, where `inspect` finds no class
+    source), to save as the code that passed for later notebooks to load; None when there is none."""
+    try:
+        return submission_source(submission, exercise)
+    except (OSError, TypeError, ValueError):
+        return source_or_none(submission)
+
+
 def check(exercise: Any, submission: Any = None, limits: Limits | None = None, warm_up: bool = True) -> CheckReport:
     """Check a submission for an exercise: `check("lin_grad", code)`, `check("relu", Relu)` or `check(Relu)`.
 
@@ -56,6 +78,8 @@ def check(exercise: Any, submission: Any = None, limits: Limits | None = None, w
     if submission is None and not isinstance(exercise, str):
         exercise, submission = exercise_for(exercise), exercise
     ex = get(exercise)
+    if submission is None:  # `tutor.check("relu")`: the notebook's own definition, as `%%exercise` would check it
+        submission = _defined_in_kernel(ex.entry)
     source = submission_source(submission, ex.name)
     limits = limits or CHECK_LIMITS
     start = time.perf_counter()
@@ -66,6 +90,7 @@ def check(exercise: Any, submission: Any = None, limits: Limits | None = None, w
     finally:
         torch.set_num_threads(threads)
     report.seconds = time.perf_counter() - start
+    report._tutor_source = source  # type: ignore[attr-defined]  (what was checked: a shown report saves it)
     return report
 
 

@@ -304,6 +304,7 @@ def passing_code(exercise: str) -> str | None:
 
 
 def code_digest(code: str) -> str:
-    """A short digest of code, blind to trailing spaces and blank lines (what "the same code" means)."""
-    lines = [line.rstrip() for line in code.strip().splitlines()]
+    """A short digest of code, blind to trailing spaces, blank lines and cell markers (`# %% cell [12]`: the same
+    cell run again has another number; what "the same code" means)."""
+    lines = [line.rstrip() for line in code.strip().splitlines() if not line.startswith("# %%")]
     return hashlib.blake2b("\n".join(lines).encode(), digest_size=8).hexdigest()

@@ -2,6 +2,7 @@
 free functions), and the excerpt of a notebook that a check of it runs."""
 from __future__ import annotations
 
+import ast
 import re
 from typing import TYPE_CHECKING
 
@@ -111,3 +112,30 @@ def excerpt(source: str | Program, ex: Exercise, broken: bool = True) -> str:
         keep.add(id(fatal))
     return "".join(f"# %% {c.label}{f' (%%exercise {c.exercise})' if c.exercise else ''}\n"
                    f"{strip_magics(c.text).rstrip()}\n" for c in prog.cells if id(c) in keep)
+
+
+def definitions(exercise: str, source: str) -> str:
+    """What a check of `exercise` runs of `source` — its definitions and what they need (imports, constants,
+    helpers), no data and no test calls — as source text, cell by cell: what a later notebook runs to have the
+    code that passed, without the test lines that needed the earlier notebook's data."""
+    import textwrap
+
+    from ..exercises import get
+    from .fits import fitting
+    from .reads import lines_of
+
+    ex = get(exercise)
+    prog = build(source)
+    name, _ = find_entry(prog, ex)
+    if not name:
+        return source
+    out, label = [], None
+    for st in needed(fitting(prog, ex, name)[0], name):
+        if st.cell.label != label and st.cell.label:
+            out.append(f"# %% {st.cell.label}")
+        label = st.cell.label
+        try:
+            out.append(textwrap.dedent(lines_of(st.node, st.cell.parsed)).rstrip())
+        except (ValueError, IndexError):
+            out.append(ast.unparse(st.node))
+    return "\n".join(out) + "\n"

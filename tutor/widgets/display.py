@@ -121,8 +121,8 @@ def show_report(report: CheckReport) -> None:
         view = ExerciseView(report.exercise, submission=_live_definition(report.exercise))
         view.show_report(report)
         if not getattr(report, "_tutor_recorded", False):  # displaying twice is not two attempts
-            # The report does not say which source it checked: count the attempt, keep last_code as is.
-            view._record(report, None)
+            # the source it checked, when `tutor.check` made it (else the attempt counts, last_code stays)
+            view._record(report, getattr(report, "_tutor_source", None))
             report._tutor_recorded = True
         show_view(view)
     except Exception as e:  # a display must never raise: fall back to the static report

@@ -20,7 +20,6 @@ from .. import exercises
 from ..progress import ExerciseProgress, ProgressError, ProgressStore, code_digest, store
 from ..render import html as render
 from ..report import not_started
-from ..run.source import source_or_none
 from . import parts
 from .code_area import CodeArea
 from .hints import HintLadder
@@ -289,7 +288,10 @@ class ExerciseView:
             return None
 
     def _record(self, report: Any, submission: Any) -> None:
-        code = submission if submission is None or isinstance(submission, str) else source_or_none(submission)
+        from ..checker import saved_source
+
+        code = submission if submission is None or isinstance(submission, str) else saved_source(submission,
+                                                                                                report.exercise)
         self._save(lambda: self.store.record_attempt(report.exercise, report.passed, report.summary_line(), code))
 
     def _save(self, write: Callable[[], None], dashboards: bool = True) -> None:
@@ -313,4 +315,3 @@ class ExerciseView:
         messages = self.notices + [m for m in self.store.notices if m not in self.notices]
         self.notice.value = parts.notice_html(messages)
         shown(self.notice, bool(messages))
-

@@ -1,0 +1,66 @@
+"""What a learner's kernel saves when a check passes (nbclient, a real ipykernel): the code later notebooks load,
+from `tutor.check(Relu)` too; a cell run again with the same code is not another attempt; and what a later
+notebook runs of the passing code is its definitions, not the test lines that needed this notebook's data."""
+from __future__ import annotations
+
+import sys
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox child needs Linux")
+
+MODULE = ("class Module():\n    def __call__(self, *args):\n        self.args = args\n"
+          "        self.out = self.forward(*args)\n        return self.out\n"
+          "    def forward(self): raise Exception('not implemented')\n"
+          "    def backward(self): self.bwd(self.out, *self.args)\n    def bwd(self): raise Exception('not implemented')")
+RELU = ("class Relu(Module):\n    def forward(self, inp): return inp.clamp_min(0.)\n"
+        "    def bwd(self, out, inp): inp.g = (inp>0).float() * out.g")
+MSE = ("class Mse(Module):\n    def forward (self, inp, targ): return (inp.squeeze() - targ).pow(2).mean()\n"
+       "    def bwd(self, out, inp, targ): inp.g = 2*(inp.squeeze()-targ).unsqueeze(-1) / targ.shape[0]")
+
+CELLS = [
+    "import tutor, torch\nxs = torch.linspace(-2, 2, 9)",
+    MODULE,
+    RELU,
+    # a class checked as an object, its report shown (which saves it): inspect finds no source for a class
+    # defined in a cell
+    "tutor.check(Relu)",
+    "print(tutor.check('relu').summary_line(), tutor.passing_code('relu') is not None)",  # by the exercise's name
+    # an exercise cell with the learner's own test lines after the class (they read this notebook's xs)
+    f"%%exercise mse\n{MSE}\nm = Mse()\nprint(m(xs[:, None], xs).item())",
+    f"%%exercise mse\n{MSE}\nm = Mse()\nprint(m(xs[:, None], xs).item())",  # the same code, run again
+    "saved = tutor.progress.store().get('mse')\nprint('attempts', saved.attempts)\n"
+    "ns = {'Module': Module, 'torch': torch}\nexec(tutor.definitions('mse', saved.passing_code), ns)\n"
+    "print('defines', sorted(k for k in ns if k in ('Mse', 'm')))",
+]
+
+
+@pytest.fixture(scope="module")
+def cells(tmp_path_factory):
+    home = tmp_path_factory.mktemp("tutor-home")
+    sources = [f"import os\nos.environ['TUTOR_HOME'] = {str(home)!r}\nos.environ['TUTOR_PLOTS'] = '0'\n" + CELLS[0],
+               *CELLS[1:]]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in sources])
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute()
+    return nb.cells
+
+
+def text(cell) -> str:
+    out = [o.get("text", "") for o in cell.outputs if o["output_type"] == "stream"]
+    out += [o["data"].get("text/plain", "") for o in cell.outputs if o["output_type"] == "display_data"]
+    return "\n".join(out)
+
+
+def test_a_class_checked_as_an_object_saves_its_code_and_one_checked_by_name_too(cells):
+    assert "relu: PASS" in text(cells[3]), text(cells[3])
+    assert text(cells[4]).strip() == "relu: PASS True", text(cells[4])
+
+
+def test_the_same_cell_run_again_is_not_another_attempt(cells):
+    assert "attempts 1" in text(cells[7]), text(cells[7])
+
+
+def test_a_later_notebook_runs_the_definitions_without_the_test_lines(cells):
+    assert "defines ['Mse']" in text(cells[7]), text(cells[7])
