@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from kernelrun import run_cells, text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox child needs Linux")
 
@@ -36,19 +35,9 @@ CELLS = [
 
 @pytest.fixture(scope="module")
 def cells(tmp_path_factory):
-    home = tmp_path_factory.mktemp("tutor-home")
     sources = [c.format(right=RIGHT, zero=ZERO_RELU) if i == 0 else c for i, c in enumerate(CELLS)]
-    sources[0] = (f"import os\nos.environ['TUTOR_HOME'] = {str(home)!r}\nos.environ['TUTOR_PLOTS'] = '0'\n"
-                  "KERNEL_PID = os.getpid()\n" + sources[0])
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in sources])
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute()
-    return nb.cells
-
-
-def text(cell) -> str:
-    out = [o.get("text", "") for o in cell.outputs if o["output_type"] == "stream"]
-    out += [o["data"].get("text/plain", "") for o in cell.outputs if o["output_type"] == "display_data"]
-    return "\n".join(out)
+    sources[0] = "import os\nKERNEL_PID = os.getpid()\n" + sources[0]
+    return run_cells(sources, tmp_path_factory.mktemp("tutor-home"))
 
 
 def test_a_hostile_check_fails_and_poisons_nothing(cells):

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import sys
 
-import nbformat
 import pytest
-from nbclient import NotebookClient
+from kernelrun import run_cells, text
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sandbox child needs Linux")
 
@@ -39,18 +38,7 @@ CELLS = [
 
 @pytest.fixture(scope="module")
 def cells(tmp_path_factory):
-    home = tmp_path_factory.mktemp("tutor-home")
-    sources = [f"import os\nos.environ['TUTOR_HOME'] = {str(home)!r}\nos.environ['TUTOR_PLOTS'] = '0'\n" + CELLS[0],
-               *CELLS[1:]]
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in sources])
-    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=False).execute()
-    return nb.cells
-
-
-def text(cell) -> str:
-    out = [o.get("text", "") for o in cell.outputs if o["output_type"] == "stream"]
-    out += [o["data"].get("text/plain", "") for o in cell.outputs if o["output_type"] == "display_data"]
-    return "\n".join(out)
+    return run_cells(CELLS, tmp_path_factory.mktemp("tutor-home"))
 
 
 def test_a_class_checked_as_an_object_saves_its_code_and_one_checked_by_name_too(cells):
