@@ -17,6 +17,15 @@ def test_canvas_and_moodle_download_names_give_name_and_id():
                                   Student("Zoë O'Neil", "779")]
 
 
+def test_a_file_named_like_a_classmates_download_stays_its_senders():
+    """Moodle's folder is the LMS's; the file's name inside it is the student's: Bob's file named as Alice's
+    download counted as Alice's (her best-of score went up, Bob left the sheet)."""
+    got = students(["Alice Jones_111_assignsubmission_file_/backprop.ipynb",
+                    "Bob Smith_222_assignsubmission_file_/Alice Jones_111_assignsubmission_file_backprop.ipynb",
+                    "Carol White_333_assignsubmission_file_/x_111_999_backprop.ipynb"])
+    assert [s.id for s in got.values()] == ["111", "222", "333"]
+
+
 def test_otherwise_the_folder_when_file_names_repeat_else_the_stem():
     # a folder per student, one with a script too, others' notebooks named by Colab or Jupyter; beside them a
     # folder of a section whose file names its student

@@ -37,8 +37,10 @@ class Student:
 
 
 def lms_student(label: str) -> Student | None:
-    """The student named by a Canvas or Moodle download name anywhere in the label's path, nearest first."""
-    for part in reversed(PurePosixPath(label).parts):
+    """The student named by a Canvas or Moodle download name anywhere in the label's path, outermost first: the
+    LMS names the folder (or the file) it made; a name inside it is the student's own choice, and a file named
+    like a classmate's download must not put its verdict under that classmate."""
+    for part in PurePosixPath(label).parts:
         part = unicodedata.normalize("NFC", part)
         for pattern in (MOODLE, CANVAS):
             m = pattern.match(part)
