@@ -138,3 +138,8 @@ def test_a_gradient_found_elsewhere_is_not_also_missing() -> None:
     "w.g was never set" from the cases where no self.wt.g could be read."""
     report = tutor.check("lin", (Path(__file__).parent / "learners" / "lin" / "fail_wrong-attribute_3.py").read_text())
     assert report.codes == ["wrong-attribute"] and "transposed" in report.errors[0].message, str(report)
+
+
+def test_a_layer_without_its_own_bwd_is_told_so_not_about_the_base_class_placeholder() -> None:
+    report = tutor.check("lin", (Path(__file__).parent / "learners" / "lin" / "fail_wrong-signature_2.py").read_text())
+    assert report.codes[0] == "wrong-signature" and "no bwd of its own" in report.errors[0].message, str(report)

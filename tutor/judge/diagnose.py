@@ -259,6 +259,10 @@ def diagnose_globals(run: SubmissionRun) -> Diagnosis:
         return Diagnosis("uses-globals", f"{said}: the check runs your code in the checker's own Python, so a library "
                          "it does not have cannot be used in the checked code: install it there, or leave it out "
                          "(a progress bar or a plot is not part of the gradient).")
+    if all("defined nowhere" in w for w in where):  # a helper from a cell not run (again, after a restart)?
+        return Diagnosis("uses-globals", f"{said}: if it is a function or constant of yours, run the cell that "
+                         "defines it (after a restart, the cells above this one); if it is data, use the arguments "
+                         "(or self.…) instead.")
     return Diagnosis("uses-globals", f"{said}: a check keeps your functions, classes, imports and constants from every "
                      "cell, but not data, and inside the model your code gets its tensors as arguments. Use the "
                      "arguments (or self.…).")

@@ -86,6 +86,11 @@ def explain(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[str], t
         params = ["self", *params]
     theirs = f"{_name(fn)}({', '.join(params)})" if params is not None else _name(fn)
     if params is not None and error is not None and not _binds(fn, len(args)):
+        owner = type(getattr(fn, "__self__", None))
+        if inspect.ismethod(fn) and fn.__name__ not in vars(owner):  # inherited: the base class's placeholder
+            raise WrongSignature(f"your {owner.__name__} has no {fn.__name__} of its own: the lesson calls "
+                                 f"{expected}, and the {theirs} it inherits from its base class is only a "
+                                 f"placeholder. Define {fn.__name__} in {owner.__name__}") from None
         raise WrongSignature(f"the lesson calls {expected}, with {len(args)} arguments, but yours is {theirs}: "
                              "it cannot take them") from None
     if params is not None and [p for p in params if p != "self"] == list(names):
