@@ -120,12 +120,29 @@ def gradescope_like() -> bool:
 
 
 @pytest.mark.skipif(not gradescope_like(), reason="needs root and setpriv to imitate Gradescope's container")
-def test_in_a_container_without_namespaces_a_copy_of_the_bundled_reference_does_not_pass(zip_path, tmp_path):
-    root = autograder_root(tmp_path, zip_path)
+def test_in_a_container_without_namespaces_a_copy_of_the_bundled_reference_does_not_pass(zip_path):
+    # (a folder any uid may enter, as Gradescope's /autograder: pytest's tmp_path is root's alone, so every read
+    # in it was refused whether or not run_autograder hid anything)
+    base = Path(tempfile.mkdtemp(prefix="tutor-ag-"))
+    os.chmod(base, 0o755)
+    try:
+        _grade_a_thief(autograder_root(base, zip_path))
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _grade_a_thief(root: Path) -> None:
     lesson = root / "source" / "package" / "tutor" / "lesson.py"
     thief = (f"def lin_grad(inp, out, w, b):\n    s = open({str(lesson)!r}).read()\n    ns = {{}}\n"
              "    exec(s[s.index('def lin_grad'):s.index('class Module')], ns)\n    ns['lin_grad'](inp, out, w, b)\n")
-    write_notebook(root / "submission" / "thief.ipynb", {"lin_grad": thief, "relu": CORRECT["relu"]})
+    # another Python's packages under the autograder's folder (a sympy there): nothing this Python imports, so
+    # made readable by root only (sandbox/unreadable.py); the Mse below is right only if it could read it
+    other = root / "other-python" / "lib" / "python3.11" / "site-packages" / "sympy"
+    other.mkdir(parents=True)
+    (other / "__init__.py").write_text("def diff(f, x): ...\n")
+    reader = CORRECT["mse"].replace("    def bwd(self, out, inp, targ):\n",
+                                    f"    def bwd(self, out, inp, targ):\n        open({str(other / '__init__.py')!r}).read()\n")
+    write_notebook(root / "submission" / "thief.ipynb", {"lin_grad": thief, "relu": CORRECT["relu"], "mse": reader})
     env = {**os.environ, "AUTOGRADER_ROOT": str(root),
            "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '/usr/bin:/bin')}"}
     # Docker's root has no CAP_SYS_ADMIN: no network, PID or mount namespace; runs still get a uid of their own
@@ -134,8 +151,9 @@ def test_in_a_container_without_namespaces_a_copy_of_the_bundled_reference_does_
     assert proc.returncode == 0, proc.stderr + proc.stdout
     assert "isolation: PARTIAL: uid " in proc.stdout and "readable by root only" in proc.stdout
     result = json.loads((root / "results" / "results.json").read_text())
-    lin_grad, relu = result["tests"][:2]
+    lin_grad, relu, mse = result["tests"][:3]
     assert lin_grad["score"] == 0 and "PermissionError" in lin_grad["output"], lin_grad["output"][:300]
+    assert mse["score"] == 0 and "PermissionError" in mse["output"], mse["output"][:300]
     assert relu["score"] == 2  # the sandbox that is left still grades honest code
 
 

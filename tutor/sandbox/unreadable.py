@@ -27,11 +27,16 @@ def on_path() -> set[str]:
 
 
 def site_folders(roots: list[str]) -> list[str]:
-    """Every site-packages / dist-packages folder under `roots` (and the roots that are one), resolved."""
-    found = {os.path.realpath(r) for r in roots if os.path.basename(r) in ("site-packages", "dist-packages")}
+    """Every site-packages / dist-packages folder in `roots`: the roots that are one, this Python's own inside
+    them, and those of a Python installed in a root or in a folder of it (`/autograder/tutor-venv`), resolved."""
+    sites = ("site-packages", "dist-packages")
+    inside = tuple(os.path.realpath(r).rstrip(os.sep) + os.sep for r in roots)
+    found = {os.path.realpath(r) for r in roots if os.path.basename(r) in sites}
+    found |= {p for p in on_path() if os.path.basename(p) in sites and p.startswith(inside)}
     for root in roots:
         for pattern in _SITES:
-            found.update(os.path.realpath(p) for p in glob.glob(os.path.join(root, pattern)) if os.path.isdir(p))
+            for where in (pattern, os.path.join("*", pattern)):
+                found.update(os.path.realpath(p) for p in glob.glob(os.path.join(root, where)) if os.path.isdir(p))
     return sorted(found)
 
 
