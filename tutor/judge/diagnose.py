@@ -9,10 +9,13 @@ import numpy as np
 from ..cases import Case
 from ..exercises import Exercise
 from ..report import Diagnosis
+from ..run.namespace import NOWHERE, UNIMPORTABLE
 from ..run.result import CaseRun, ErrorInfo, SubmissionRun
 from .compare import Closeness, best_scale, close, closeness, largest_abs, shape_str
 
 VariantRuns = Callable[[], list[tuple[int, CaseRun]]]
+OWN_DTYPE = ("a tensor made with a dtype of its own (`torch.zeros(w.shape)` is float32 whatever w is; "
+             "`torch.zeros_like(w)` follows it)")
 
 
 def owner(name: str) -> str:
@@ -94,8 +97,7 @@ def diagnose_problem(name: str, problem: str, ref: np.ndarray, run: CaseRun, tol
     if "dtype" in problem:
         return Diagnosis("wrong-dtype", f"{name} is {problem}: a gradient has the dtype of its tensor, else the next "
                          "layer breaks (`@` of float32 and float64 raises). Look for a `.double()`, `.float()`, "
-                         "`.long()` or a tensor made with a dtype of its own (`torch.zeros(w.shape)` is float32 "
-                         "whatever w is; `torch.zeros_like(w)` follows it).", name)
+                         f"`.long()` or {OWN_DTYPE}.", name)
     if not name.endswith(".g"):
         return Diagnosis("not-a-tensor", f"{name} is {problem}: the forward pass returns the tensor it computed "
                          "(the loss of `Model.__call__`, a layer's output), which the rest of the model works with.",
@@ -255,11 +257,11 @@ def diagnose_globals(run: SubmissionRun) -> Diagnosis:
     """`uses-globals`: the names the code reads from outside its arguments, each said with where it came from."""
     where = [run.globals_where.get(n, f"your code reads `{n}`") for n in run.globals_used]
     said = "; ".join(where)
-    if all("cannot be imported here" in w for w in where):  # a library the checker's Python does not have
+    if all(UNIMPORTABLE in w for w in where):  # a library the checker's Python does not have
         return Diagnosis("uses-globals", f"{said}: the check runs your code in the checker's own Python, so a library "
                          "it does not have cannot be used in the checked code: install it there, or leave it out "
                          "(a progress bar or a plot is not part of the gradient).")
-    if all("defined nowhere" in w for w in where):  # a helper from a cell not run (again, after a restart)?
+    if all(NOWHERE in w for w in where):  # a helper from a cell not run (again, after a restart)?
         return Diagnosis("uses-globals", f"{said}: if it is a function or constant of yours, run the cell that "
                          "defines it (after a restart, the cells above this one); if it is data, use the arguments "
                          "(or self.…) instead.")

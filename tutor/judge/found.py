@@ -15,6 +15,7 @@ from ..cases import TOLERANCE, Case
 from ..report import Diagnosis
 from ..run.result import CaseRun
 from .compare import best_scale, scale_estimate
+from .diagnose import OWN_DTYPE
 
 
 @dataclass
@@ -42,9 +43,7 @@ class Found:
             if dtype is not None and d.code == "wrong-value":
                 d = Diagnosis("wrong-dtype", f"{dtype[0]} is {dtype[1]}: a gradient has the dtype of its tensor, "
                               "and the lost precision shows in its numbers (the checker runs float64 cases as well as "
-                              "the lesson's float32). Look for a `.half()`, `.float()` or a tensor made with a dtype of "
-                              "its own: `torch.zeros(w.shape)` is float32 whatever w is, `torch.zeros_like(w)` follows "
-                              "it.", dtype[0])
+                              f"the lesson's float32). Look for a `.half()`, `.float()` or {OWN_DTYPE}.", dtype[0])
             if piece:
                 d.message = f"your {piece}: {d.message}"
                 d.tensor = f"{piece}: {d.tensor}" if d.tensor else piece

@@ -25,6 +25,9 @@ from .result import ErrorInfo
 __all__ = ["LoadError", "load", "error_info", "data_globals", "globals_where", "strip_magics",
            "submission_filename"]
 
+NOWHERE = "defined nowhere in your code"  # (said of a global: the judge picks its advice by these two)
+UNIMPORTABLE = "cannot be imported here"
+
 
 class LoadError(Exception):
     """Learner source that cannot be loaded (syntax error, raised at definition, entry not defined)."""
@@ -85,8 +88,8 @@ def load(source: str, exercise: str, entry: str, notes: list[str] | None = None)
             # (the notebook had it: a course's own `exp` package, fastcore...): named when its names are missed
             where = f" ({st.cell.label})" if st.cell.label else ""
             for bound in st.binds or {"*"}:
-                ns.setdefault(_UNIMPORTED, {})[bound] = f"`{ast.unparse(st.node)}`{where}, which cannot be " \
-                                                        f"imported here ({e})"
+                ns.setdefault(_UNIMPORTED, {})[bound] = f"`{ast.unparse(st.node)}`{where}, which {UNIMPORTABLE} " \
+                                                        f"({e})"
         except Exception as e:  # raised while defining: the learner's line, not ours
             later = set().union(*(s.binds for s in statements[i + 1:] if s.resets)) if i + 1 < len(statements) else set()
             if not st.binds or not st.binds <= later:  # (a definition replaced later raised in the notebook too)
@@ -290,8 +293,7 @@ def globals_where(entry: Any, ns: dict[str, Any], provided: tuple[str, ...] = ()
         elif name in unimported:
             out[name] = f"`{reader}` reads `{name}`, from {unimported[name]}"
         elif "*" in unimported:
-            out[name] = f"`{reader}` reads `{name}`, which is defined nowhere in your code: perhaps it comes from " \
-                        f"{unimported['*']}"
+            out[name] = f"`{reader}` reads `{name}`, which is {NOWHERE}: perhaps it comes from {unimported['*']}"
         else:
-            out[name] = f"`{reader}` reads `{name}`, which is defined nowhere in your code"
+            out[name] = f"`{reader}` reads `{name}`, which is {NOWHERE}"
     return out
