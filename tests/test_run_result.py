@@ -64,3 +64,12 @@ def test_a_header_with_other_types_than_text_is_refused_not_judged() -> None:
         text = json.dumps(head).encode()
         with pytest.raises(ValueError):
             SubmissionRun.from_bytes(good[:10] + len(text).to_bytes(8, "little") + text)
+
+
+def test_out_of_memory_once_is_out_of_memory_for_every_case_without_filling_the_limit_again() -> None:
+    # Each fill of the run's memory limit takes a second or more on a loaded machine: once per case (and once
+    # more per argument order the probes try) ran a memory creep into the wall-clock limit, a `timeout`.
+    source = ("calls = []\ndef lin_grad(inp, out, w, b):\n    calls.append(1)\n"
+              "    if len(calls) > 1:\n        raise AssertionError('called again')\n    raise MemoryError\n")
+    run = run_submission("lin_grad", source)
+    assert len(run.cases) > 1 and all(c.error is not None and c.error.type == "MemoryError" for c in run.cases)

@@ -81,6 +81,8 @@ def explain(fn: Callable[..., Any], args: Sequence[Any], names: Sequence[str], t
             expected: str, error: Exception | None) -> None:
     """After `fn(*args)` raised `error`: raise WrongSignature when `fn` cannot take that many arguments, or when
     some other order of them runs and sets `.g` of its shape on every target; else return (the caller re-raises)."""
+    if isinstance(error, MemoryError):  # calling again would only fill the memory limit again
+        return
     params = _params(fn)
     if params is not None and inspect.ismethod(fn):
         params = ["self", *params]
