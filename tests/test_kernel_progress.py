@@ -33,6 +33,10 @@ CELLS = [
     "saved = tutor.progress.store().get('mse')\nprint('attempts', saved.attempts)\n"
     "ns = {'Module': Module, 'torch': torch}\nexec(tutor.definitions('mse', saved.passing_code), ns)\n"
     "print('defines', sorted(k for k in ns if k in ('Mse', 'm')))",
+    "def lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n    w.g = inp.t() @ out.g\n    b.g = out.g.sum(0)",
+    # checked, not shown: kept in a variable, its verdict printed
+    "report = tutor.check(lin_grad)\nprint(report.passed)",
+    "print('saved', tutor.passed('lin_grad'), 'w.g = inp.t() @ out.g' in tutor.passing_code('lin_grad'))",
 ]
 
 
@@ -52,3 +56,8 @@ def test_the_same_cell_run_again_is_not_another_attempt(cells):
 
 def test_a_later_notebook_runs_the_definitions_without_the_test_lines(cells):
     assert "defines ['Mse']" in text(cells[7]), text(cells[7])
+
+
+def test_a_check_kept_in_a_variable_and_never_shown_is_saved_too(cells):
+    assert text(cells[9]).strip() == "True", text(cells[9])
+    assert text(cells[10]).strip() == "saved True True", text(cells[10])

@@ -18,7 +18,7 @@ from .widgets import show_exercise as exercise
 
 # name → (module, attribute), imported on first use
 _LAZY = {
-    "check": ("checker", "check"),
+    "check": ("attempt", "check"),
     "definitions": ("run.entry", "definitions"),
     "mnist": ("mnist", "mnist"),
     "MnistError": ("mnist", "MnistError"),

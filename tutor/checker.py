@@ -48,7 +48,7 @@ def submission_source(submission: Any, exercise: str = "") -> str:
     return found or source_of(submission)
 
 
-def _defined_in_kernel(entry: str) -> Any:
+def defined_in_kernel(entry: str) -> Any:
     """The kernel's own `entry` (`Relu`), for `tutor.check("relu")`; ValueError saying what to pass otherwise."""
     import sys
 
@@ -79,7 +79,7 @@ def check(exercise: Any, submission: Any = None, limits: Limits | None = None, w
         exercise, submission = exercise_for(exercise), exercise
     ex = get(exercise)
     if submission is None:  # `tutor.check("relu")`: the notebook's own definition, as `%%exercise` would check it
-        submission = _defined_in_kernel(ex.entry)
+        submission = defined_in_kernel(ex.entry)
     source = submission_source(submission, ex.name)
     limits = limits or CHECK_LIMITS
     start = time.perf_counter()
@@ -90,7 +90,6 @@ def check(exercise: Any, submission: Any = None, limits: Limits | None = None, w
     finally:
         torch.set_num_threads(threads)
     report.seconds = time.perf_counter() - start
-    report._tutor_source = source  # type: ignore[attr-defined]  (what was checked: a shown report saves it)
     return report
 
 

@@ -40,5 +40,5 @@ def test_lazy_names_still_work():
     import tutor.mnist  # the submodule must not shadow the function
 
     assert callable(tutor.mnist) and tutor.mnist.__module__ == "tutor.mnist"
-    assert tutor.check.__module__ == "tutor.checker" and tutor.CheckReport.__name__ == "CheckReport"
+    assert tutor.check.__module__ == "tutor.attempt" and tutor.CheckReport.__name__ == "CheckReport"
     assert callable(tutor.progress) and tutor.progress.store

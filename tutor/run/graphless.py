@@ -119,8 +119,8 @@ def _lock_kernels_by_key(trap: Callable[[str], Callable[..., Any]]) -> dict[int,
     op_dk = trap("an operator's kernel called by dispatch key (_op_dk)")
     import gc
 
-    for op in gc.get_objects():
-        if isinstance(op, torch._ops.OpOverload) and "_op_dk" in vars(op):
+    for op in gc.get_objects():  # (by type(): isinstance reads __class__, which warns on deprecated objects)
+        if issubclass(type(op), torch._ops.OpOverload) and "_op_dk" in vars(op):
             original = op._op_dk
             op._op_dk = op_dk
             swaps[id(original)] = (original, op_dk)

@@ -119,11 +119,10 @@ def show_report(report: CheckReport) -> None:
         from .exercise import ExerciseView
 
         view = ExerciseView(report.exercise, submission=_live_definition(report.exercise))
-        view.show_report(report)
-        if not getattr(report, "_tutor_recorded", False):  # displaying twice is not two attempts
-            # the source it checked, when `tutor.check` made it (else the attempt counts, last_code stays)
-            view._record(report, getattr(report, "_tutor_source", None))
-            report._tutor_recorded = True
+        view.show_report(report)  # (`tutor.check` recorded the attempt, shown or not)
+        from .progress_view import refresh_dashboards
+
+        refresh_dashboards()
         show_view(view)
     except Exception as e:  # a display must never raise: fall back to the static report
         say(f"tutor: could not build the widget ({type(e).__name__}: {e}); showing the static report")
