@@ -585,8 +585,13 @@ def lin_and_autograd() -> list[Cell]:
                     ok = diff <= 1e-4 * size + 1e-8
                     agree &= ok
                     print(f"{'✓' if ok else '✗'} {name}: largest difference {diff:.1e} (gradient size {size:.1e})")
-                print("All five gradients agree with autograd: your backward pass is right." if agree else
-                      "Some gradients differ from autograd (✗ above): see the report of the `%%exercise lin` cell.")
+                if agree:
+                    return print("All five gradients agree with autograd: your backward pass is right.")
+                # the layer first: a Model built from a wrong Lin fails too
+                failing = [e for e in ("lin", "model")
+                           if not tutor.progress.store().get(e).last_status.startswith(f"{e}: PASS")]
+                cell = f"the `%%exercise {failing[0]}` cell" if failing else "the exercise cells"
+                print(f"Some gradients differ from autograd (✗ above): see the report of {cell} above.")
 
             compare_with_autograd()
         '''),

@@ -319,7 +319,8 @@ def test_autograd_comparison_names_the_gradients_that_differ(runs):
     assert verdicts(nb)["lin"][0] == f"lin: FAIL [{WRONG_LIN}]"
     lines = "".join(texts(cell_with(nb, "compare_with_autograd()"))).strip().splitlines()
     assert [ln.split(":")[0] for ln in lines[:5]] == ["✓ x.g", "✓ w1.g", "✗ b1.g", "✓ w2.g", "✗ b2.g"]
-    assert lines[-1].startswith("Some gradients differ from autograd")
+    assert lines[-1] == "Some gradients differ from autograd (✗ above): see the report of the `%%exercise lin` cell " \
+        "above.", lines[-1]
 
 
 @pytest.mark.slow

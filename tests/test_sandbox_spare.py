@@ -65,6 +65,25 @@ def test_an_idle_child_warms_up_and_hands_learner_code_nothing_of_it(worker) -> 
         assert seen["held"] == [], seen["held"]
 
 
+LEFTOVERS = ("import gc, json\ndef lin_grad(inp, out, w, b):\n    gc.unfreeze()\n    found = []\n"
+             "    for o in gc.get_objects():\n"
+             "        if type(o).__name__ == 'function' and o.__code__.co_filename.startswith('<your') \\\n"
+             "                and o.__globals__ is not lin_grad.__globals__:\n"
+             "            try:\n                o(*[None] * o.__code__.co_argcount)\n"
+             "                found.append(o.__qualname__ + ': ran')\n"
+             "            except BaseException as e:\n                found.append(o.__qualname__ + ': ' + str(e))\n"
+             "    print(json.dumps(found))\n    raise SystemExit\n")
+
+
+def test_the_variant_an_idle_child_warmed_up_with_is_gone_or_raises(worker) -> None:
+    # Most variants are the lesson's right code with one line wrong: the model's holds a right Lin and Mse, and
+    # a later check of lin could call them from its run (the warm-up's module and cached signature were kept).
+    worker.run("model", "class Model:\n    def __init__(self, w1, b1, w2, b2):\n        self.layers = ...\n", LIMITS)
+    time.sleep(1.5)  # the next child warms up with the model's known wrong variant
+    found = json.loads(worker.run("lin_grad", LEFTOVERS, LIMITS).output.splitlines()[0])
+    assert all("a shipped variant was called" in f or "shipped reference" in f for f in found), found
+
+
 @pytest.mark.parametrize("warm_spares", [False, True], ids=["grader", "kernel"])
 def test_the_next_run_child_holds_nothing_of_the_last_job(warm_spares: bool) -> None:
     """The next run's child is forked after a job: the job's code (a classmate's, in a grader) and its result

@@ -37,13 +37,16 @@ class LoadError(Exception):
         self.info = info
 
 
+SUBMITTED = "<your "  # how every pseudo file name of learner code begins
+
+
 def submission_filename(exercise: str) -> str:
     """The pseudo file name learner code is compiled under, so tracebacks can point at its lines."""
-    return f"<your {exercise} code>"
+    return f"{SUBMITTED}{exercise} code>"
 
 
 def _cell_filename(exercise: str, label: str) -> str:
-    return submission_filename(exercise) if not label else f"<your {exercise} code, {label}>"
+    return submission_filename(exercise) if not label else f"{SUBMITTED}{exercise} code, {label}>"
 
 
 def _ours(co_filename: str, filename: str) -> bool:
@@ -260,7 +263,7 @@ def _global_reads(entry: Any, ns: dict[str, Any]) -> list[tuple[str, str]]:
             continue
         seen.add(id(obj))
         for reader, func in _functions(obj):
-            if not func.__code__.co_filename.startswith("<your "):
+            if not func.__code__.co_filename.startswith(SUBMITTED):
                 continue  # made by a decorator (`@dataclass`'s __init__), not written by the learner
             stack = [func.__code__]
             while stack:

@@ -170,5 +170,36 @@ def warm_up(job: Callable[[str, str], Any], exercise: str, fd: int) -> None:
         pass
     finally:
         sys.stdout, sys.stderr = streams
+    forget_warm_up()
+
+
+def forget_warm_up() -> None:
+    """After the warm-up: nothing of the variant may reach the learner's run (most variants are the lesson's right
+    code with one line wrong: a `Model` variant holds a right `Lin`). Drop every hold on its module and collect
+    it while freed memory is still wiped; a function of it still reachable raises when called."""
+    import gc
+    import sys
+    import types
+
+    from tutor.run import whole
+    from tutor.run.namespace import SUBMITTED
+
+    whole._SIGNATURE[:] = [None, None]
+    sys.modules.pop("__tutor_submission__", None)
     linecache.clearcache()
     gc.collect()
+    for obj in gc.get_objects():  # (the run's own objects only: the worker froze what it loaded)
+        if isinstance(obj, types.FunctionType) and obj.__code__.co_filename.startswith(SUBMITTED):
+            obj.__code__ = _tripwire_for(obj.__code__.co_freevars)
+
+
+def _tripwire_for(freevars: tuple[str, ...]) -> Any:
+    """The tripwire's code with these free variables (a function's code can only be swapped for one with as many)."""
+    if not freevars:
+        return _reference_tripwire.__code__
+    names = ", ".join(freevars)
+    outer = compile(f"def outer():\n    {names} = {', '.join(['None'] * len(freevars))}\n"
+                    f"    def inner(*a, **k):\n        ({names},)\n        raise __tutor_reference_used__('a shipped "
+                    "variant was called: the check needs your own code')\n    return inner\n", "<tripwire>", "exec")
+    code = next(c for c in outer.co_consts if hasattr(c, "co_consts"))
+    return next(c for c in code.co_consts if hasattr(c, "co_consts"))
