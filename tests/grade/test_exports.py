@@ -83,3 +83,28 @@ def test_feedback_shows_the_code_numbered_with_the_line_that_raised_marked(tmp_p
     assert '<span class="hit"><span class="ln">  4  </span>    b.g = out.g.sum(1)</span>' in page
     assert '<span class="ln">  2  </span>    inp.g = out.g @ w.T\n' in page  # not marked
     assert page.index("Your code") < page.index("<div>report</div>")
+
+
+def test_a_checker_changed_in_any_file_keys_its_verdicts_apart(tmp_path):
+    # The package's version number stays the same from commit to commit (and was looked up under a name it is not
+    # installed as): a verdict stored by a checker since fixed was reused when the class was graded again.
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import tutor
+
+    copy = tmp_path / "tutor"
+    shutil.copytree(Path(tutor.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    key = ("from tutor.grade.engine import config_key\nfrom tutor.sandbox.protocol import Limits\n"
+           "print(config_key(Limits()))")
+
+    def key_of(package_parent):
+        return subprocess.run([sys.executable, "-c", key], capture_output=True, text=True, check=True,
+                              cwd=package_parent).stdout.strip()
+
+    assert key_of(tmp_path) == key_of(Path(tutor.__file__).parents[1])  # the same checker: its verdicts are kept
+    judge = copy / "judge" / "compare.py"
+    judge.write_text(judge.read_text() + "\n# fixed\n")
+    assert key_of(tmp_path) != key_of(Path(tutor.__file__).parents[1])

@@ -146,11 +146,15 @@ def call_lin_grad(fn: Any, t: dict[str, torch.Tensor], signature: str = "lin_gra
     returned = call_in_order(fn, (inp, out, w, b), ("inp", "out", "w", "b"), (inp, w, b), signature, (out, t["up"]))
 
     def again() -> None:
-        given, out.g = out.g, up0.clone()
+        given = vars(out).get("g", None)  # (None: the first call deleted it, `del out.g` to free memory)
+        out.g = up0.clone()
         try:
             fn(inp0.clone(), out, w, b)
         finally:
-            out.g = given  # as the first call left it: what it set is judged
+            if given is None:
+                vars(out).pop("g", None)
+            else:
+                out.g = given  # as the first call left it: what it set is judged
     if inp0 is not None:
         step_again(again, {"w": w, "b": b}, f"a second {signature.partition('(')[0]}(inp, out, w, b) on the same w and b")
     return {"inp": inp, "out": out, "w": w, "b": b}, returned

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from . import host, jail, memory, namespaces, rootfs, seccomp, spare
 from .child import blank_reference_sources, keep_warm_up_sources
+from .loaded_formulas import blank_loaded_formulas
 from .protocol import DEFAULT_JOB, ChannelClosed, Limits, Outcome, read_json, read_source, wipe, write_frame, write_json
 
 
@@ -211,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
         warm_fd = keep_warm_up_sources() if args.warm_spares else -1
         blank_reference_sources()  # every solution text
+        blank_loaded_formulas()  # and TorchScript's derivative formulas, as text in libtorch's memory
         lock_autograd()  # the worker never needs autograd again: its children can never reach it
         refuse_differentiating_libraries()  # sympy and the like import as stand-ins from now on
         skip_debuggers()
