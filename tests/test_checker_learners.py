@@ -73,3 +73,15 @@ def test_a_wrong_forward_is_told_to_look_at_the_forward_pass_not_the_chain_rule(
     report = tutor.check("relu", (LEARNERS / "relu" / "fail_wrong-value.py").read_text())
     said = report.errors[0].message
     assert "forward pass" in said and "chain rule" not in said, said
+
+
+def test_a_missing_two_over_n_is_said_as_that_not_as_a_batch_size_written_as_the_number_two() -> None:
+    report = tutor.check("mse", (LEARNERS / "mse" / "fail_batch-scale_4.py").read_text())
+    said = report.errors[0].message
+    assert "a factor 2/n is missing" in said and "written as the number" not in said, said
+
+
+def test_a_first_layer_whose_backward_never_ran_is_said_so_not_set_x_g_by_hand() -> None:
+    report = tutor.check("model", (LEARNERS / "model" / "fail_missing-grad.py").read_text())
+    said = report.errors[0].message
+    assert "first linear layer" in said and "Set x.g" not in said, said

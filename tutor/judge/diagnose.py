@@ -24,7 +24,7 @@ def owner(name: str) -> str:
 
 
 # What the harness raises about the learner's code (the message says it all: no type name of ours in the report)
-HARNESS_ERRORS = {"WrongSignature", "WrongAttribute", "NotRepeatable", "ForwardError"}
+HARNESS_ERRORS = {"WrongSignature", "WrongAttribute", "NotRepeatable", "ForwardError", "WrongDtype"}
 
 
 def raised(err: ErrorInfo) -> str:
@@ -55,6 +55,8 @@ def diagnose_error(err: ErrorInfo, ex: Exercise, variants: VariantRuns, n: int |
     if err.type == "NotRepeatable":
         said = err.message[:1].upper() + err.message[1:]
         return Diagnosis("not-repeatable", said if said.endswith(("?", ".")) else said + ".", **where)
+    if err.type == "WrongDtype":
+        return Diagnosis("wrong-dtype", err.message[:1].upper() + err.message[1:] + ".", **where)
     if err.type == "WrongSignature":
         return Diagnosis("wrong-signature", err.message[:1].upper() + err.message[1:] + ".", **where)
     if err.type == "TypeError" and "'ellipsis'" in err.message:  # a value that is still the stub's `...`
@@ -133,6 +135,11 @@ def diagnose_missing(name: str, ref: np.ndarray, run: CaseRun, tol: float) -> Di
         if key.endswith(".grad") or key.startswith(f"{base}.") or key == "out.g":
             return Diagnosis("wrong-attribute", f"{name} was not set, and {key} was: each gradient goes in `.g` "
                              f"on the tensor it belongs to ({base}.g).", name)
+    first = ("x.g", "w1.g", "b1.g")
+    if name in first and all(run.problems.get(n) == "missing" for n in first) and "w2.g" in run.values:
+        return Diagnosis("missing-grad", "x.g, w1.g and b1.g were never set, and w2.g was: the backward of the "
+                         "first linear layer (x @ w1 + b1) never ran. Check that the backward pass goes through "
+                         "every layer, down to the first.", name)
     return Diagnosis("missing-grad", f"{name} was never set: after backward, {base} has no `.g` attribute. "
                      f"Set {name} to a tensor of {base}'s shape, {shape_str(ref.shape)}.", name)
 

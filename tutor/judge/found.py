@@ -103,6 +103,11 @@ def _hard_coded_batch(items: list[Item]) -> list[Item]:
             message = (f"{name} is off by a factor that follows the batch size n: {said} — {how} every time, so the "
                        f"batch size seems to be written as the number {k:g}. Use the size of the batch you are "
                        "given (e.g. inp.shape[0]), not a fixed number.")
+            if k == 2:  # no number written at all: the 2 of the square and the 1/n of the mean, both missing
+                message = (f"{name} is off by a factor that follows the batch size n: {said} — {how} every time: "
+                           + ("a factor 2/n is missing, as in the derivative of a mean of squares (the 2 from the "
+                              "square, the 1/n from the mean)." if not inverse else
+                              "there is a factor 2/n too many (a mean over the batch and a 2?)."))
             if first.piece:
                 message = f"your {first.piece}: {message}"
             d = Diagnosis("batch-scale", message, tensor)

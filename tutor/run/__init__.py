@@ -12,6 +12,7 @@ from .guard import TRIPPED, AutogradUsed, guarded, imported_traps
 from .harness import call_model, call_unit, collect, inputs_for
 from .namespace import LoadError, error_info, globals_where, load, submission_filename
 from .source import source_of
+from .standin import MATTERED, stand_in_for_data
 from .result import CaseRun, ErrorInfo, SubmissionRun
 
 __all__ = ["run_submission", "run_entry", "source_of", "SubmissionRun", "CaseRun", "ErrorInfo"]
@@ -26,6 +27,7 @@ def run_submission(exercise: str, source: str) -> SubmissionRun:
     except LoadError as e:
         return SubmissionRun(ex.name, load_error=e.info, missing_entry=e.info.kind == "missing-entry", notes=notes)
     where = globals_where(entry, ns, getattr(ex, "provided", ()))
+    data = stand_in_for_data(where, ns)
     run = SubmissionRun(ex.name, globals_used=list(where), notes=notes, globals_where=where)
     reference_hit = _reference_in(ns, ex)
     if reference_hit:
@@ -37,6 +39,10 @@ def run_submission(exercise: str, source: str) -> SubmissionRun:
             run.cases.append(CaseRun(case.name, error=run.cases[-1].error))
         else:
             run.cases.append(run_entry(ex, entry, case, submission_filename(ex.name)))
+    unused = [n for n in data if n not in MATTERED]  # read, but nothing of its value was needed: as in the notebook
+    run.globals_used = [n for n in where if n not in unused]
+    notes += [f"{where[n]}, but nothing your code computes from it was needed for a gradient: checked with a "
+              "stand-in holding no data" for n in unused]
     imported = imported_traps(ns)
     for crun in run.cases:  # name the import, made at load time, that led there
         if crun.error is not None and crun.error.kind == "uses-autograd" and imported:

@@ -11,7 +11,8 @@ from ..cases import Case, model_inputs, unit_inputs
 from ..exercises import Exercise
 from .probe import WrongAttribute, WrongSignature, check_set, explain, explain_grad
 from .repeat import small, step_again
-from .result import CaseRun, to_array
+from .result import CaseRun, ErrorInfo, to_array
+from .standin import DataStandIn
 from .whole import MODEL_GRADS, UPSTREAM, ForwardError, call_lin_grad, call_whole, split
 from . import whole
 
@@ -114,12 +115,14 @@ def _backward(ex: Exercise, layer: Any, out: Any, args: tuple, names: tuple[str,
         if callable(free):
             fargs, fnames = ((args[0], out), ("inp", "out")) if ex.unit == "relu" else (args, names)
             explain(free, fargs, fnames, targets, f"{getattr(free, '__name__', 'it')}({', '.join(fnames)})", e)
-        elif callable(bwd) and ex.signature:
+        elif callable(bwd) and ex.signature and "backward" not in vars(type(layer)):  # (its own backward raised)
             explain(bwd, (out, *args), ("out", *names), targets, ex.signature, e)
         raise
 
 
 def _tensor(out: Any, ex: Exercise) -> torch.Tensor:
+    if isinstance(out, DataStandIn):
+        raise out.missing()
     if not isinstance(out, torch.Tensor):
         what = "`...` (not filled in yet)" if out is Ellipsis else f"a {type(out).__name__}"
         if type(out).__module__ == "torch.return_types":  # torch.max(inp, 0) and the like: (values, indices)
@@ -144,9 +147,27 @@ def call_model(ex: Exercise, entry: Any, t: dict[str, torch.Tensor]) -> tuple[di
         acts.append(forward(layer, acts[-1]))
     loss = forward(loss_fn, acts[-1], t["y"])
     backward(loss_fn, loss, acts[-1], t["y"])
+    if type(loss_fn) is entry:
+        _handed_on(acts[-1], entry, type(layers[-1]).__name__)
     for i in reversed(range(len(layers))):
         backward(layers[i], acts[i + 1], acts[i])
+        if type(layers[i]) is entry and i > 0:
+            _handed_on(acts[i], entry, type(layers[i - 1]).__name__)
     return {k: t[k] for k in ("x", "w1", "b1", "w2", "b2")}, None
+
+
+class WrongDtype(Exception):
+    """The learner's piece handed the lesson's next piece a gradient of another dtype than its tensor's."""
+
+
+def _handed_on(inp: torch.Tensor, piece: type, nxt: str) -> None:
+    g = vars(inp).get("g")
+    if isinstance(g, torch.Tensor) and g.dtype != inp.dtype:
+        raise WrongDtype(f"your {piece.__name__} sets inp.g as {str(g.dtype).replace('torch.', '')} where inp is "
+                         f"{str(inp.dtype).replace('torch.', '')}, and the model's {nxt} before it cannot use that "
+                         "gradient (`@` of float32 and float64 raises). Look for a `.float()` (of targ, say) or a "
+                         "tensor made with a dtype of its own; a 0-d tensor (`inp.squeeze()` at batch 1) takes the "
+                         "other tensor's dtype in `inp.squeeze() - targ`")
 
 
 _PREPARED: dict[tuple[str, Case], dict[str, torch.Tensor]] = {}  # fresh copies made while a sandbox child idles
@@ -206,6 +227,8 @@ def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: 
             run.problems[name] = "missing"
         elif value is Ellipsis:
             run.problems[name] = "still `...`: this line is not filled in yet"
+        elif isinstance(value, DataStandIn):  # made from a notebook global that holds data: as if it were missing
+            run.error = run.error or ErrorInfo("NameError", str(value.missing()), kind="name-error")
         elif not isinstance(value, torch.Tensor):
             arr = to_array(value)
             run.problems[name] = arr if isinstance(arr, str) else \
