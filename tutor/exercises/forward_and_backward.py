@@ -110,6 +110,12 @@ EXERCISE = Exercise(
         Variant("missing-chain-rule", variant("l1.g = (l1>0).float() * l2.g", "l1.g = (l1>0).float()"),
                 "{tensor} comes from an l1.g that is ReLU's 0/1 mask alone: the chain rule multiplies it by the "
                 "gradient flowing in from above, l2.g"),
+        Variant("missing-chain-rule", variant("l1.g = (l1>0).float() * l2.g", "l1.g = (l1>0).float() * out.g"),
+                "{tensor} comes from an l1.g that multiplies ReLU's mask by out.g, the loss's gradient: the gradient "
+                "flowing into ReLU is l2.g, which the second lin_grad has just set"),
+        Variant("missing-chain-rule", variant("l1.g = (l1>0).float() * l2.g", "l1.g = (l1>0).float() * out"),
+                "{tensor} comes from an l1.g that multiplies ReLU's mask by out, the model's output, instead of a "
+                "gradient: the chain rule multiplies it by the gradient flowing into ReLU from above, l2.g"),
         # (their errors, raised in lin_grad from out.g's shape, name them word for word: a batch of 1 runs through)
         Variant("loss-grad-shape", variant("out.g = 2.*diff[:,None] / inp.shape[0]", "out.g = 2.*diff / inp.shape[0]"),
                 "{tensor} comes from an out.g of shape (n,), but out has shape (n, 1): diff = out[:,0] - targ has "

@@ -112,6 +112,15 @@ MISTAKES = (
     ("not-summed-over-batch", body(b="b.g = out.g"),
      "{tensor} holds one row per example: the bias is shared by the whole batch, so each example's "
      "contribution has to be gathered into a single gradient of b's shape"),
+    # a loop over the examples that keeps only the last one's contribution: `=` where `+=` was meant, and the
+    # bias's `+=` dedented out of the loop
+    ("not-summed-over-batch", body(w="for i in range(inp.shape[0]):\n    w.g = torch.outer(inp[i], out.g[i])"),
+     "{tensor} holds only the last example's contribution: in the loop over the batch, `=` replaces what the "
+     "examples before it gave. Start from zeros and add each one (`+=`), or let a matrix product sum them"),
+    ("not-summed-over-batch", body(b="b.g = torch.zeros_like(b)\nfor i in range(inp.shape[0]):\n    pass\n"
+                                      "b.g += out.g[i]"),
+     "{tensor} holds only the last example's out.g: the `+=` that gathers the examples runs once, after the loop "
+     "(is it indented inside it?)"),
     ("wrong-reduction", body(b="b.g = out.g.sum(1)"),
      "{tensor} was reduced over the wrong axis: the bias has one entry per output unit, and what is "
      "gathered is the contribution of each example"),

@@ -237,8 +237,9 @@ def _judge_case(ex: Exercise, case: Case, crun: CaseRun, report: CheckReport, fo
             chk.message = f"max abs error {chk.max_abs_err:.2g}, relative error {chk.rel_err:.2g} ≤ {tol:g}"
         add = found.adder(case, piece, crun)
     for name in crun.mutated:
-        add(Diagnosis("mutates-input", f"your code changed `{name}` in place. Backward should "
-                      "only read its inputs: other layers still need them unchanged.", name, severity="warning"))
+        add(Diagnosis("mutates-input", f"your code changed `{name}` in place (an in-place op such as `clamp_min_` "
+                      "or `+=`, in forward or backward). A layer should only read its inputs: other layers still "
+                      "need them unchanged.", name, severity="warning"))
 
 
 def _closeness(ex: Exercise, case: Case, name: str, got: np.ndarray, target: np.ndarray,
