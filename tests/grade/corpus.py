@@ -228,6 +228,8 @@ HOSTILE.update({
     # differentiation (gradcheck's finite differences, exact for the mse's quadratic)
     "formula_from_torch_source": ("relu", (_LEARNERS.parent / "relu" / "fail_raises_2.py").read_text(), {"raises"}),
     "formula_from_torch_pyc": ("relu", (_LEARNERS.parent / "relu" / "fail_raises_3.py").read_text(), {"raises"}),
+    # ... and every other torch file that defines a gradient by hand, read and exec'd: nested tensors' linear
+    "formula_from_torch_nested_ops": ("lin_grad", (_LEARNERS / "fail_raises_19.py").read_text(), {"raises"}),
     # ... and TorchScript's formulas as text in libtorch_cpu.so's memory (the file is covered; the worker blanks it)
     "formula_from_libtorch_memory": ("relu", (_LEARNERS.parent / "relu" / "fail_raises_5.py").read_text(),
                                      {"raises"}),
