@@ -35,7 +35,7 @@ class DataStandIn:
     @classmethod
     def __torch_function__(cls, func: Any, types: Any, args: tuple = (), kwargs: Any = None) -> Any:
         kwargs = kwargs or {}
-        first = next((a for a in (*args, *kwargs.values()) if isinstance(a, DataStandIn)), None)
+        first = _first_in((*args, *kwargs.values()))
         name = getattr(func, "__name__", "")
         target = args[0] if args else None
         writes_real = "out" in kwargs or name == "__setitem__" or (name.endswith("_") and not name.startswith("__")
@@ -68,6 +68,18 @@ class DataStandIn:
     __setitem__ = __delitem__ = _more
     __bool__ = __int__ = __float__ = __complex__ = __index__ = __len__ = __iter__ = __array__ = _needed
     __contains__ = __hash__ = __reversed__ = __round__ = __trunc__ = __floor__ = __ceil__ = _needed
+
+
+def _first_in(values: Any, depth: int = 0) -> DataStandIn | None:
+    """The first stand-in among `values`, inside lists, tuples and dicts too (`torch.zeros((n, 3))`)."""
+    for v in values:
+        if isinstance(v, DataStandIn):
+            return v
+        if depth < 3 and isinstance(v, (list, tuple, dict)):
+            found = _first_in(v.values() if isinstance(v, dict) else v, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def stand_in_for_data(where: dict[str, str], ns: dict[str, Any]) -> list[str]:
