@@ -37,6 +37,17 @@ CELLS = [
     # checked, not shown: kept in a variable, its verdict printed
     "report = tutor.check(lin_grad)\nprint(report.passed)",
     "print('saved', tutor.passed('lin_grad'), 'w.g = inp.t() @ out.g' in tutor.passing_code('lin_grad'))",
+    # defined in a `%%time` cell (the course times its cells): compiled under "<timed exec>", no source kept
+    f"%%time\n{RELU}",
+    "print('timed', tutor.check(Relu).summary_line())",
+    "%%time\ndef lin_grad(inp, out, w, b):\n    inp.g = out.g @ w.t()\n    w.g = 2 * inp.t() @ out.g\n"
+    "    b.g = out.g.sum(0)",
+    "print('timed', tutor.check('lin_grad').summary_line())",
+    # the cell that defines Module skipped (after a restart, say): the class cannot be made in the notebook
+    "del Module",
+    "%%exercise lin\nclass Lin(Module):\n    def __init__(self, w, b): self.w, self.b = w, b\n"
+    "    def forward(self, inp): return inp @ self.w + self.b\n    def bwd(self, out, inp):\n"
+    "        inp.g = out.g @ self.w.t()\n        self.w.g = inp.t() @ out.g\n        self.b.g = out.g.sum(0)",
 ]
 
 
@@ -61,3 +72,13 @@ def test_a_later_notebook_runs_the_definitions_without_the_test_lines(cells):
 def test_a_check_kept_in_a_variable_and_never_shown_is_saved_too(cells):
     assert text(cells[9]).strip() == "True", text(cells[9])
     assert text(cells[10]).strip() == "saved True True", text(cells[10])
+
+
+def test_a_definition_made_in_a_timed_cell_is_checked_from_that_cell(cells):
+    assert text(cells[12]).strip() == "timed relu: PASS", text(cells[12])
+    assert text(cells[14]).strip() == "timed lin_grad: FAIL [scale]", text(cells[14])  # that cell's, not cell 8's
+
+
+def test_an_exercise_cell_that_raised_in_the_notebook_says_so_beside_its_verdict(cells):
+    shown = text(cells[16])
+    assert "lin: PASS" in shown and "this cell raised NameError in your notebook" in shown, shown

@@ -45,7 +45,14 @@ def submission_source(submission: Any, exercise: str = "") -> str:
         found = live_submission(submission, exercise or exercise_for(submission))
     except Exception:  # noqa: BLE001 - no kernel history to read: the definition's own source
         found = None
-    return found or source_of(submission)
+    if found:
+        return found
+    try:
+        return source_of(submission)
+    except (OSError, TypeError) as e:  # made by exec, a magic Python keeps no text of, a builtin...
+        name = getattr(submission, "__name__", type(submission).__name__)
+        raise ValueError(f"cannot read the code of {name} ({e}): pass it as a string, "
+                         f"tutor.check({exercise or 'exercise'!r}, code), or define it in a plain cell") from None
 
 
 def defined_in_kernel(entry: str) -> Any:

@@ -50,7 +50,9 @@ def live_submission(obj: Any, exercise: str) -> str | None:
     funcs = [obj] if hasattr(obj, "__code__") else \
         [getattr(v, "__func__", v) for v in vars(obj).values()] if isinstance(obj, type) else []
     filename = next((f.__code__.co_filename for f in funcs if hasattr(f, "__code__")), "")
-    if shell is None or not ("ipykernel_" in filename or filename.startswith("<ipython-input")):
+    in_cell = "ipykernel_" in filename or filename.startswith("<ipython-input")
+    # (a cell magic compiles its body under a name of its own: `%%time`'s "<timed exec>", no source kept)
+    if shell is None or not (in_cell or filename.startswith("<")):
         return None
     import textwrap
 
@@ -65,6 +67,6 @@ def live_submission(obj: Any, exercise: str) -> str | None:
     def norm(text: str) -> str:
         return shell.transform_cell(textwrap.dedent(text)).strip()
 
-    if not defs or norm(defs[-1].cell.text) != norm("".join(linecache.getlines(filename))):
+    if not defs or in_cell and norm(defs[-1].cell.text) != norm("".join(linecache.getlines(filename))):
         return None  # not the kernel's last definition (or run outside the history): its own source, as before
     return excerpt(source, ex, broken=False)

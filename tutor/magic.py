@@ -54,10 +54,11 @@ def _run_and_check(name: str, cell: str) -> None:
     given, name = name, exercises.canonical(name)
     known = name in exercises.names()
     problem = _syntax_error(shell, cell)
+    raised = None
     if problem:
         say(f"{problem} — the cell did not run" + ("; the check below shows the line" if known else ""))
     else:
-        shell.run_cell(cell, store_history=False)
+        raised = getattr(shell.run_cell(cell, store_history=False), "error_in_exec", None)
     if not name:
         say(USAGE)
         return
@@ -71,9 +72,23 @@ def _run_and_check(name: str, cell: str) -> None:
                         recheck=False)  # Shift+Enter re-checks
     try:
         view.run_check()
+        if raised is not None and getattr(view, "report", None) is not None:
+            view.report.notes.append(_raised_here(raised))
+            view.show_report(view.report)
     except Exception as e:  # shown inside the widget, which still appears
         view.show_error(f"{type(e).__name__}: {e}")
     show_view(view)
+
+
+def _raised_here(e: BaseException) -> str:
+    """The note for a cell that raised when it ran in the notebook, whatever its check says."""
+    from . import lesson
+
+    given = getattr(e, "name", None) if isinstance(e, NameError) else None
+    fresh = f", with the lesson's own `{given}`" if given in lesson.LESSON_NAMES else ""
+    return (f"this cell raised {type(e).__name__} in your notebook ({str(e)[:200]}), so the notebook does not have "
+            f"what it defines: the check ran it afresh{fresh}. Fix that (run the cell it needs first) before the "
+            "cells below use it")
 
 
 def load_ipython_extension(shell: Any) -> None:
