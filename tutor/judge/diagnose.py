@@ -127,7 +127,8 @@ def diagnose_missing(name: str, ref: np.ndarray, run: CaseRun, tol: float) -> Di
                                  f"and the lesson, like its training loop, reads the gradient from the {base} it "
                                  f"passed in. Keep {base} itself and set its `.g`.", name)
             return Diagnosis("wrong-attribute", f"{name} was not set, but {key} holds what {name} should: {held} is "
-                             f"not the {base} your layer was given (a copy, made with `.clone()`?), and the lesson, "
+                             f"not the {base} your layer was given (a copy, made with `.clone()`, or "
+                             f"`nn.Parameter({base})`, which shares its numbers but is another tensor?), and the lesson, "
                              f"like its training loop, reads the gradient from the {base} it passed in.", name)
         return Diagnosis("wrong-attribute", f"{name} was not set, but {key} holds what {name} should: the lesson "
                          f"reads each gradient from `.g` on the tensor it belongs to ({base}).", name)

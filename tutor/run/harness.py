@@ -13,7 +13,7 @@ from .probe import WrongAttribute, WrongSignature, check_set, explain, explain_g
 from .repeat import small, step_again
 from .result import CaseRun, ErrorInfo, to_array
 from .standin import DataStandIn
-from .whole import MODEL_GRADS, UPSTREAM, ForwardError, call_lin_grad, call_whole, split
+from .whole import LAYER, MODEL_GRADS, UPSTREAM, ForwardError, call_lin_grad, call_whole, split
 from . import whole
 
 _ROLES = {"linear": "Lin", "relu": "Relu", "mse": "Mse", "cross_entropy": "CrossEntropy"}
@@ -198,18 +198,33 @@ def expected_names(ex: Exercise, case: Case) -> tuple[str, ...]:
     return ((ex.forward,) if ex.forward else ()) + ex.grads
 
 
-LAYER = "the layer"  # key of `named` holding the learner's layer object (Lin): where a copy of w may sit
-
-
-def _copies(layer: Any, named: dict[str, Any], run: CaseRun) -> None:
-    """Gradients set on tensors the layer holds that are not the ones it was given (`self.w = w.clone()`)."""
+def _copies(layer: Any, named: dict[str, Any], run: CaseRun, piece: str = "") -> None:
+    """Gradients set on tensors the layer (or model) holds that are not the ones it was given (`self.w =
+    w.clone()`, `nn.Parameter(w)`), also in its layers (`self.layers[0].w`); `piece`: "Lin: " for a model's piece
+    run alone."""
     given = [v for v in named.values() if isinstance(v, torch.Tensor)]
-    for attr, value in list(getattr(layer, "__dict__", {}).items())[:50]:
-        grad = getattr(value, "g", None) if isinstance(value, torch.Tensor) else None
-        if isinstance(grad, torch.Tensor) and not any(value is g for g in given):
-            arr = to_array(grad)
-            if not isinstance(arr, str):
-                run.extras[f"self.{attr}.g"] = arr
+    todo, seen, found = [("self", layer, 0)], set(), 0
+    while todo and found < 20 and len(seen) < 200:
+        path, obj, depth = todo.pop(0)
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        items = list(obj.items()) if isinstance(obj, dict) else list(enumerate(obj)) \
+            if isinstance(obj, (list, tuple)) else list(getattr(obj, "__dict__", {}).items())
+        for key, value in items[:50]:
+            at = f"{path}[{key!r}]" if isinstance(obj, (dict, list, tuple)) else f"{path}.{key}"
+            if path.endswith(("._modules", "._parameters", "._buffers")):  # an nn.Module's: as the learner reads it
+                at = path.rsplit(".", 1)[0] + (f"[{key}]" if str(key).isdigit() else f".{key}")
+            if isinstance(value, torch.Tensor):
+                grad = vars(value).get("g")
+                if isinstance(grad, torch.Tensor) and not any(value is g for g in given):
+                    arr = to_array(grad)
+                    if not isinstance(arr, str):
+                        run.extras[f"{piece}{at}.g"] = arr
+                        found += 1
+            elif depth < 5 and (isinstance(value, (dict, list, tuple)) or hasattr(value, "__dict__")) \
+                    and not isinstance(value, type) and not callable(getattr(value, "__code__", None)):
+                todo.append((at, value, depth + 1))
 
 
 def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: Any, run: CaseRun) -> None:
@@ -245,8 +260,8 @@ def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: 
     for base, obj in named.items():
         if base.endswith(whole.RETURNED):
             _returned(obj, base, run)
-        if base == LAYER:
-            _copies(obj, named, run)
+        if base == LAYER or base.endswith(f": {LAYER}"):
+            _copies(obj, named, run, base[:-len(LAYER)])
         if not isinstance(obj, torch.Tensor):
             continue
         grad = obj.grad

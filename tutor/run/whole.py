@@ -102,6 +102,7 @@ def call_whole(style: str, entry: Any, t: dict[str, torch.Tensor],
         returned = model(t["x"], t["y"])
         model.backward()
         named["loss"] = returned
+        named[LAYER] = model  # (where a copy of w1 may sit: `self.layers[0].w`)
         if small(t["x"]):  # (batch 1: a model changed by its backward, or adding to .g, shows there as well)
             model_again(model, t, returned, ("x", *PARAMS))
     named.update(x=t["x"], **params)
@@ -160,6 +161,7 @@ def call_lin_grad(fn: Any, t: dict[str, torch.Tensor], signature: str = "lin_gra
     return {"inp": inp, "out": out, "w": w, "b": b}, returned
 
 
+LAYER = "the layer"  # key of `named` holding the learner's layer or model object: where a copy of w may sit
 _SIGNATURE: list[Any] = [None, None]  # (entry, its signature): a run asks on every case, for the same entry
 
 
