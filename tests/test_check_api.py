@@ -116,3 +116,10 @@ def test_a_notebook_with_grad_mode_off_still_gets_true_verdicts() -> None:
             assert report.passed, str(report)
     finally:
         torch.set_grad_enabled(True)
+
+
+def test_an_exercise_cell_names_its_exercise_as_a_learner_writes_it() -> None:
+    from tutor import exercises
+
+    for said in ("cross_entropy", "cross-entropy", "CrossEntropy", "Cross-Entropy"):
+        assert exercises.canonical(said) == "cross_entropy", said

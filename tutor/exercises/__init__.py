@@ -20,9 +20,10 @@ def names() -> list[str]:
 
 def canonical(name: str) -> str:
     """The exercise a `%%exercise NAME` line means: its name or the class it asks for, in any case and with or without
-    underscores (`CrossEntropy`, `Relu` → `cross_entropy`, `relu`); else `name` lower-cased."""
+    underscores or hyphens (`CrossEntropy`, `cross-entropy`, `Relu` → `cross_entropy`, `relu`); else `name`
+    lower-cased."""
     for known in _MODULES:
-        if name.replace("_", "").lower() == known.replace("_", ""):
+        if name.replace("_", "").replace("-", "").lower() == known.replace("_", ""):
             return known
     return name.lower()
 

@@ -121,6 +121,10 @@ MISTAKES = (
                                       "b.g += out.g[i]"),
      "{tensor} holds only the last example's out.g: the `+=` that gathers the examples runs once, after the loop "
      "(is it indented inside it?)"),
+    # PyTorch's habit: adding to the gradient (it raises here, where nothing set w.g before)
+    ("not-repeatable", body(w="w.g += inp.t() @ out.g"),
+     "{tensor} is added to (`+=`) before anything set it: the lesson's backward sets each gradient with `=` "
+     "(adding would also carry the last step's gradient into this one, unless something clears it between steps)"),
     ("wrong-reduction", body(b="b.g = out.g.sum(1)"),
      "{tensor} was reduced over the wrong axis: the bias has one entry per output unit, and what is "
      "gathered is the contribution of each example"),
