@@ -11,6 +11,7 @@ from ..cases import Case, model_inputs, unit_inputs
 from ..exercises import Exercise
 from .probe import WrongAttribute, WrongSignature, check_set, explain, explain_grad
 from .repeat import small, step_again
+from .misplaced import copies, returned_values
 from .result import CaseRun, ErrorInfo, to_array
 from .standin import DataStandIn
 from .whole import LAYER, MODEL_GRADS, UPSTREAM, ForwardError, call_lin_grad, call_whole, split
@@ -198,35 +199,6 @@ def expected_names(ex: Exercise, case: Case) -> tuple[str, ...]:
     return ((ex.forward,) if ex.forward else ()) + ex.grads
 
 
-def _copies(layer: Any, named: dict[str, Any], run: CaseRun, piece: str = "") -> None:
-    """Gradients set on tensors the layer (or model) holds that are not the ones it was given (`self.w =
-    w.clone()`, `nn.Parameter(w)`), also in its layers (`self.layers[0].w`); `piece`: "Lin: " for a model's piece
-    run alone."""
-    given = [v for v in named.values() if isinstance(v, torch.Tensor)]
-    todo, seen, found = [("self", layer, 0)], set(), 0
-    while todo and found < 20 and len(seen) < 200:
-        path, obj, depth = todo.pop(0)
-        if id(obj) in seen:
-            continue
-        seen.add(id(obj))
-        items = list(obj.items()) if isinstance(obj, dict) else list(enumerate(obj)) \
-            if isinstance(obj, (list, tuple)) else list(getattr(obj, "__dict__", {}).items())
-        for key, value in items[:50]:
-            at = f"{path}[{key!r}]" if isinstance(obj, (dict, list, tuple)) else f"{path}.{key}"
-            if path.endswith(("._modules", "._parameters", "._buffers")):  # an nn.Module's: as the learner reads it
-                at = path.rsplit(".", 1)[0] + (f"[{key}]" if str(key).isdigit() else f".{key}")
-            if isinstance(value, torch.Tensor):
-                grad = vars(value).get("g")
-                if isinstance(grad, torch.Tensor) and not any(value is g for g in given):
-                    arr = to_array(grad)
-                    if not isinstance(arr, str):
-                        run.extras[f"{piece}{at}.g"] = arr
-                        found += 1
-            elif depth < 5 and (isinstance(value, (dict, list, tuple)) or hasattr(value, "__dict__")) \
-                    and not isinstance(value, type) and not callable(getattr(value, "__code__", None)):
-                todo.append((at, value, depth + 1))
-
-
 def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: Any, run: CaseRun) -> None:
     """Read the gradients (and places a gradient may have been put by mistake) into `run`."""
     ups = [up, *named.get(UPSTREAM, ())]
@@ -259,9 +231,9 @@ def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: 
                     run.problems[name] = f"a tensor of dtype {_dtype(value)}, but {split(base)[1]} is {_dtype(obj)}"
     for base, obj in named.items():
         if base.endswith(whole.RETURNED):
-            _returned(obj, base, run)
+            returned_values(obj, base, run)
         if base == LAYER or base.endswith(f": {LAYER}"):
-            _copies(obj, named, run, base[:-len(LAYER)])
+            copies(obj, named, run, base[:-len(LAYER)])
         if not isinstance(obj, torch.Tensor):
             continue
         grad = obj.grad
@@ -276,26 +248,11 @@ def collect(ex: Exercise, case: Case, named: dict[str, Any], returned: Any, up: 
             arr = to_array(value)
             if not isinstance(arr, str):
                 run.extras[key] = arr
-    _returned(returned, "returned", run)
+    returned_values(returned, "returned", run)
 
 
 def _dtype(t: torch.Tensor) -> Any:
     return torch.Tensor.dtype.__get__(t)  # (a subclass's own `dtype` does not get a say)
-
-
-def _returned(returned: Any, key: str, run: CaseRun) -> None:
-    """What the code returned (a tensor, a tuple or list of them, a dict of them by name), kept to name a gradient
-    returned instead of set."""
-    if isinstance(returned, dict):
-        items = [(f"{key}[{k!r}]", v) for k, v in list(returned.items())[:8]]
-    elif isinstance(returned, (tuple, list)):
-        items = [(f"{key}[{i}]", v) for i, v in enumerate(returned[:8])]
-    else:
-        items = [(key, returned)]
-    for name, value in items:
-        arr = to_array(value)
-        if value is not None and not isinstance(arr, str):
-            run.extras[name] = arr
 
 
 _MISSING = object()
