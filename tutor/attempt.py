@@ -6,7 +6,6 @@ import sys
 from typing import Any
 
 from . import checker
-from .exercises import get
 from .progress import ProgressError, store
 from .report import CheckReport
 from .sandbox.protocol import Limits
@@ -15,16 +14,11 @@ from .sandbox.protocol import Limits
 def check(exercise: Any, submission: Any = None, limits: Limits | None = None, warm_up: bool = True) -> CheckReport:
     """Check a submission for an exercise: `check("lin_grad", code)`, `check("relu", Relu)`, `check(Relu)` or, in
     a notebook, `check("relu")` (its own `Relu`). In a notebook the attempt is saved as the widget saves it."""
-    if submission is None and not isinstance(exercise, str):
-        exercise, submission = checker.exercise_for(exercise), exercise
-    ex = get(exercise)
-    if submission is None:  # the notebook's own definition, as `%%exercise` would check it
-        submission = checker.defined_in_kernel(ex.entry)
-    source = checker.submission_source(submission, ex.name)
-    report = checker.check(ex.name, source, limits, warm_up)
+    name, source = checker.resolve(exercise, submission)
+    report = checker.check(name, source, limits, warm_up)
     if _in_ipython():
         try:
-            store().record_attempt(ex.name, report.passed, report.summary_line(), source)
+            store().record_attempt(name, report.passed, report.summary_line(), source)
         except ProgressError as e:
             report.notes.append(f"progress not saved: {e}")
     return report

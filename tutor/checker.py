@@ -76,24 +76,30 @@ def saved_source(submission: Any, exercise: str) -> str | None:
         return source_or_none(submission)
 
 
+def resolve(exercise: Any, submission: Any = None) -> tuple[str, str]:
+    """(exercise name, source) of what `check` was given: `("lin_grad", code)`, `("relu", Relu)`, `(Relu,)` or, in
+    a notebook, `("relu",)` (the notebook's own definition, as `%%exercise` would check it)."""
+    if submission is None and not isinstance(exercise, str):
+        exercise, submission = exercise_for(exercise), exercise
+    ex = get(exercise)
+    if submission is None:
+        submission = defined_in_kernel(ex.entry)
+    return ex.name, submission_source(submission, ex.name)
+
+
 def check(exercise: Any, submission: Any = None, limits: Limits | None = None, warm_up: bool = True) -> CheckReport:
     """Check a submission for an exercise: `check("lin_grad", code)`, `check("relu", Relu)` or `check(Relu)`.
 
     The learner's code runs in a sandboxed child process (a fork of a worker that holds torch and the cases);
     only plain arrays come back, and the verdict is computed here, in this process. `warm_up=False` (one-off
     checks: `tutor check`) starts that worker without first running every exercise once."""
-    if submission is None and not isinstance(exercise, str):
-        exercise, submission = exercise_for(exercise), exercise
-    ex = get(exercise)
-    if submission is None:  # `tutor.check("relu")`: the notebook's own definition, as `%%exercise` would check it
-        submission = defined_in_kernel(ex.entry)
-    source = submission_source(submission, ex.name)
+    name, source = resolve(exercise, submission)
     limits = limits or CHECK_LIMITS
     start = time.perf_counter()
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # small matrices: one thread is as fast idle and far faster on a busy machine
     try:
-        report = _checked(ex.name, source, limits, warm_up)
+        report = _checked(name, source, limits, warm_up)
     finally:
         torch.set_num_threads(threads)
     report.seconds = time.perf_counter() - start

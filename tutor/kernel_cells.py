@@ -39,6 +39,10 @@ def cell_submission(shell: Any, name: str, cell: str) -> str:
     return text
 
 
+# what a cell magic compiles its body as (no source kept): the kernel's last definition in such a cell is it
+MAGIC_FILENAMES = ("<timed exec>", "<magic-timeit>")
+
+
 def live_submission(obj: Any, exercise: str) -> str | None:
     """For `tutor.check(Relu)` in a kernel: the kernel's cells the definition needs, or None when `obj` was
     not defined in a cell of this kernel."""
@@ -51,8 +55,7 @@ def live_submission(obj: Any, exercise: str) -> str | None:
         [getattr(v, "__func__", v) for v in vars(obj).values()] if isinstance(obj, type) else []
     filename = next((f.__code__.co_filename for f in funcs if hasattr(f, "__code__")), "")
     in_cell = "ipykernel_" in filename or filename.startswith("<ipython-input")
-    # (a cell magic compiles its body under a name of its own: `%%time`'s "<timed exec>", no source kept)
-    if shell is None or not (in_cell or filename.startswith("<")):
+    if shell is None or not (in_cell or filename in MAGIC_FILENAMES):
         return None
     import textwrap
 
